@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON      ?= python3
+DB          ?= dental_clinic
+TEST_DB     ?= dental_clinic_test
+DB_HOST     ?= 127.0.0.1
+DB_PORT     ?= 5432
+DB_USER     ?= $(shell id -un)
+DB_PASSWORD ?=
+HTTP_HOST   ?= 127.0.0.1
+HTTP_PORT   ?= 8069
+CONF        ?= $(CURDIR)/.odoo.conf
+ODOO        := $(PYTHON) -m odoo -c $(CONF)
+PYTEST_ARGS ?=
+
+export PGHOST=$(DB_HOST)
+export PGPORT=$(DB_PORT)
+export PGUSER=$(DB_USER)
+export PGPASSWORD=$(DB_PASSWORD)
+
+.PHONY: run test test-odoo preflight bench lint pot
+
+preflight:
+	@$(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
+
+## run: create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
+run: preflight
+	@if $(PYTHON) tools/db_state.py $(DB) | grep -q installed; then \
+		$(ODOO) -d $(DB) -u dental_clinic --stop-after-init; \
+	else \
+		$(ODOO) -d $(DB) -i dental_clinic --stop-after-init; \
+	fi
+	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT)
+
+## test: fresh $(TEST_DB), install the addon, run the whole suite (browser tours included) with pytest-odoo
+test: preflight
+	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
+	$(ODOO) -d $(TEST_DB) -i dental_clinic --stop-after-init --log-level=warn --http-port=0
+	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
+		dental_clinic/tests $(PYTEST_ARGS)
+
+## test-odoo: the same suite under Odoo's own runner
+test-odoo: preflight
+	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
+	$(ODOO) -d $(TEST_DB) -i dental_clinic --test-enable --test-tags /dental_clinic --stop-after-init \
+		--log-level=test --http-port=$(HTTP_PORT)
+
+lint:
+	$(PYTHON) -m ruff check dental_clinic bench tools
+
+## pot: regenerate i18n/dental_clinic.pot from a database where the addon is installed
+pot: preflight
+	$(ODOO) -d $(DB) --i18n-export=dental_clinic/i18n/dental_clinic.pot --modules=dental_clinic --stop-after-init

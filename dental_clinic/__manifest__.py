@@ -1,0 +1,37 @@
+{
+    'name': 'Dental Clinic',
+    'version': '18.0.1.0.0',
+    'summary': 'Patients, appointments and clinical records for dental clinics',
+    'description': """
+Run a dental clinic inside Odoo: patients with anamnesis, appointments by
+dentist and chair without double booking, clinical history per tooth and
+role-based access for the front desk, the dentists and the manager.
+""",
+    'category': 'Services/Dental',
+    'author': 'dental_clinic',
+    'license': 'LGPL-3',
+    'depends': [
+        'mail',
+        'calendar',
+        'contacts',
+        'phone_validation',
+        'resource',
+    ],
+    'external_dependencies': {
+        'python': ['phonenumbers', 'stdnum'],
+    },
+    'data': [
+        'security/dental_security.xml',
+        'security/ir.model.access.csv',
+        'data/ir_sequence_data.xml',
+        'data/dental_condition_data.xml',
+        'views/dental_condition_views.xml',
+        'views/dental_patient_views.xml',
+        'views/dental_menus.xml',
+    ],
+    'demo': [
+        'demo/dental_patient_demo.xml',
+    ],
+    'application': True,
+    'installable': True,
+}

@@ -1,0 +1,2 @@
+from . import dental_condition
+from . import dental_patient

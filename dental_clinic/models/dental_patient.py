@@ -1,0 +1,305 @@
+import re
+from collections import defaultdict
+
+import phonenumbers
+from dateutil.relativedelta import relativedelta
+from stdnum.br import cpf as stdnum_cpf
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools.sql import create_index
+
+DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+ADULT_AGE = 18
+ANAMNESIS_REVIEW_MONTHS = 12
+PHONE_FIELDS = ('phone', 'mobile')
+
+
+def only_digits(value):
+    return re.sub(r'\D', '', value or '')
+
+
+class DentalPatient(models.Model):
+    """A person treated by the clinic.
+
+    Identity and contact data live on the linked ``res.partner`` (delegation
+    inheritance) so that mail, SMS and the calendar work on patients as they do
+    on any contact; the patient adds the clinic's own data.
+    """
+
+    _name = 'dental.patient'
+    _description = 'Dental Patient'
+    _inherits = {'res.partner': 'partner_id'}
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'name, id'
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        'res.partner', string='Contact', required=True, ondelete='restrict', index=True)
+    company_id = fields.Many2one(
+        'res.company', string='Company', required=True, index=True,
+        default=lambda self: self.env.company)
+    active = fields.Boolean(default=True, tracking=True)
+    file_number = fields.Char(
+        string='File Number', readonly=True, copy=False, index=True,
+        help='Patient file number, given by the company sequence when the patient is created.')
+    birth_date = fields.Date(tracking=True)
+    age = fields.Integer(compute='_compute_age', help='Age in whole years, computed on the current day.')
+    is_minor = fields.Boolean(
+        string='Minor', compute='_compute_age', search='_search_is_minor')
+    gender = fields.Selection(
+        [('female', 'Female'), ('male', 'Male'), ('other', 'Other')], tracking=True)
+    is_foreigner = fields.Boolean(
+        string='Foreigner', help='Foreign patients may be registered without a CPF.')
+    cpf = fields.Char(string='CPF', tracking=True, copy=False, help='Brazilian taxpayer number, stored formatted.')
+    cpf_digits = fields.Char(
+        string='CPF (digits)', compute='_compute_cpf_digits', store=True, index='trigram', copy=False)
+    phone_digits = fields.Char(
+        string='Phone digits', compute='_compute_phone_digits', store=True, index='trigram',
+        help='Digits of every phone number of the patient, for searching in any format.')
+    cpf_search = fields.Char(
+        string='CPF (any format)', compute='_compute_search_helpers', search='_search_cpf_search')
+    phone_search = fields.Char(
+        string='Phone (any format)', compute='_compute_search_helpers', search='_search_phone_search')
+    guardian_id = fields.Many2one(
+        'res.partner', string='Guardian', tracking=True, check_company=True,
+        help='Legally responsible person; required for patients under 18.')
+    guardian_relation = fields.Char(string='Relationship to Patient')
+    notes = fields.Html(string='Administrative Notes')
+
+    # Anamnesis: clinical, dentists and managers only.
+    condition_ids = fields.Many2many(
+        'dental.condition', string='Conditions', groups=DENTIST_GROUP)
+    medications = fields.Text(groups=DENTIST_GROUP)
+    allergies = fields.Text(groups=DENTIST_GROUP)
+    anamnesis_notes = fields.Text(string='Anamnesis Notes', groups=DENTIST_GROUP)
+    anamnesis_date = fields.Date(string='Last Anamnesis Review', groups=DENTIST_GROUP, tracking=True)
+    anamnesis_review_due = fields.Boolean(
+        string='Anamnesis Review Due', compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
+    medical_alert = fields.Char(compute='_compute_medical_alert', groups=DENTIST_GROUP)
+    # Everybody may know that an alert exists, not what it is.
+    has_medical_alert = fields.Boolean(
+        string='Medical Alert', compute='_compute_has_medical_alert', store=True, compute_sudo=True)
+
+    _sql_constraints = [
+        ('cpf_company_uniq', 'unique (company_id, cpf_digits)',
+         'Another patient of this company already has this CPF.'),
+        ('file_number_company_uniq', 'unique (company_id, file_number)',
+         'The file number must be unique per company.'),
+    ]
+
+    def init(self):
+        super().init()
+        # Patients are searched by name with ``ilike``; the name lives on res_partner.
+        if self.env.registry.has_trigram:
+            name_expression = self.env.registry.unaccent('"name"')
+            create_index(
+                self.env.cr, 'res_partner__name_dental_trgm_index', 'res_partner',
+                [f'{name_expression} gin_trgm_ops'], method='gin')
+
+    def _read_group_groupby(self, groupby_spec, query):
+        # Odoo 18 checks field groups on every group-by but many2many ones:
+        # grouping patients by condition must not reveal the anamnesis.
+        self.check_field_access_rights('read', [groupby_spec.split(':')[0].split('.')[0]])
+        return super()._read_group_groupby(groupby_spec, query)
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends('birth_date')
+    def _compute_age(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            age = relativedelta(today, patient.birth_date).years if patient.birth_date else 0
+            patient.age = max(age, 0)
+            patient.is_minor = bool(patient.birth_date) and age < ADULT_AGE
+
+    def _search_is_minor(self, operator, value):
+        if operator not in ('=', '!=') or not isinstance(value, bool):
+            raise NotImplementedError(_('Operation not supported'))
+        adult_birth_limit = fields.Date.context_today(self) - relativedelta(years=ADULT_AGE)
+        domain = [('birth_date', '>', adult_birth_limit)]
+        if (operator == '=') != value:
+            return ['|', ('birth_date', '=', False), ('birth_date', '<=', adult_birth_limit)]
+        return domain
+
+    @api.depends('cpf')
+    def _compute_cpf_digits(self):
+        for patient in self:
+            patient.cpf_digits = only_digits(patient.cpf) or False
+
+    @api.depends('phone', 'mobile')
+    def _compute_phone_digits(self):
+        for patient in self:
+            numbers = [only_digits(patient[fname]) for fname in PHONE_FIELDS]
+            patient.phone_digits = ' '.join(n for n in numbers if n) or False
+
+    def _compute_search_helpers(self):
+        self.cpf_search = False
+        self.phone_search = False
+
+    def _search_digits(self, fname, operator, value):
+        """Search a digits-only column whatever punctuation the user typed."""
+        if operator not in ('ilike', 'like', '=', '=like', '=ilike') or not isinstance(value, str):
+            raise NotImplementedError(_('Operation not supported'))
+        digits = only_digits(value).lstrip('0')
+        if not digits:
+            return expression.FALSE_DOMAIN
+        return [(fname, 'like', digits)]
+
+    def _search_cpf_search(self, operator, value):
+        return self._search_digits('cpf_digits', operator, value)
+
+    def _search_phone_search(self, operator, value):
+        return self._search_digits('phone_digits', operator, value)
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """Find patients by name, file number, and CPF or phone typed in any format."""
+        domain = super()._search_display_name(operator, value)
+        if operator not in ('ilike', 'like', '=ilike', '=like', '=') or not isinstance(value, str) or not value:
+            return domain
+        extra = [[('file_number', operator, value)]]
+        digits = only_digits(value).lstrip('0')
+        if len(digits) >= 3 and re.fullmatch(r'[\d\s().+\-/]+', value.strip()):
+            extra += [[('cpf_digits', 'like', digits)], [('phone_digits', 'like', digits)]]
+        return expression.OR([domain, *extra])
+
+    @api.depends('anamnesis_date')
+    def _compute_anamnesis_review_due(self):
+        limit = fields.Date.context_today(self) - relativedelta(months=ANAMNESIS_REVIEW_MONTHS)
+        for patient in self:
+            patient.anamnesis_review_due = not patient.anamnesis_date or patient.anamnesis_date < limit
+
+    @api.depends('allergies', 'condition_ids.is_risk')
+    def _compute_has_medical_alert(self):
+        for patient in self:
+            patient.has_medical_alert = bool(
+                (patient.allergies or '').strip() or patient.condition_ids.filtered('is_risk'))
+
+    @api.depends('allergies', 'condition_ids.is_risk', 'condition_ids.name')
+    def _compute_medical_alert(self):
+        for patient in self:
+            parts = []
+            if (patient.allergies or '').strip():
+                parts.append(_('Allergies: %s', patient.allergies.strip()))
+            risks = patient.condition_ids.filtered('is_risk')
+            if risks:
+                parts.append(_('Risk conditions: %s', ', '.join(risks.mapped('name'))))
+            patient.medical_alert = ' · '.join(parts) or False
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains('birth_date', 'guardian_id')
+    def _check_guardian(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            if patient.birth_date and patient.birth_date > today:
+                raise ValidationError(_('The birth date of %s is in the future.', patient.name))
+            if patient.is_minor and not patient.guardian_id:
+                raise ValidationError(_(
+                    '%s is under %s: a guardian is required.', patient.name, ADULT_AGE))
+            if patient.guardian_id and patient.guardian_id == patient.partner_id:
+                raise ValidationError(_('A patient cannot be their own guardian.'))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        cpfs_by_company = defaultdict(list)
+        for vals in vals_list:
+            company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
+            self._normalize_vals(vals, company)
+            if vals.get('cpf'):
+                cpfs_by_company[company].append(vals['cpf'])
+            if not vals.get('file_number'):
+                vals['file_number'] = self._next_file_number(company)
+        self._check_cpf_free(cpfs_by_company)
+        patients = super().create(vals_list)
+        # The contact belongs to the patient's company, like the patient.
+        for company, company_patients in patients.grouped('company_id').items():
+            company_patients.partner_id.filtered(lambda p: not p.company_id).company_id = company
+        return patients
+
+    def write(self, vals):
+        if any(fname in vals for fname in ('cpf', *PHONE_FIELDS)):
+            for company, patients in self.grouped('company_id').items():
+                company_vals = dict(vals)
+                self._normalize_vals(company_vals, company or self.env.company)
+                if company_vals.get('cpf'):
+                    patients._check_cpf_free({company: [company_vals['cpf']] * len(patients)})
+                super(DentalPatient, patients).write(company_vals)
+            return True
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _check_cpf_free(self, cpfs_by_company):
+        """Refuse CPFs already in use, naming their holder, before PostgreSQL's unique constraint does.
+
+        ``self`` are the patients being written, which may keep their own CPF.
+        """
+        for company, cpfs in cpfs_by_company.items():
+            repeated = {cpf for cpf in cpfs if cpfs.count(cpf) > 1}
+            if repeated:
+                raise ValidationError(_('CPF %s is given to more than one patient.', ', '.join(sorted(repeated))))
+            holders = self.sudo().with_context(active_test=False).search([
+                ('company_id', '=', company.id),
+                ('cpf_digits', 'in', [only_digits(cpf) for cpf in cpfs]),
+                ('id', 'not in', self.ids),
+            ])
+            if holders:
+                raise ValidationError(_(
+                    'CPF %(cpf)s is already registered for %(patients)s.',
+                    cpf=', '.join(holders.mapped('cpf')),
+                    patients=', '.join(holders.mapped('display_name'))))
+
+    @api.model
+    def _normalize_vals(self, vals, company):
+        if vals.get('cpf'):
+            vals['cpf'] = self._format_cpf(vals['cpf'])
+        for fname in PHONE_FIELDS:
+            if vals.get(fname):
+                vals[fname] = self._format_phone(vals[fname], company)
+
+    @api.model
+    def _format_cpf(self, value):
+        """Validate a CPF typed in any format and return it as 000.000.000-00."""
+        digits = only_digits(value)
+        if len(digits) != 11 or len(set(digits)) == 1:
+            raise ValidationError(_('%s is not a valid CPF: it must have 11 digits, not all equal.', value))
+        try:
+            stdnum_cpf.validate(digits)
+        except StdnumValidationError:
+            raise ValidationError(_('%s is not a valid CPF: the check digits do not match.', value)) from None
+        return stdnum_cpf.format(digits)
+
+    @api.model
+    def _format_phone(self, value, company):
+        """Return the number in E.164; national numbers are read in the company's country."""
+        region = company.country_id.code or 'BR'
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if not number or not phonenumbers.is_valid_number(number):
+            raise ValidationError(_('%s is not a valid phone number.', value))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @api.model
+    def _next_file_number(self, company):
+        sequence = self.env['ir.sequence'].sudo().search(
+            [('code', '=', 'dental.patient'), ('company_id', '=', company.id)], limit=1)
+        if not sequence:
+            template = self.env.ref('dental_clinic.seq_dental_patient')
+            sequence = template.sudo().copy({'company_id': company.id, 'number_next': 1})
+        return sequence.next_by_id()

@@ -1,0 +1,2 @@
+from . import test_patient
+from . import test_access

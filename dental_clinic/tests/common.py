@@ -1,0 +1,53 @@
+from stdnum.br import cpf as stdnum_cpf
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import TransactionCase
+
+
+def make_cpf(seed):
+    """A valid, formatted CPF built from a number, for as many patients as a test needs."""
+    base = f'{seed:09d}'
+    if len(set(base)) == 1:
+        base = f'{seed + 1:09d}'
+    return stdnum_cpf.format(base + stdnum_cpf._calc_check_digits(base))
+
+
+class DentalCase(TransactionCase):
+    """One user per role in a Brazilian company, and a second company for isolation checks."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({'country_id': cls.env.ref('base.br').id})
+        cls.company_other = cls.env['res.company'].create({
+            'name': 'Clínica Filial',
+            'country_id': cls.env.ref('base.br').id,
+        })
+        user_values = dict(company_id=cls.company.id, notification_type='inbox', tz='America/Sao_Paulo')
+        cls.user_receptionist = mail_new_test_user(
+            cls.env, login='dental_receptionist', name='Rita Recepção',
+            groups='dental_clinic.group_dental_receptionist', **user_values)
+        cls.user_dentist = mail_new_test_user(
+            cls.env, login='dental_dentist', name='Dra. Denise Dentista',
+            groups='dental_clinic.group_dental_dentist', **user_values)
+        cls.user_manager = mail_new_test_user(
+            cls.env, login='dental_manager', name='Marcos Gerente',
+            groups='dental_clinic.group_dental_manager', **user_values)
+        cls.user_employee = mail_new_test_user(
+            cls.env, login='plain_employee', name='Eva Employee', groups='base.group_user', **user_values)
+        cls.condition_diabetes = cls.env.ref('dental_clinic.condition_diabetes')
+        cls.condition_asthma = cls.env.ref('dental_clinic.condition_asthma')
+        cls.patient = cls.env['dental.patient'].create({
+            'name': 'Paciente Padrão',
+            'birth_date': '1985-04-12',
+            'cpf': '529.982.247-25',
+            'mobile': '(11) 98765-4321',
+            'email': 'paciente.padrao@example.com',
+        })
+
+    @classmethod
+    def _create_patient(cls, **values):
+        values.setdefault('name', 'Paciente Teste')
+        values.setdefault('birth_date', '1990-01-01')
+        return cls.env['dental.patient'].create(values)
