@@ -25,9 +25,9 @@ role-based access for the front desk, the dentists and the manager.
         'security/ir.model.access.csv',
         'data/ir_sequence_data.xml',
         'data/dental_condition_data.xml',
+        'views/dental_menus.xml',
         'views/dental_condition_views.xml',
         'views/dental_patient_views.xml',
-        'views/dental_menus.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
