@@ -50,3 +50,13 @@ lint:
 ## pot: regenerate i18n/dental_clinic.pot from a database where the addon is installed
 pot: preflight
 	$(ODOO) -d $(DB) --i18n-export=dental_clinic/i18n/dental_clinic.pot --modules=dental_clinic --stop-after-init
+
+BENCH_DB ?= dental_clinic_bench
+## bench: benchmark database (no demo data) once, then every bench/bench_*.py script
+bench: preflight
+	@if ! $(PYTHON) tools/db_state.py $(BENCH_DB) | grep -q installed; then \
+		$(ODOO) -d $(BENCH_DB) -i dental_clinic --without-demo=all --stop-after-init --log-level=warn; \
+	else \
+		$(ODOO) -d $(BENCH_DB) -u dental_clinic --stop-after-init --log-level=warn; \
+	fi
+	@for script in bench/bench_*.py; do BENCH_DB=$(BENCH_DB) ODOO_CONF=$(CONF) $(PYTHON) $$script || exit 1; done
