@@ -37,13 +37,13 @@ class DentalPatient(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        'res.partner', string='Contact', required=True, ondelete='restrict', index=True)
+        'res.partner', string='Partner', required=True, ondelete='restrict', index=True)
     company_id = fields.Many2one(
         'res.company', string='Company', required=True, index=True,
         default=lambda self: self.env.company)
     active = fields.Boolean(default=True, tracking=True)
     file_number = fields.Char(
-        string='File Number', readonly=True, copy=False, index=True,
+        string='File Number', readonly=True, copy=False, index='trigram',
         help='Patient file number, given by the company sequence when the patient is created.')
     birth_date = fields.Date(tracking=True)
     age = fields.Integer(compute='_compute_age', help='Age in whole years, computed on the current day.')
@@ -78,7 +78,8 @@ class DentalPatient(models.Model):
     anamnesis_date = fields.Date(string='Last Anamnesis Review', groups=DENTIST_GROUP, tracking=True)
     anamnesis_review_due = fields.Boolean(
         string='Anamnesis Review Due', compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
-    medical_alert = fields.Char(compute='_compute_medical_alert', groups=DENTIST_GROUP)
+    medical_alert = fields.Char(
+        string='Medical Alert Details', compute='_compute_medical_alert', groups=DENTIST_GROUP)
     # Everybody may know that an alert exists, not what it is.
     has_medical_alert = fields.Boolean(
         string='Medical Alert', compute='_compute_has_medical_alert', store=True, compute_sudo=True)
@@ -158,15 +159,23 @@ class DentalPatient(models.Model):
 
     @api.model
     def _search_display_name(self, operator, value):
-        """Find patients by name, file number, and CPF or phone typed in any format."""
-        domain = super()._search_display_name(operator, value)
+        """Find patients by name, file number, or CPF / phone typed in any format.
+
+        Each kind of term searches only the columns it can match, so that every
+        branch is served by an index of a single table.
+        """
         if operator not in ('ilike', 'like', '=ilike', '=like', '=') or not isinstance(value, str) or not value:
-            return domain
-        extra = [[('file_number', operator, value)]]
+            return super()._search_display_name(operator, value)
         digits = only_digits(value).lstrip('0')
         if len(digits) >= 3 and re.fullmatch(r'[\d\s().+\-/]+', value.strip()):
-            extra += [[('cpf_digits', 'like', digits)], [('phone_digits', 'like', digits)]]
-        return expression.OR([domain, *extra])
+            return expression.OR([
+                [('cpf_digits', 'like', digits)],
+                [('phone_digits', 'like', digits)],
+                [('file_number', operator, value)],
+            ])
+        if digits:
+            return expression.OR([super()._search_display_name(operator, value), [('file_number', operator, value)]])
+        return super()._search_display_name(operator, value)
 
     @api.depends('anamnesis_date')
     def _compute_anamnesis_review_due(self):
