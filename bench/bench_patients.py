@@ -28,7 +28,7 @@ LAST = ['Silva', 'Santos', 'Oliveira', 'Souza', 'Rodrigues', 'Ferreira', 'Alves'
         'Costa', 'Ribeiro', 'Martins', 'Carvalho', 'Almeida', 'Lopes', 'Soares', 'Fernandes', 'Vieira', 'Barbosa',
         'Rocha', 'Dias', 'Nascimento', 'Andrade', 'Moreira', 'Nunes', 'Marques', 'Machado', 'Mendes', 'Freitas']
 INDEXES = ['res_partner__name_dental_trgm_index', 'dental_patient__cpf_digits_index',
-           'dental_patient__phone_digits_index']
+           'dental_patient__phone_digits_index', 'dental_patient__file_number_index']
 
 
 def cpf_for(n):
@@ -80,7 +80,8 @@ def main():
             'CPF formatted': [[('cpf_search', 'ilike', stdnum_cpf.format(cpf_for(100_000 + n)))] for n in picks],
             'CPF digits, partial': [[('cpf_search', 'ilike', cpf_for(100_000 + n)[2:9])] for n in picks],
             'phone (11) 9xxxx-xxxx': [[('phone_search', 'ilike', mobile_for(n)[3:])] for n in picks],
-            'name_search (any field)': None,
+            'name_search, CPF typed': ('cpf', picks),
+            'name_search, name typed': ('name', picks),
         }
         rows, plans = [], {}
         for indexed in (True, False):
@@ -89,11 +90,13 @@ def main():
                 for index in INDEXES:
                     env.cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(index)))
             for label, domains in cases.items():
-                if domains is None:
+                if isinstance(domains, tuple):
+                    # What the many2one dropdown runs: name_search orders by the model's _order.
                     Patient = env['dental.patient']
-                    terms = [stdnum_cpf.format(cpf_for(100_000 + n)) for n in picks]
-                    queries = [Patient._search(Patient._search_display_name('ilike', t), limit=8).select()
-                               for t in terms]
+                    terms = [stdnum_cpf.format(cpf_for(100_000 + n)) if domains[0] == 'cpf'
+                             else f'{LAST[(n * 7) % 30]} {n}' for n in domains[1]]
+                    queries = [Patient._search(Patient._search_display_name('ilike', t), limit=8,
+                                               order=Patient._order).select() for t in terms]
                 else:
                     queries = [search_sql(env, domain) for domain in domains]
                 samples = []

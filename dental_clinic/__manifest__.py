@@ -18,7 +18,7 @@ role-based access for the front desk, the dentists and the manager.
         'resource',
     ],
     'external_dependencies': {
-        'python': ['phonenumbers', 'stdnum'],
+        'python': ['phonenumbers', 'python-stdnum'],
     },
     'data': [
         'security/dental_security.xml',

@@ -173,8 +173,8 @@ class DentalPatient(models.Model):
                 [('phone_digits', 'like', digits)],
                 [('file_number', operator, value)],
             ])
-        if digits:
-            return expression.OR([super()._search_display_name(operator, value), [('file_number', operator, value)]])
+        if re.fullmatch(r'[A-Za-z]{1,10}[-/]?\d+', value.strip()):
+            return [('file_number', operator, value.strip())]
         return super()._search_display_name(operator, value)
 
     @api.depends('anamnesis_date')

@@ -195,4 +195,5 @@ class TestPatient(DentalCase):
         names = {row[0] for row in self.env.cr.fetchall()}
         self.assertIn('dental_patient__cpf_digits_index', names)
         self.assertIn('dental_patient__phone_digits_index', names)
+        self.assertIn('dental_patient__file_number_index', names)
         self.assertIn('res_partner__name_dental_trgm_index', names)
