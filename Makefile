@@ -47,9 +47,13 @@ test-odoo: preflight
 lint:
 	$(PYTHON) -m ruff check dental_clinic bench tools
 
-## pot: regenerate i18n/dental_clinic.pot from a database where the addon is installed
+## pot: regenerate i18n/dental_clinic.pot from $(DB) (updated first) and merge it into pt_BR.po;
+##      prints the strings still to translate
 pot: preflight
-	$(ODOO) -d $(DB) --i18n-export=dental_clinic/i18n/dental_clinic.pot --modules=dental_clinic --stop-after-init
+	$(ODOO) -d $(DB) -u dental_clinic --stop-after-init --log-level=warn
+	$(ODOO) -d $(DB) --i18n-export=dental_clinic/i18n/dental_clinic.pot --modules=dental_clinic --stop-after-init \
+		--log-level=warn
+	$(PYTHON) tools/update_po.py dental_clinic
 
 BENCH_DB ?= dental_clinic_bench
 ## bench: benchmark database (no demo data) once, then every bench/bench_*.py script
