@@ -36,7 +36,7 @@ test: preflight
 	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
 	$(ODOO) -d $(TEST_DB) -i dental_clinic --stop-after-init --log-level=warn --http-port=0
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		dental_clinic/tests $(PYTEST_ARGS)
+		dental_clinic/tests tests $(PYTEST_ARGS)
 
 ## test-odoo: the same suite under Odoo's own runner
 test-odoo: preflight
