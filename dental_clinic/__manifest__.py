@@ -25,13 +25,30 @@ role-based access for the front desk, the dentists and the manager.
         'security/ir.model.access.csv',
         'data/ir_sequence_data.xml',
         'data/dental_condition_data.xml',
+        'data/dental_tooth_surface_data.xml',
         'views/dental_menus.xml',
         'views/dental_condition_views.xml',
         'views/dental_patient_views.xml',
+        'views/dental_procedure_views.xml',
+        'views/dental_treatment_views.xml',
+        'views/dental_tooth_condition_views.xml',
+        'views/dental_treatment_plan_views.xml',
+        'views/dental_clinical_note_views.xml',
+        'views/dental_patient_clinical_views.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
+        'demo/dental_procedure_demo.xml',
+        'demo/dental_clinical_demo.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'dental_clinic/static/src/odontogram/*',
+        ],
+        'web.assets_tests': [
+            'dental_clinic/static/tests/tours/*.js',
+        ],
+    },
     'application': True,
     'installable': True,
 }

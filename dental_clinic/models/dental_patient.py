@@ -11,6 +11,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.sql import create_index
 
+from .dental_tooth import apply_finding, empty_tooth, is_deciduous
+
 DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
 ADULT_AGE = 18
 ANAMNESIS_REVIEW_MONTHS = 12
@@ -83,6 +85,21 @@ class DentalPatient(models.Model):
     # Everybody may know that an alert exists, not what it is.
     has_medical_alert = fields.Boolean(
         string='Medical Alert', compute='_compute_has_medical_alert', store=True, compute_sudo=True)
+
+    # Clinical records: dentists and managers only.
+    treatment_ids = fields.One2many('dental.treatment', 'patient_id', string='Treatments', groups=DENTIST_GROUP)
+    tooth_condition_ids = fields.One2many(
+        'dental.tooth.condition', 'patient_id', string='Tooth Findings', groups=DENTIST_GROUP)
+    treatment_plan_ids = fields.One2many(
+        'dental.treatment.plan', 'patient_id', string='Treatment Plans', groups=DENTIST_GROUP)
+    clinical_note_ids = fields.One2many(
+        'dental.clinical.note', 'patient_id', string='Clinical Notes', groups=DENTIST_GROUP)
+    treatment_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
+    treatment_plan_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
+    clinical_note_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
+    odontogram_data = fields.Json(
+        string='Odontogram', compute='_compute_odontogram_data', groups=DENTIST_GROUP,
+        help='Per tooth: current findings by surface, planned treatments and history, for the chart widget.')
 
     _sql_constraints = [
         ('cpf_company_uniq', 'unique (company_id, cpf_digits)',
@@ -200,6 +217,69 @@ class DentalPatient(models.Model):
                 parts.append(_('Risk conditions: %s', ', '.join(risks.mapped('name'))))
             patient.medical_alert = ' · '.join(parts) or False
 
+    def _compute_clinical_counts(self):
+        counts = {}
+        for model, fname in (('dental.treatment', 'treatment_count'),
+                             ('dental.treatment.plan', 'treatment_plan_count'),
+                             ('dental.clinical.note', 'clinical_note_count')):
+            groups = self.env[model]._read_group([('patient_id', 'in', self.ids)], ['patient_id'], ['__count'])
+            counts[fname] = {patient.id: count for patient, count in groups}
+        for patient in self:
+            for fname, by_patient in counts.items():
+                patient[fname] = by_patient.get(patient.id, 0)
+
+    @api.depends('treatment_ids.state', 'tooth_condition_ids')
+    def _compute_odontogram_data(self):
+        """Chart of each patient in two queries for the whole batch, whatever the number of records."""
+        patients = self.filtered('id')
+        findings = self.env['dental.tooth.condition'].search(
+            [('patient_id', 'in', patients.ids)], order='date, id')
+        treatments = self.env['dental.treatment'].search(
+            [('patient_id', 'in', patients.ids), ('tooth', '!=', False)], order='id')
+        condition_labels = dict(findings._fields['condition']._description_selection(self.env))
+        state_labels = dict(treatments._fields['state']._description_selection(self.env))
+        events = defaultdict(list)  # patient id -> [(date, order, kind, record)]
+        for finding in findings:
+            events[finding.patient_id.id].append((finding.date, 0, finding.id, 'finding', finding))
+        for treatment in treatments:
+            when = treatment.date_done or treatment.create_date.date()
+            events[treatment.patient_id.id].append((when, 1, treatment.id, 'treatment', treatment))
+        can_edit = self.env.user.has_group(DENTIST_GROUP)
+        surface_ids = {surface.code: surface.id for surface in self.env['dental.tooth.surface'].search([])}
+        for patient in self:
+            teeth = defaultdict(empty_tooth)
+            for when, _order, _id, kind, record in sorted(events.get(patient.id, []), key=lambda e: e[:3]):
+                tooth = teeth[record.tooth]
+                surfaces = record.surface_ids.mapped('code')
+                entry = {
+                    'id': record.id,
+                    'model': record._name,
+                    'date': fields.Date.to_string(when),
+                    'surfaces': ''.join(surfaces),
+                    'dentist': record.dentist_id.name or '',
+                    'notes': record.notes or '',
+                }
+                if kind == 'finding':
+                    apply_finding(tooth, record.condition, surfaces)
+                    entry.update(kind='finding', key=record.condition, label=condition_labels[record.condition])
+                else:
+                    if record.state == 'done':
+                        apply_finding(tooth, record.procedure_id.result_condition or 'done', surfaces)
+                    elif record.state == 'planned':
+                        if surfaces:
+                            tooth['planned'] = sorted(set(tooth['planned']) | set(surfaces))
+                        else:
+                            tooth['planned_whole'] = True
+                    entry.update(kind='treatment', key=record.state, label=record.procedure_id.display_name,
+                                 state=state_labels[record.state])
+                tooth['history'].insert(0, entry)
+            patient.odontogram_data = {
+                'teeth': dict(teeth),
+                'show_deciduous': bool(patient.birth_date and patient.age < 13) or any(map(is_deciduous, teeth)),
+                'can_edit': can_edit,
+                'surface_ids': surface_ids,
+            }
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
@@ -312,3 +392,27 @@ class DentalPatient(models.Model):
             template = self.env.ref('dental_clinic.seq_dental_patient')
             sequence = template.sudo().copy({'company_id': company.id, 'number_next': 1})
         return sequence.next_by_id()
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _action_clinical(self, model, name):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': model,
+            'view_mode': 'list,form',
+            'domain': [('patient_id', '=', self.id)],
+            'context': {'default_patient_id': self.id},
+        }
+
+    def action_view_treatments(self):
+        return self._action_clinical('dental.treatment', _('Treatments'))
+
+    def action_view_treatment_plans(self):
+        return self._action_clinical('dental.treatment.plan', _('Treatment Plans'))
+
+    def action_view_clinical_notes(self):
+        return self._action_clinical('dental.clinical.note', _('Clinical Notes'))

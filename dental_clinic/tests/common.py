@@ -51,3 +51,39 @@ class DentalCase(TransactionCase):
         values.setdefault('name', 'Paciente Teste')
         values.setdefault('birth_date', '1990-01-01')
         return cls.env['dental.patient'].create(values)
+
+
+class DentalClinicalCase(DentalCase):
+    """Adds a small procedure catalogue and the tooth surfaces for the clinical tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Procedure = cls.env['dental.procedure']
+        cls.procedure_cleaning = Procedure.create({
+            'name': 'Test prophylaxis', 'code': 'T-PROF', 'category': 'prevention', 'duration': 0.5,
+            'recall_months': 6})
+        cls.procedure_resin = Procedure.create({
+            'name': 'Test composite restoration', 'code': 'T-RES', 'category': 'restorative', 'duration': 1.0,
+            'requires_tooth': True, 'requires_surface': True, 'result_condition': 'restored'})
+        cls.procedure_extraction = Procedure.create({
+            'name': 'Test extraction', 'code': 'T-EXO', 'category': 'surgery', 'duration': 1.0,
+            'requires_tooth': True, 'result_condition': 'missing'})
+        cls.surfaces = {
+            code: cls.env.ref(f'dental_clinic.surface_{xmlid}')
+            for code, xmlid in (('M', 'mesial'), ('D', 'distal'), ('O', 'occlusal'),
+                                ('V', 'vestibular'), ('L', 'lingual'))
+        }
+
+    @classmethod
+    def _surface_ids(cls, codes):
+        return [(6, 0, [cls.surfaces[code].id for code in codes])]
+
+    @classmethod
+    def _create_treatment(cls, **values):
+        values.setdefault('patient_id', cls.patient.id)
+        values.setdefault('procedure_id', cls.procedure_resin.id)
+        if values['procedure_id'] == cls.procedure_resin.id:
+            values.setdefault('tooth', '16')
+            values.setdefault('surface_ids', cls._surface_ids('O'))
+        return cls.env['dental.treatment'].create(values)

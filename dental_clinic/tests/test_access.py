@@ -9,6 +9,13 @@ from .common import DentalCase
 ACCESS_MATRIX = {
     'dental.patient': {'employee': '', 'receptionist': 'rwc', 'dentist': 'rwc', 'manager': 'rwcu'},
     'dental.condition': {'employee': '', 'receptionist': '', 'dentist': 'r', 'manager': 'rwcu'},
+    'dental.procedure': {'employee': '', 'receptionist': 'r', 'dentist': 'r', 'manager': 'rwcu'},
+    'dental.tooth.surface': {'employee': '', 'receptionist': '', 'dentist': 'r', 'manager': 'r'},
+    'dental.treatment': {'employee': '', 'receptionist': '', 'dentist': 'rwc', 'manager': 'rwcu'},
+    'dental.tooth.condition': {'employee': '', 'receptionist': '', 'dentist': 'rwc', 'manager': 'rwcu'},
+    'dental.treatment.plan': {'employee': '', 'receptionist': '', 'dentist': 'rwc', 'manager': 'rwcu'},
+    'dental.clinical.note': {'employee': '', 'receptionist': '', 'dentist': 'rwcu', 'manager': 'rwcu'},
+    'dental.clinical.note.addendum': {'employee': '', 'receptionist': '', 'dentist': 'rc', 'manager': 'rc'},
 }
 CLINICAL_PATIENT_FIELDS = ('condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
                            'medical_alert', 'anamnesis_review_due')
@@ -27,12 +34,35 @@ class TestAccess(DentalCase):
             'manager': cls.user_manager,
         }
         cls.patient.write({'allergies': 'Látex', 'condition_ids': [(4, cls.condition_diabetes.id)]})
+        cls.procedure = cls.env['dental.procedure'].create({'name': 'Access procedure', 'requires_tooth': True})
+        cls.surface = cls.env.ref('dental_clinic.surface_occlusal')
+        cls.treatment_plan = cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id})
+        cls.treatment = cls.env['dental.treatment'].create({
+            'patient_id': cls.patient.id, 'procedure_id': cls.procedure.id, 'tooth': '16',
+            'plan_id': cls.treatment_plan.id})
+        cls.tooth_condition = cls.env['dental.tooth.condition'].create({
+            'patient_id': cls.patient.id, 'tooth': '16', 'condition': 'caries', 'surface_ids': [(4, cls.surface.id)]})
+        # A draft note of the dentist: the rules let its author and the manager change it.
+        cls.clinical_note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
+            'patient_id': cls.patient.id, 'body': '<p>Note</p>'})
+        cls.clinical_note_signed = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
+            'patient_id': cls.patient.id, 'body': '<p>Signed</p>'})
+        cls.clinical_note_signed.action_sign()
+        cls.clinical_note_addendum = cls.env['dental.clinical.note.addendum'].create({
+            'note_id': cls.clinical_note_signed.id, 'body': 'Addendum'})
 
     def _sample_record(self, model):
         """One record of each model in the matrix, made as superuser."""
         return {
             'dental.patient': self.patient,
             'dental.condition': self.condition_diabetes,
+            'dental.procedure': self.procedure,
+            'dental.tooth.surface': self.surface,
+            'dental.treatment': self.treatment,
+            'dental.tooth.condition': self.tooth_condition,
+            'dental.treatment.plan': self.treatment_plan,
+            'dental.clinical.note': self.clinical_note,
+            'dental.clinical.note.addendum': self.clinical_note_addendum,
         }[model]
 
     def test_access_matrix(self):

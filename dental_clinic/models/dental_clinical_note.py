@@ -1,0 +1,123 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import html2plaintext
+
+
+class DentalClinicalNote(models.Model):
+    """Clinical progress note (evolução). Signed notes are part of the legal record: never changed,
+    never deleted, by anyone, sudo included; corrections go into addenda."""
+
+    _name = 'dental.clinical.note'
+    _description = 'Clinical Note'
+    _order = 'date desc, id desc'
+    _check_company_auto = True
+
+    patient_id = fields.Many2one(
+        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
+    company_id = fields.Many2one(
+        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
+    author_id = fields.Many2one(
+        'res.users', string='Author', required=True, index=True, ondelete='restrict',
+        default=lambda self: self.env.user)
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    body = fields.Html(sanitize_style=True)
+    state = fields.Selection(
+        [('draft', 'Draft'), ('signed', 'Signed')], required=True, default='draft', index=True, copy=False)
+    signed_date = fields.Datetime(string='Signed On', readonly=True, copy=False)
+    addendum_ids = fields.One2many('dental.clinical.note.addendum', 'note_id', string='Addenda')
+    addendum_count = fields.Integer(compute='_compute_addendum_count')
+
+    @api.depends('addendum_ids')
+    def _compute_addendum_count(self):
+        for note in self:
+            note.addendum_count = len(note.addendum_ids)
+
+    @api.depends('patient_id', 'date')
+    def _compute_display_name(self):
+        for note in self:
+            date = fields.Date.to_string(fields.Datetime.context_timestamp(note, note.date)) if note.date else ''
+            note.display_name = _('%(patient)s, %(date)s', patient=note.patient_id.name or '', date=date)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get('state') == 'signed':
+                vals['signed_date'] = fields.Datetime.now()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_not_signed()
+        if vals.get('state') == 'signed':
+            vals = dict(vals, signed_date=fields.Datetime.now())
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed(self):
+        self._check_not_signed()
+
+    def _check_not_signed(self):
+        signed = self.filtered(lambda note: note.state == 'signed')
+        if signed:
+            raise UserError(_(
+                'Signed clinical notes cannot be changed or deleted (%s). Add an addendum instead.',
+                ', '.join(signed.mapped('display_name'))))
+
+    def action_sign(self):
+        for note in self:
+            if note.author_id != self.env.user:
+                raise UserError(_('Only the author of a clinical note can sign it.'))
+            if not html2plaintext(note.body or '').strip():
+                raise ValidationError(_('An empty clinical note cannot be signed.'))
+        self.write({'state': 'signed'})
+
+    def action_add_addendum(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Addendum'),
+            'res_model': 'dental.clinical.note.addendum',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_note_id': self.id},
+        }
+
+
+class DentalClinicalNoteAddendum(models.Model):
+    """A dated correction or complement to a signed note; immutable once written."""
+
+    _name = 'dental.clinical.note.addendum'
+    _description = 'Clinical Note Addendum'
+    _order = 'date, id'
+    _check_company_auto = True
+
+    note_id = fields.Many2one(
+        'dental.clinical.note', string='Clinical Note', required=True, index=True, ondelete='restrict',
+        check_company=True)
+    patient_id = fields.Many2one(related='note_id.patient_id', store=True, index=True)
+    company_id = fields.Many2one(
+        'res.company', string='Company', related='note_id.company_id', store=True, index=True, precompute=True)
+    author_id = fields.Many2one(
+        'res.users', string='Author', required=True, readonly=True, ondelete='restrict',
+        default=lambda self: self.env.user)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    body = fields.Text(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Author and time are facts, not input; only data loading (superuser) may set them.
+            if not self.env.su or 'author_id' not in vals:
+                vals['author_id'] = self.env.uid
+            if not self.env.su or 'date' not in vals:
+                vals['date'] = fields.Datetime.now()
+        addenda = super().create(vals_list)
+        if any(addendum.note_id.state != 'signed' for addendum in addenda):
+            raise ValidationError(_('Only signed notes take addenda: edit a draft note directly.'))
+        return addenda
+
+    def write(self, vals):
+        raise UserError(_('Addenda to clinical notes cannot be changed: write a new addendum.'))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_('Addenda to clinical notes cannot be deleted.'))

@@ -1,0 +1,76 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from .dental_tooth_condition import TOOTH_CONDITION_TYPES
+
+PROCEDURE_CATEGORIES = [
+    ('diagnosis', 'Diagnosis'),
+    ('prevention', 'Prevention'),
+    ('restorative', 'Restorative Dentistry'),
+    ('endodontics', 'Endodontics'),
+    ('periodontics', 'Periodontics'),
+    ('surgery', 'Oral Surgery'),
+    ('prosthodontics', 'Prosthodontics'),
+    ('implantology', 'Implantology'),
+    ('orthodontics', 'Orthodontics'),
+    ('aesthetics', 'Aesthetic Dentistry'),
+    ('pediatrics', 'Pediatric Dentistry'),
+    ('other', 'Other'),
+]
+
+
+class DentalProcedure(models.Model):
+    """Catalogue of what the clinic does; treatments and appointments pick from it."""
+
+    _name = 'dental.procedure'
+    _description = 'Dental Procedure'
+    _order = 'category, sequence, name'
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(string='Internal Code')
+    tuss_code = fields.Char(
+        string='TUSS Code', help='Code of the procedure in the TUSS table of the ANS, used by dental plans.')
+    sequence = fields.Integer(default=10)
+    category = fields.Selection(PROCEDURE_CATEGORIES, required=True, default='other')
+    duration = fields.Float(
+        string='Default Duration', default=0.5, help='Chair time in hours the procedure usually needs.')
+    requires_tooth = fields.Boolean(
+        string='Needs a Tooth', help='Treatments with this procedure must name the tooth.')
+    requires_surface = fields.Boolean(
+        string='Needs Surfaces', help='Treatments with this procedure must name the treated surfaces.')
+    recall_months = fields.Integer(
+        string='Recall (months)', help='Invite the patient back this many months after the procedure; 0 for never.')
+    result_condition = fields.Selection(
+        TOOTH_CONDITION_TYPES, string='Resulting Finding',
+        help='What the odontogram shows on the tooth once a treatment with this procedure is done '
+             '(e.g. restored after a restoration, missing after an extraction).')
+    description = fields.Text()
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one('res.company', help='Leave empty to share the procedure between companies.')
+
+    _sql_constraints = [
+        ('code_company_uniq', 'unique (code, company_id)', 'Another procedure already has this code.'),
+        ('duration_positive', 'CHECK (duration >= 0)', 'The duration of a procedure cannot be negative.'),
+        ('recall_positive', 'CHECK (recall_months >= 0)', 'The recall interval cannot be negative.'),
+    ]
+
+    @api.depends('code')
+    def _compute_display_name(self):
+        for procedure in self:
+            procedure.display_name = (
+                f'[{procedure.code}] {procedure.name}' if procedure.code else procedure.name)
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        domain = super()._search_display_name(operator, value)
+        if operator in ('ilike', '=ilike', '=', 'like') and isinstance(value, str) and value:
+            domain = expression.OR([domain, [('code', operator, value)], [('tuss_code', operator, value)]])
+        return domain
+
+    @api.constrains('requires_tooth', 'requires_surface')
+    def _check_surface_needs_tooth(self):
+        for procedure in self:
+            if procedure.requires_surface and not procedure.requires_tooth:
+                raise ValidationError(_(
+                    'The procedure %s needs surfaces, so it must also need a tooth.', procedure.name))

@@ -1,0 +1,80 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+PLAN_STATES = [
+    ('draft', 'Draft'),
+    ('accepted', 'Accepted'),
+    ('in_progress', 'In Progress'),
+    ('completed', 'Completed'),
+    ('cancelled', 'Cancelled'),
+]
+
+
+class DentalTreatmentPlan(models.Model):
+    """Treatments proposed to a patient together; its progress follows its lines."""
+
+    _name = 'dental.treatment.plan'
+    _description = 'Treatment Plan'
+    _order = 'date desc, id desc'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, default=lambda self: _('Treatment Plan'))
+    patient_id = fields.Many2one(
+        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
+    company_id = fields.Many2one(
+        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
+    dentist_id = fields.Many2one(
+        'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    date_accepted = fields.Date(string='Accepted On', readonly=True, copy=False)
+    is_cancelled = fields.Boolean(string='Cancelled', readonly=True, copy=False)
+    line_ids = fields.One2many('dental.treatment', 'plan_id', string='Treatments')
+    line_count = fields.Integer(string='Treatment Count', compute='_compute_progress')
+    progress = fields.Float(compute='_compute_progress', help='Share of the treatments already done.')
+    state = fields.Selection(
+        PLAN_STATES, compute='_compute_state', store=True, index=True,
+        help='Draft until the patient accepts it, in progress from the first treatment done, '
+             'completed when every treatment that is not cancelled is done.')
+    notes = fields.Text()
+
+    @api.depends('is_cancelled', 'date_accepted', 'line_ids.state')
+    def _compute_state(self):
+        for plan in self:
+            lines = plan.line_ids.filtered(lambda line: line.state != 'cancelled')
+            if plan.is_cancelled:
+                plan.state = 'cancelled'
+            elif lines and all(line.state == 'done' for line in lines):
+                plan.state = 'completed'
+            elif any(line.state == 'done' for line in lines):
+                plan.state = 'in_progress'
+            elif plan.date_accepted:
+                plan.state = 'accepted'
+            else:
+                plan.state = 'draft'
+
+    @api.depends('line_ids.state')
+    def _compute_progress(self):
+        for plan in self:
+            lines = plan.line_ids.filtered(lambda line: line.state != 'cancelled')
+            plan.line_count = len(lines)
+            done = len(lines.filtered(lambda line: line.state == 'done'))
+            plan.progress = 100.0 * done / len(lines) if lines else 0.0
+
+    @api.onchange('patient_id')
+    def _onchange_patient_id(self):
+        for line in self.line_ids:
+            line.patient_id = self.patient_id
+
+    def action_accept(self):
+        if any(plan.state != 'draft' for plan in self):
+            raise UserError(_('Only draft treatment plans can be accepted.'))
+        self.write({'date_accepted': fields.Date.context_today(self)})
+
+    def action_cancel(self):
+        if any(plan.state == 'completed' for plan in self):
+            raise UserError(_('A completed treatment plan cannot be cancelled.'))
+        self.line_ids.filtered(lambda line: line.state == 'planned').action_cancel()
+        self.write({'is_cancelled': True})
+
+    def action_reset_draft(self):
+        self.write({'is_cancelled': False, 'date_accepted': False})
