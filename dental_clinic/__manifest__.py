@@ -28,10 +28,22 @@ role-based access for the front desk, the dentists and the manager.
         'views/dental_menus.xml',
         'views/dental_condition_views.xml',
         'views/dental_patient_views.xml',
+        'views/dental_chair_views.xml',
+        'views/dental_appointment_views.xml',
+        'views/res_config_settings_views.xml',
+        'wizard/dental_appointment_cancel_views.xml',
+        'wizard/dental_appointment_reschedule_views.xml',
+        'wizard/dental_slot_finder_views.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
+        'demo/dental_appointment_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'dental_clinic/static/tests/tours/**/*',
+        ],
+    },
     'application': True,
     'installable': True,
 }
