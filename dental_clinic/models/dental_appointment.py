@@ -60,7 +60,6 @@ class DentalAppointment(models.Model):
     patient_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
-        default=lambda self: self.env.user if self.env.user.has_group(DENTIST_GROUP) else False,
         domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
     chair_id = fields.Many2one(
         'dental.chair', string='Chair', required=True, index=True, tracking=True, check_company=True)
@@ -163,51 +162,71 @@ class DentalAppointment(models.Model):
             if not appointment.dentist_id.has_group(DENTIST_GROUP):
                 raise ValidationError(_('%s is not a dentist of the clinic.', appointment.dentist_id.name))
 
-    @api.constrains(*SLOT_FIELDS, 'state')
-    def _check_no_overlap(self):
-        """Name the conflicting appointment before PostgreSQL refuses it with a technical error."""
-        active = self.filtered(lambda a: a.state not in INACTIVE_STATES)
-        if not active:
+    def _check_slots_free(self, slots):
+        """Name the conflicting appointment before PostgreSQL refuses the overlap with a technical error.
+
+        Runs before the INSERT/UPDATE (the exclusion constraints fire on the
+        statement itself). ``slots`` are (chair_id, dentist_id, start, stop)
+        of the appointments being booked; ``self`` are those being moved,
+        whose current slots do not count. The exclusion constraints stay the
+        real guarantee: this query cannot see concurrent, uncommitted rows.
+        """
+        slots = [slot for slot in slots if all(slot)]
+        if any(start >= stop for _chair, _dentist, start, stop in slots):
+            raise ValidationError(_('An appointment must end after it starts.'))
+        if not slots:
             return
+        labels = {'chair': 0, 'dentist': 1}
+        # Among the appointments of the same batch.
+        for kind, index in labels.items():
+            ordered = sorted(slots, key=lambda s: (s[index], s[2]))
+            for previous, current in zip(ordered, ordered[1:]):
+                if previous[index] == current[index] and current[2] < previous[3]:
+                    raise ValidationError(self._overlap_message(kind, current, previous))
         self.flush_model([*SLOT_FIELDS, 'state'])
+        values = SQL(', ').join(
+            SQL('(%s, %s, %s::timestamp, %s::timestamp)', *slot) for slot in slots)
         query = SQL("""
-            SELECT a.id, b.id, 'chair'
-              FROM dental_appointment a
-              JOIN dental_appointment b
-                ON b.id != a.id
-               AND b.state NOT IN %(inactive)s
-               AND int4range(b.chair_id, b.chair_id, '[]') = int4range(a.chair_id, a.chair_id, '[]')
-               AND tsrange(b.start, b.stop, '[)') && tsrange(a.start, a.stop, '[)')
-             WHERE a.id IN %(ids)s
+            WITH new (chair_id, dentist_id, start, stop) AS (VALUES %(values)s)
+            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'chair'
+               FROM new
+               JOIN dental_appointment b
+                 ON int4range(b.chair_id, b.chair_id, '[]') = int4range(new.chair_id, new.chair_id, '[]')
+                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                AND b.state NOT IN %(inactive)s
+                AND b.id != ALL(%(ids)s)
+              LIMIT 1)
             UNION ALL
-            SELECT a.id, b.id, 'dentist'
-              FROM dental_appointment a
-              JOIN dental_appointment b
-                ON b.id != a.id
-               AND b.state NOT IN %(inactive)s
-               AND int4range(b.dentist_id, b.dentist_id, '[]') = int4range(a.dentist_id, a.dentist_id, '[]')
-               AND tsrange(b.start, b.stop, '[)') && tsrange(a.start, a.stop, '[)')
-             WHERE a.id IN %(ids)s
-             LIMIT 1
-        """, inactive=INACTIVE_STATES, ids=tuple(active.ids))
+            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'dentist'
+               FROM new
+               JOIN dental_appointment b
+                 ON int4range(b.dentist_id, b.dentist_id, '[]') = int4range(new.dentist_id, new.dentist_id, '[]')
+                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                AND b.state NOT IN %(inactive)s
+                AND b.id != ALL(%(ids)s)
+              LIMIT 1)
+            LIMIT 1
+        """, values=values, inactive=INACTIVE_STATES, ids=list(self.ids))
         self.env.cr.execute(query)
         row = self.env.cr.fetchone()
-        if not row:
-            return
-        appointment, other = self.browse(row[0]), self.sudo().browse(row[1])
+        if row:
+            other = self.sudo().browse(row[4])
+            raise ValidationError(self._overlap_message(
+                row[5], row[:4], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other))
+
+    def _overlap_message(self, kind, slot, other_slot, other=None):
         values = {
-            'resource': appointment.chair_id.name if row[2] == 'chair' else appointment.dentist_id.name,
-            'patient': other.patient_id.name,
-            'start': appointment._format_datetime(other.start),
-            'stop': appointment._format_datetime(other.stop, dt_format='short', time_only=True),
+            'chair': self.env['dental.chair'].sudo().browse(slot[0]).name,
+            'dentist': self.env['res.users'].sudo().browse(slot[1]).name,
+            'start': self._format_datetime(other_slot[2]),
+            'stop': self._format_datetime(other_slot[3], time_only=True),
+            'patient': other.patient_id.name if other else _('another new appointment'),
         }
-        if row[2] == 'chair':
-            raise ValidationError(_(
-                'Chair %(resource)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).',
-                **values))
-        raise ValidationError(_(
-            '%(resource)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).',
-            **values))
+        if kind == 'chair':
+            return _('Chair %(chair)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).',
+                     **values)
+        return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).',
+                 **values)
 
     @api.constrains('start', 'stop', 'chair_id', 'state')
     def _check_working_hours(self):
@@ -237,7 +256,7 @@ class DentalAppointment(models.Model):
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
-        if self.chair_id.dentist_id and not self.dentist_id:
+        if self.chair_id.dentist_id:
             self.dentist_id = self.chair_id.dentist_id
 
     # ------------------------------------------------------------------
@@ -246,8 +265,11 @@ class DentalAppointment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         for vals in vals_list:
             self._set_duration_from_stop(vals, vals.get('start'))
+        self._check_slots_free([self._slot_from_vals(vals) for vals in vals_list
+                                if vals.get('state', 'scheduled') not in INACTIVE_STATES])
         appointments = super().create(vals_list)
         appointments._create_calendar_events()
         return appointments
@@ -271,6 +293,10 @@ class DentalAppointment(models.Model):
                 for appointment in self:
                     appointment.write(dict(vals))
                 return True
+        if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
+            self._check_slots_free([
+                appointment._slot_from_vals(vals) for appointment in self
+                if vals.get('state', appointment.state) not in INACTIVE_STATES])
         result = super().write(vals)
         if not self.env.context.get('dental_appointment_sync'):
             if vals.get('state') == 'cancelled':
@@ -373,6 +399,20 @@ class DentalAppointment(models.Model):
             raise UserError(_(
                 'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
                 patient=wrong[0].patient_id.name, current=labels[wrong[0].state], target=labels.get(target, target)))
+
+    def _slot_from_vals(self, vals):
+        """(chair_id, dentist_id, start, stop) once ``vals`` are written on self (or created, if self is empty)."""
+        start = fields.Datetime.to_datetime(vals['start']) if 'start' in vals else self.start
+        if vals.get('stop'):
+            stop = fields.Datetime.to_datetime(vals['stop'])
+        elif 'start' in vals or 'duration' in vals or not self:
+            duration = vals.get('duration', self.duration if self else self._fields['duration'].default(self))
+            stop = start + timedelta(minutes=round((duration or 0) * 60)) if start else None
+        else:
+            stop = self.stop
+        chair_id = vals['chair_id'] if 'chair_id' in vals else self.chair_id.id
+        dentist_id = vals['dentist_id'] if 'dentist_id' in vals else self.dentist_id.id
+        return (chair_id, dentist_id, start, stop)
 
     @api.model
     def _set_duration_from_stop(self, vals, start):

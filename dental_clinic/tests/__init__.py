@@ -1,2 +1,3 @@
 from . import test_patient
 from . import test_access
+from . import test_appointment
