@@ -9,6 +9,8 @@ from .common import DentalCase
 ACCESS_MATRIX = {
     'dental.patient': {'employee': '', 'receptionist': 'rwc', 'dentist': 'rwc', 'manager': 'rwcu'},
     'dental.condition': {'employee': '', 'receptionist': '', 'dentist': 'r', 'manager': 'rwcu'},
+    'dental.chair': {'employee': '', 'receptionist': 'r', 'dentist': 'r', 'manager': 'rwcu'},
+    'dental.appointment': {'employee': '', 'receptionist': 'rwc', 'dentist': 'rwc', 'manager': 'rwcu'},
 }
 CLINICAL_PATIENT_FIELDS = ('condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
                            'medical_alert', 'anamnesis_review_due')
@@ -27,12 +29,18 @@ class TestAccess(DentalCase):
             'manager': cls.user_manager,
         }
         cls.patient.write({'allergies': 'Látex', 'condition_ids': [(4, cls.condition_diabetes.id)]})
+        cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Matriz'})
+        cls.appointment = cls.env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
+            'patient_id': cls.patient.id, 'dentist_id': cls.user_dentist.id, 'chair_id': cls.chair.id,
+            'start': '2031-01-06 12:00:00', 'duration': 1})
 
     def _sample_record(self, model):
         """One record of each model in the matrix, made as superuser."""
         return {
             'dental.patient': self.patient,
             'dental.condition': self.condition_diabetes,
+            'dental.chair': self.chair,
+            'dental.appointment': self.appointment,
         }[model]
 
     def test_access_matrix(self):
