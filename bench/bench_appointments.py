@@ -84,14 +84,14 @@ def populate(env, chairs, patients, target):
                                             state, procedures, is_paid, create_uid, write_uid, create_date,
                                             write_date)
             SELECT %(company)s,
-                   (%(patients)s::int[])[1 + g %% %(npatients)s],
-                   (%(dentists)s::int[])[1 + g %% %(nchairs)s],
-                   (%(chairs)s::int[])[1 + g %% %(nchairs)s],
+                   (%(patients)s::int[])[1 + mod(g, %(npatients)s)],
+                   (%(dentists)s::int[])[1 + mod(g, %(nchairs)s)],
+                   (%(chairs)s::int[])[1 + mod(g, %(nchairs)s)],
                    %(end)s::timestamp - (g / %(nchairs)s + 1) * interval '30 minutes',
                    %(end)s::timestamp - (g / %(nchairs)s) * interval '30 minutes',
                    0.5,
-                   CASE WHEN g %% 10 = 0 THEN 'cancelled' WHEN g %% 10 = 1 THEN 'no_show' ELSE 'done' END,
-                   %(tag)s, g %% 10 > 1, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+                   CASE WHEN mod(g, 10) = 0 THEN 'cancelled' WHEN mod(g, 10) = 1 THEN 'no_show' ELSE 'done' END,
+                   %(tag)s, mod(g, 10) > 1, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM generate_series(%(lo)s, %(hi)s) AS g
         """, company=company_id, patients=patients.ids, npatients=len(patients), dentists=chairs.dentist_id.ids,
             nchairs=CHAIRS, chairs=chairs.ids, end=PAST_END, tag=PAST_TAG, lo=done, hi=upto - 1))

@@ -38,9 +38,10 @@ class CalendarEvent(models.Model):
                     'This event is a dental appointment: reschedule or cancel the appointment instead.'))
         result = super().write(vals)
         if linked and any(fname in vals for fname in ('start', 'stop', 'duration')):
-            appointments = self.env[APPOINTMENT_MODEL].browse(linked.mapped('res_id')).exists()
+            event_by_appointment = {event.res_id: event for event in linked}
+            appointments = self.env[APPOINTMENT_MODEL].browse(list(event_by_appointment)).exists()
             for appointment in appointments:
-                event = linked.filtered(lambda e: e.res_id == appointment.id)[:1]
+                event = event_by_appointment[appointment.id]
                 if (appointment.start, appointment.stop) != (event.start, event.stop):
                     appointment.with_context(dental_appointment_sync=True).write(
                         {'start': event.start, 'stop': event.stop})

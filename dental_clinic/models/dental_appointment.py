@@ -36,6 +36,13 @@ EVENT_SYNC_CONTEXT = {
 }
 
 
+def _round_interval_end(value):
+    """Attendances ending at 24:00 end at 23:59:59.999999 in resource intervals: make that midnight."""
+    if value.microsecond == 999999:
+        return value + timedelta(microseconds=1)
+    return value
+
+
 class DentalAppointment(models.Model):
     """A patient's visit: one dentist, one chair, one time slot.
 
@@ -96,7 +103,8 @@ class DentalAppointment(models.Model):
         help='Cancelled less than the company\'s late-cancellation delay before the start.')
     # Medical alert: everybody sees that there is one, only dentists see what it is.
     has_medical_alert = fields.Boolean(related='patient_id.has_medical_alert')
-    medical_alert = fields.Char(related='patient_id.medical_alert', string='Medical Alert Details', groups=DENTIST_GROUP)
+    medical_alert = fields.Char(
+        related='patient_id.medical_alert', string='Medical Alert Details', groups=DENTIST_GROUP)
     calendar_event_id = fields.Many2one(
         'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
         ondelete='set null')
@@ -180,7 +188,7 @@ class DentalAppointment(models.Model):
         # Among the appointments of the same batch.
         for kind, index in labels.items():
             ordered = sorted(slots, key=lambda s: (s[index], s[2]))
-            for previous, current in zip(ordered, ordered[1:]):
+            for previous, current in zip(ordered, ordered[1:], strict=False):
                 if previous[index] == current[index] and current[2] < previous[3]:
                     raise ValidationError(self._overlap_message(kind, current, previous))
         self.flush_model([*SLOT_FIELDS, 'state'])
@@ -238,7 +246,9 @@ class DentalAppointment(models.Model):
             tz = pytz.timezone(calendar.tz or 'UTC')
             range_start = pytz.utc.localize(min(appointments.mapped('start')))
             range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
-            intervals = calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
+            intervals = [
+                (i_start, _round_interval_end(i_stop), meta)
+                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]]
             for appointment in appointments:
                 start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
                 covered = sum(
@@ -377,7 +387,8 @@ class DentalAppointment(models.Model):
         if chair:
             vals['chair_id'] = chair.id
         self.write(vals)
-        self.message_post(body=_('Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start)))
+        self.message_post(body=_(
+            'Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start)))
         return True
 
     def cancel(self, origin, reason):
@@ -453,7 +464,7 @@ class DentalAppointment(models.Model):
                  active=appointment.state != 'cancelled')
             for appointment in to_link
         ])
-        for appointment, event in zip(to_link, events):
+        for appointment, event in zip(to_link, events, strict=True):
             appointment.with_context(dental_appointment_sync=True).calendar_event_id = event
 
     def _sync_calendar_events(self):
@@ -501,7 +512,7 @@ class DentalAppointment(models.Model):
             found = 0
             for i_start, i_stop, _meta in calendar._work_intervals_batch(utc_from, utc_to, tz=tz)[False]:
                 i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
-                i_stop = i_stop.astimezone(pytz.utc).replace(tzinfo=None)
+                i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step
                 while cursor + length <= i_stop and found < limit:
                     clash = next((b for b in blocked if b[0] < cursor + length and b[1] > cursor), None)

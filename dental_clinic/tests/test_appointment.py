@@ -1,13 +1,10 @@
-from datetime import timedelta
-
 from freezegun import freeze_time
 from psycopg2.errors import CheckViolation, ExclusionViolation
 
+from odoo.addons.dental_clinic.models.dental_appointment import TRANSITIONS
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL, mute_logger
-
-from odoo.addons.dental_clinic.models.dental_appointment import TRANSITIONS
 
 from .common import AppointmentCase
 
@@ -173,10 +170,10 @@ class TestAppointmentBooking(AppointmentCase):
 
     def test_working_hours_refused(self):
         cases = {
-            'saturday': dict(day=5, hour=9),
-            'before opening': dict(hour=7, minute=30),
-            'over lunch': dict(hour=11, minute=30),
-            'after closing': dict(hour=17, minute=30),
+            'saturday': {'day': 5, 'hour': 9},
+            'before opening': {'hour': 7, 'minute': 30},
+            'over lunch': {'hour': 11, 'minute': 30},
+            'after closing': {'hour': 17, 'minute': 30},
         }
         for label, values in cases.items():
             with self.subTest(label), self.assertRaisesRegex(ValidationError, 'Cadeira A is closed'), \
@@ -184,6 +181,15 @@ class TestAppointmentBooking(AppointmentCase):
                 self._book(**values)
         self._book(hour=8)
         self._book(hour=17)
+
+    def test_calendar_open_until_midnight(self):
+        """An attendance ending at 24:00 allows a booking that ends at midnight, and the slot finder offers it."""
+        self.calendar.attendance_ids.filtered(lambda a: a.dayofweek == '0' and a.hour_to == 18).hour_to = 24
+        last = self._book(hour=23, duration=1)
+        self.assertEqual(last.stop, self.at(1, 0))
+        slots = self.env['dental.appointment']._find_slots(
+            1.0, chair=self.chair_b, date_from=self.at(0, 23), limit=1)
+        self.assertEqual(slots[0]['stop'], self.at(1, 0))
 
     def test_public_holiday_refused(self):
         self.env['resource.calendar.leaves'].create({

@@ -1,7 +1,6 @@
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
-
-from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 @tagged('post_install', '-at_install')
