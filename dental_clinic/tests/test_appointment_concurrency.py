@@ -57,37 +57,49 @@ class TestAppointmentConcurrency(BaseCase):
         first_inserted = threading.Event()
         outcome = {}
 
+        # Cursors and environments are made here: building an Environment looks the registry up under a
+        # lock that Odoo's test runner holds in the main thread while tests run.
+        cursors = {name: db_connect(self.dbname).cursor() for name in ('first', 'second')}
+        envs = {name: self._env(cr) for name, cr in cursors.items()}
+
         def book(name, patient_id, wait_for=None, hold=0):
+            cr, env = cursors[name], envs[name]
             try:
-                with db_connect(self.dbname).cursor() as cr:
-                    if wait_for:
-                        wait_for.wait(10)
-                    env = self._env(cr)
-                    env['dental.appointment'].create({
-                        'patient_id': patient_id, 'dentist_id': dentist_id, 'chair_id': chair_id,
-                        'start': '2031-02-03 12:00:00', 'stop': '2031-02-03 13:00:00',
-                    })
-                    env.flush_all()
-                    if name == 'first':
-                        first_inserted.set()
-                        # Let the second one reach its INSERT, which must wait for this transaction.
-                        time.sleep(hold)
-                        outcome['first_commit_at'] = time.monotonic()
-                    cr.commit()
-                    outcome[name] = 'committed'
+                if wait_for:
+                    wait_for.wait(10)
+                env['dental.appointment'].create({
+                    'patient_id': patient_id, 'dentist_id': dentist_id, 'chair_id': chair_id,
+                    'start': '2031-02-03 12:00:00', 'stop': '2031-02-03 13:00:00',
+                })
+                env.flush_all()
+                if name == 'first':
+                    first_inserted.set()
+                    # Let the second one reach its INSERT, which must wait for this transaction.
+                    time.sleep(hold)
+                    outcome['first_commit_at'] = time.monotonic()
+                cr.commit()
+                outcome[name] = 'committed'
             except psycopg2.errors.ExclusionViolation:
+                cr.rollback()
                 outcome[name] = 'refused'
                 outcome[f'{name}_refused_at'] = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                cr.rollback()
                 outcome[name] = repr(exc)
+                first_inserted.set()
 
-        with mute_logger('odoo.sql_db'):
-            first = threading.Thread(target=book, args=('first', patient_ids[0]), kwargs={'hold': 1.0})
-            second = threading.Thread(target=book, args=('second', patient_ids[1]), kwargs={'wait_for': first_inserted})
-            first.start()
-            second.start()
-            first.join(30)
-            second.join(30)
+        try:
+            with mute_logger('odoo.sql_db'):
+                first = threading.Thread(target=book, args=('first', patient_ids[0]), kwargs={'hold': 1.0})
+                second = threading.Thread(target=book, args=('second', patient_ids[1]),
+                                          kwargs={'wait_for': first_inserted})
+                first.start()
+                second.start()
+                first.join(30)
+                second.join(30)
+        finally:
+            for cr in cursors.values():
+                cr.close()
         self.assertEqual((outcome.get('first'), outcome.get('second')), ('committed', 'refused'), outcome)
         self.assertGreaterEqual(outcome['second_refused_at'], outcome['first_commit_at'],
                                 'the second insert waited for the first transaction, then failed')
