@@ -6,3 +6,8 @@ from . import dental_procedure
 from . import dental_treatment
 from . import dental_treatment_plan
 from . import dental_clinical_note
+from . import dental_chair
+from . import dental_appointment
+from . import calendar_event
+from . import res_company
+from . import res_config_settings

@@ -5,3 +5,7 @@ from . import test_clinical
 from . import test_clinical_notes
 from . import test_clinical_access
 from . import test_clinical_tour
+from . import test_appointment
+from . import test_appointment_access
+from . import test_appointment_concurrency
+from . import test_appointment_tour

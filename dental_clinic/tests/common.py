@@ -1,6 +1,9 @@
+from datetime import datetime, timedelta
+
 from stdnum.br import cpf as stdnum_cpf
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.fields import Command
 from odoo.tests import TransactionCase
 
 
@@ -87,3 +90,52 @@ class DentalClinicalCase(DentalCase):
             values.setdefault('tooth', '16')
             values.setdefault('surface_ids', cls._surface_ids('O'))
         return cls.env['dental.treatment'].create(values)
+
+
+class AppointmentCase(DentalCase):
+    """Chairs with São Paulo working hours and a second dentist, on far-future dates.
+
+    Appointments are booked from Monday 2031-01-06 on, so that tests depend
+    neither on today's date nor on the demo data. ``at(day, hour)`` gives the
+    naive UTC datetime of a São Paulo local time on that week (UTC-3).
+    """
+
+    MONDAY = datetime(2031, 1, 6)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env['resource.calendar'].create({
+            'name': 'Clinic test hours',
+            'tz': 'America/Sao_Paulo',
+            'company_id': cls.company.id,
+            'attendance_ids': [Command.clear()] + [
+                Command.create({'name': f'{day} {period}', 'dayofweek': day, 'hour_from': start, 'hour_to': stop,
+                                'day_period': period})
+                for day in '01234'
+                for start, stop, period in ((8, 12, 'morning'), (13, 18, 'afternoon'))
+            ],
+        })
+        cls.user_dentist_2 = mail_new_test_user(
+            cls.env, login='dental_dentist_2', name='Dr. Diego Segundo',
+            groups='dental_clinic.group_dental_dentist', company_id=cls.company.id, notification_type='inbox',
+            tz='America/Sao_Paulo')
+        cls.chair_a = cls.env['dental.chair'].create({
+            'name': 'Cadeira A', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist.id})
+        cls.chair_b = cls.env['dental.chair'].create({
+            'name': 'Cadeira B', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist_2.id})
+        cls.patient_2 = cls._create_patient(name='Segundo Paciente')
+
+    @classmethod
+    def at(cls, day, hour, minute=0):
+        """Naive UTC datetime of São Paulo local ``hour:minute`` on MONDAY + ``day`` days."""
+        return cls.MONDAY + timedelta(days=day, hours=hour + 3, minutes=minute)
+
+    @classmethod
+    def _book(cls, day=0, hour=9, minute=0, duration=1.0, env=None, **values):
+        values.setdefault('patient_id', cls.patient.id)
+        values.setdefault('dentist_id', cls.user_dentist.id)
+        values.setdefault('chair_id', cls.chair_a.id)
+        values.setdefault('start', cls.at(day, hour, minute))
+        values.setdefault('duration', duration)
+        return (env or cls.env)['dental.appointment'].create(values)

@@ -16,6 +16,8 @@ ACCESS_MATRIX = {
     'dental.treatment.plan': {'employee': '', 'receptionist': '', 'dentist': 'rwc', 'manager': 'rwcu'},
     'dental.clinical.note': {'employee': '', 'receptionist': '', 'dentist': 'rwcu', 'manager': 'rwcu'},
     'dental.clinical.note.addendum': {'employee': '', 'receptionist': '', 'dentist': 'rc', 'manager': 'rc'},
+    'dental.chair': {'employee': '', 'receptionist': 'r', 'dentist': 'r', 'manager': 'rwcu'},
+    'dental.appointment': {'employee': '', 'receptionist': 'rwc', 'dentist': 'rwc', 'manager': 'rwcu'},
 }
 CLINICAL_PATIENT_FIELDS = ('condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
                            'medical_alert', 'anamnesis_review_due')
@@ -50,6 +52,10 @@ class TestAccess(DentalCase):
         cls.clinical_note_signed.action_sign()
         cls.clinical_note_addendum = cls.env['dental.clinical.note.addendum'].create({
             'note_id': cls.clinical_note_signed.id, 'body': 'Addendum'})
+        cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Matriz'})
+        cls.appointment = cls.env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
+            'patient_id': cls.patient.id, 'dentist_id': cls.user_dentist.id, 'chair_id': cls.chair.id,
+            'start': '2031-01-06 12:00:00', 'duration': 1})
 
     def _sample_record(self, model):
         """One record of each model in the matrix, made as superuser."""
@@ -63,6 +69,8 @@ class TestAccess(DentalCase):
             'dental.treatment.plan': self.treatment_plan,
             'dental.clinical.note': self.clinical_note,
             'dental.clinical.note.addendum': self.clinical_note_addendum,
+            'dental.chair': self.chair,
+            'dental.appointment': self.appointment,
         }[model]
 
     def test_access_matrix(self):

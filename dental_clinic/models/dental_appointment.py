@@ -1,0 +1,589 @@
+from datetime import datetime, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL, clean_context, format_datetime
+
+DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+# States that do not hold their slot: their chair and dentist are free again.
+INACTIVE_STATES = ('cancelled', 'no_show')
+# The only state changes allowed, target -> states it may come from. Every
+# action, the cancel wizard and any direct write of ``state`` go through it.
+TRANSITIONS = {
+    'confirmed': ('scheduled',),
+    'arrived': ('scheduled', 'confirmed'),
+    'in_progress': ('arrived',),
+    'done': ('in_progress',),
+    'no_show': ('scheduled', 'confirmed'),
+    'cancelled': ('scheduled', 'confirmed'),
+}
+# Only appointments still to come can move to another time, chair or dentist.
+MOVABLE_STATES = ('scheduled', 'confirmed')
+SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
+SLOT_STEP_MINUTES = 15
+# Context of the calendar.event mirror: no invitation or change e-mails, no
+# alarms, no chatter noise, and a marker so the event does not write back.
+EVENT_SYNC_CONTEXT = {
+    'no_mail_to_attendees': True,
+    'dont_notify': True,
+    'mail_create_nolog': True,
+    'mail_create_nosubscribe': True,
+    'mail_notrack': True,
+    'dental_appointment_sync': True,
+}
+
+
+def _round_interval_end(value):
+    """Attendances ending at 24:00 end at 23:59:59.999999 in resource intervals: make that midnight."""
+    if value.microsecond == 999999:
+        return value + timedelta(microseconds=1)
+    return value
+
+
+class DentalAppointment(models.Model):
+    """A patient's visit: one dentist, one chair, one time slot.
+
+    Double booking is impossible: two appointments holding their slot (not
+    cancelled, not a no-show) never overlap in the same chair or for the same
+    dentist. Each appointment is mirrored by a private ``calendar.event`` of
+    its dentist so that it shows in Odoo's Calendar app.
+    """
+
+    _name = 'dental.appointment'
+    _description = 'Dental Appointment'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'start, id'
+    _check_company_auto = True
+    _rec_names_search = ['patient_id']
+
+    company_id = fields.Many2one(
+        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+    patient_id = fields.Many2one(
+        'dental.patient', string='Patient', required=True, index=True, check_company=True, tracking=True)
+    partner_id = fields.Many2one(related='patient_id.partner_id', string='Contact')
+    patient_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
+    dentist_id = fields.Many2one(
+        'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
+        domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
+    chair_id = fields.Many2one(
+        'dental.chair', string='Chair', required=True, index=True, tracking=True, check_company=True)
+    start = fields.Datetime(required=True, index=True, tracking=True)
+    duration = fields.Float(string='Duration', default=0.5, help='Duration in hours.')
+    # The week query of the calendar filters on ``stop >= week start``: indexed,
+    # it stays fast however many past appointments the clinic keeps.
+    stop = fields.Datetime(
+        string='End', required=True, index=True, compute='_compute_stop', store=True, readonly=False,
+        precompute=True)
+    state = fields.Selection([
+        ('scheduled', 'Scheduled'),
+        ('confirmed', 'Confirmed'),
+        ('arrived', 'Arrived'),
+        ('in_progress', 'In Progress'),
+        ('done', 'Done'),
+        ('cancelled', 'Cancelled'),
+        ('no_show', 'No Show'),
+    ], required=True, default='scheduled', index=True, tracking=True, copy=False)
+    arrived_at = fields.Datetime(string='Arrived At', readonly=True, copy=False)
+    started_at = fields.Datetime(string='Started At', readonly=True, copy=False)
+    done_at = fields.Datetime(string='Done At', readonly=True, copy=False)
+    procedures = fields.Text(string='Planned Procedures')
+    notes = fields.Html(string='Notes')
+    is_paid = fields.Boolean(string='Paid', tracking=True, copy=False)
+    # Cancellation, filled in by the cancel wizard.
+    cancel_origin = fields.Selection(
+        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', readonly=True, copy=False)
+    cancel_reason = fields.Text(string='Cancellation Reason', readonly=True, copy=False)
+    cancelled_by_id = fields.Many2one('res.users', string='Cancelled By User', readonly=True, copy=False)
+    cancelled_at = fields.Datetime(string='Cancelled At', readonly=True, copy=False)
+    is_late_cancellation = fields.Boolean(
+        string='Late Cancellation', compute='_compute_is_late_cancellation', store=True,
+        help='Cancelled less than the company\'s late-cancellation delay before the start.')
+    # Medical alert: everybody sees that there is one, only dentists see what it is.
+    has_medical_alert = fields.Boolean(related='patient_id.has_medical_alert')
+    medical_alert = fields.Char(
+        related='patient_id.medical_alert', string='Medical Alert Details', groups=DENTIST_GROUP)
+    calendar_event_id = fields.Many2one(
+        'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
+        ondelete='set null')
+    chair_color = fields.Integer(related='chair_id.color')
+
+    # Python cannot refuse concurrent double bookings: a constraint method runs
+    # inside its own transaction and cannot see rows that another, not yet
+    # committed, transaction is inserting; both would pass and both commit.
+    # PostgreSQL's exclusion constraints check against uncommitted rows too:
+    # the second insert waits for the first transaction and fails if it
+    # commits. ``int4range(x, x, '[]') WITH =`` compares ids without needing
+    # the btree_gist extension; '[)' ranges make back-to-back slots legal.
+    _sql_constraints = [
+        ('stop_after_start', 'CHECK (stop > start)', 'An appointment must end after it starts.'),
+        ('chair_no_overlap', """
+            EXCLUDE USING GIST (
+                int4range(chair_id, chair_id, '[]') WITH =,
+                tsrange(start, stop, '[)') WITH &&
+            ) WHERE (state NOT IN ('cancelled', 'no_show'))
+         """, 'This chair is already booked at that time.'),
+        ('dentist_no_overlap', """
+            EXCLUDE USING GIST (
+                int4range(dentist_id, dentist_id, '[]') WITH =,
+                tsrange(start, stop, '[)') WITH &&
+            ) WHERE (state NOT IN ('cancelled', 'no_show'))
+         """, 'This dentist is already booked at that time.'),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends('patient_id', 'chair_id')
+    def _compute_display_name(self):
+        for appointment in self:
+            appointment.display_name = appointment.patient_id.name or _('New Appointment')
+
+    @api.depends('start', 'duration')
+    def _compute_stop(self):
+        for appointment in self:
+            if appointment.start:
+                # Whole minutes, or float hours would lose a second on the way.
+                appointment.stop = appointment.start + timedelta(minutes=round((appointment.duration or 0) * 60))
+            else:
+                appointment.stop = False
+
+    @api.depends('state', 'cancelled_at', 'start')
+    def _compute_is_late_cancellation(self):
+        """Judged with the company's delay in force when the appointment is cancelled."""
+        for appointment in self:
+            hours = appointment.company_id.dental_late_cancel_hours
+            appointment.is_late_cancellation = bool(
+                appointment.state == 'cancelled' and appointment.cancelled_at and appointment.start
+                and appointment.start - appointment.cancelled_at < timedelta(hours=hours))
+
+    # ------------------------------------------------------------------
+    # Constraints and onchanges
+    # ------------------------------------------------------------------
+
+    @api.constrains('dentist_id')
+    def _check_dentist_group(self):
+        for appointment in self:
+            if not appointment.dentist_id.has_group(DENTIST_GROUP):
+                raise ValidationError(_('%s is not a dentist of the clinic.', appointment.dentist_id.name))
+
+    def _check_slots_free(self, slots):
+        """Name the conflicting appointment before PostgreSQL refuses the overlap with a technical error.
+
+        Runs before the INSERT/UPDATE (the exclusion constraints fire on the
+        statement itself). ``slots`` are (chair_id, dentist_id, start, stop)
+        of the appointments being booked; ``self`` are those being moved,
+        whose current slots do not count. The exclusion constraints stay the
+        real guarantee: this query cannot see concurrent, uncommitted rows.
+        """
+        slots = [slot for slot in slots if all(slot)]
+        if any(start >= stop for _chair, _dentist, start, stop in slots):
+            raise ValidationError(_('An appointment must end after it starts.'))
+        if not slots:
+            return
+        labels = {'chair': 0, 'dentist': 1}
+        # Among the appointments of the same batch.
+        for kind, index in labels.items():
+            ordered = sorted(slots, key=lambda s: (s[index], s[2]))
+            for previous, current in zip(ordered, ordered[1:], strict=False):
+                if previous[index] == current[index] and current[2] < previous[3]:
+                    raise ValidationError(self._overlap_message(kind, current, previous))
+        self.flush_model([*SLOT_FIELDS, 'state'])
+        values = SQL(', ').join(
+            SQL('(%s, %s, %s::timestamp, %s::timestamp)', *slot) for slot in slots)
+        query = SQL("""
+            WITH new (chair_id, dentist_id, start, stop) AS (VALUES %(values)s)
+            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'chair'
+               FROM new
+               JOIN dental_appointment b
+                 ON int4range(b.chair_id, b.chair_id, '[]') = int4range(new.chair_id, new.chair_id, '[]')
+                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                AND b.state NOT IN %(inactive)s
+                AND b.id != ALL(%(ids)s)
+              LIMIT 1)
+            UNION ALL
+            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'dentist'
+               FROM new
+               JOIN dental_appointment b
+                 ON int4range(b.dentist_id, b.dentist_id, '[]') = int4range(new.dentist_id, new.dentist_id, '[]')
+                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                AND b.state NOT IN %(inactive)s
+                AND b.id != ALL(%(ids)s)
+              LIMIT 1)
+            LIMIT 1
+        """, values=values, inactive=INACTIVE_STATES, ids=list(self.ids))
+        self.env.cr.execute(query)
+        row = self.env.cr.fetchone()
+        if row:
+            other = self.sudo().browse(row[4])
+            raise ValidationError(self._overlap_message(
+                row[5], row[:4], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other))
+
+    def _overlap_message(self, kind, slot, other_slot, other=None):
+        values = {
+            'chair': self.env['dental.chair'].sudo().browse(slot[0]).name,
+            'dentist': self.env['res.users'].sudo().browse(slot[1]).name,
+            'start': self._format_datetime(other_slot[2]),
+            'stop': self._format_datetime(other_slot[3], time_only=True),
+            'patient': other.patient_id.name if other else _('another new appointment'),
+        }
+        if kind == 'chair':
+            return _('Chair %(chair)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).',
+                     **values)
+        return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).',
+                 **values)
+
+    @api.constrains('start', 'stop', 'chair_id', 'state')
+    def _check_working_hours(self):
+        """Refuse bookings outside the chair's working hours (holidays of its calendar included)."""
+        if self.env.context.get('dental_allow_outside_hours'):
+            return
+        to_check = self.filtered(lambda a: a.state in MOVABLE_STATES and a.start and a.stop)
+        for calendar, appointments in to_check.grouped(lambda a: a.chair_id.resource_calendar_id).items():
+            tz = pytz.timezone(calendar.tz or 'UTC')
+            range_start = pytz.utc.localize(min(appointments.mapped('start')))
+            range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
+            intervals = [
+                (i_start, _round_interval_end(i_stop), meta)
+                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]]
+            for appointment in appointments:
+                start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
+                covered = sum(
+                    (min(stop, i_stop) - max(start, i_start) for i_start, i_stop, _meta in intervals
+                     if i_start < stop and i_stop > start),
+                    timedelta())
+                if covered < stop - start:
+                    raise ValidationError(_(
+                        '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
+                        'working hours (%(hours)s, time zone %(tz)s).',
+                        chair=appointment.chair_id.name,
+                        start=appointment._format_datetime(appointment.start, tz=calendar.tz),
+                        stop=appointment._format_datetime(appointment.stop, tz=calendar.tz, time_only=True),
+                        hours=calendar.name, tz=calendar.tz or 'UTC'))
+
+    @api.onchange('chair_id')
+    def _onchange_chair_id(self):
+        if self.chair_id.dentist_id:
+            self.dentist_id = self.chair_id.dentist_id
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        for vals in vals_list:
+            self._set_duration_from_stop(vals, vals.get('start'))
+        self._check_slots_free([self._slot_from_vals(vals) for vals in vals_list
+                                if vals.get('state', 'scheduled') not in INACTIVE_STATES])
+        appointments = super().create(vals_list)
+        appointments._create_calendar_events()
+        return appointments
+
+    def write(self, vals):
+        if 'state' in vals:
+            self.filtered(lambda a: a.state != vals['state'])._check_transition(vals['state'])
+        if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
+            not_movable = self.filtered(lambda a: a.state not in MOVABLE_STATES)
+            if not_movable and not self.env.context.get('dental_allow_move'):
+                raise UserError(_(
+                    'Only scheduled or confirmed appointments can be moved: %s is %s.',
+                    not_movable[0].display_name,
+                    dict(self._fields['state']._description_selection(self.env))[not_movable[0].state]))
+        if 'stop' in vals and 'duration' not in vals:
+            # A resize in the calendar sends only ``stop``: the duration follows,
+            # per start when several appointments are written at once.
+            if 'start' in vals or len(self) <= 1:
+                self._set_duration_from_stop(vals, vals.get('start') or self.start)
+            else:
+                for appointment in self:
+                    appointment.write(dict(vals))
+                return True
+        if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
+            self._check_slots_free([
+                appointment._slot_from_vals(vals) for appointment in self
+                if vals.get('state', appointment.state) not in INACTIVE_STATES])
+        result = super().write(vals)
+        if not self.env.context.get('dental_appointment_sync'):
+            if vals.get('state') == 'cancelled':
+                self.calendar_event_id.sudo().with_context(EVENT_SYNC_CONTEXT).action_archive()
+            elif any(fname in vals for fname in (*SLOT_FIELDS, 'duration', 'patient_id')):
+                self._sync_calendar_events()
+        return result
+
+    def unlink(self):
+        events = self.calendar_event_id
+        result = super().unlink()
+        events.sudo().with_context(EVENT_SYNC_CONTEXT).unlink()
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        return self._set_state('confirmed')
+
+    def action_arrive(self):
+        return self._set_state('arrived', arrived_at=fields.Datetime.now())
+
+    def action_start(self):
+        return self._set_state('in_progress', started_at=fields.Datetime.now())
+
+    def action_done(self):
+        return self._set_state('done', done_at=fields.Datetime.now())
+
+    def action_no_show(self):
+        return self._set_state('no_show')
+
+    def action_open_cancel_wizard(self):
+        self._check_transition('cancelled')
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Cancel Appointment'),
+            'res_model': 'dental.appointment.cancel',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_appointment_ids': self.ids},
+        }
+
+    def action_open_reschedule_wizard(self):
+        self.ensure_one()
+        if self.state not in MOVABLE_STATES:
+            raise UserError(_('Only scheduled or confirmed appointments can be rescheduled.'))
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Reschedule Appointment'),
+            'res_model': 'dental.appointment.reschedule',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_appointment_id': self.id},
+        }
+
+    def action_open_calendar_event(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'calendar.event',
+            'res_id': self.calendar_event_id.id,
+            'view_mode': 'form',
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def reschedule(self, start, stop, dentist=None, chair=None):
+        """Move the appointment in one write: the old slot is freed and the new one booked atomically."""
+        self.ensure_one()
+        old = self._format_datetime(self.start)
+        vals = {'start': start, 'stop': stop}
+        if dentist:
+            vals['dentist_id'] = dentist.id
+        if chair:
+            vals['chair_id'] = chair.id
+        self.write(vals)
+        self.message_post(body=_(
+            'Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start)))
+        return True
+
+    def cancel(self, origin, reason):
+        """Cancel, recording who asked for it and why; lateness follows the company's delay."""
+        return self._set_state(
+            'cancelled', cancel_origin=origin, cancel_reason=reason, cancelled_by_id=self.env.user.id,
+            cancelled_at=fields.Datetime.now())
+
+    def _set_state(self, target, **values):
+        """Apply one transition of TRANSITIONS to all of self, or none if any of them may not take it."""
+        self._check_transition(target)
+        return self.write({'state': target, **values})
+
+    def _check_transition(self, target):
+        allowed = TRANSITIONS.get(target, ())
+        wrong = self.filtered(lambda a: a.state not in allowed)
+        if wrong:
+            labels = dict(self._fields['state']._description_selection(self.env))
+            raise UserError(_(
+                'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
+                patient=wrong[0].patient_id.name, current=labels[wrong[0].state], target=labels.get(target, target)))
+
+    def _slot_from_vals(self, vals):
+        """(chair_id, dentist_id, start, stop) once ``vals`` are written on self (or created, if self is empty)."""
+        start = fields.Datetime.to_datetime(vals['start']) if 'start' in vals else self.start
+        if vals.get('stop'):
+            stop = fields.Datetime.to_datetime(vals['stop'])
+        elif 'start' in vals or 'duration' in vals or not self:
+            duration = vals.get('duration', self.duration if self else self._fields['duration'].default(self))
+            stop = start + timedelta(minutes=round((duration or 0) * 60)) if start else None
+        else:
+            stop = self.stop
+        chair_id = vals['chair_id'] if 'chair_id' in vals else self.chair_id.id
+        dentist_id = vals['dentist_id'] if 'dentist_id' in vals else self.dentist_id.id
+        return (chair_id, dentist_id, start, stop)
+
+    @api.model
+    def _set_duration_from_stop(self, vals, start):
+        if vals.get('stop') and start and 'duration' not in vals:
+            delta = fields.Datetime.to_datetime(vals['stop']) - fields.Datetime.to_datetime(start)
+            vals['duration'] = delta.total_seconds() / 3600
+
+    def _format_datetime(self, value, tz=None, dt_format='short', time_only=False):
+        tz = tz or self.env.user.tz or self.chair_id.resource_calendar_id.tz or 'UTC'
+        if time_only:
+            return format_datetime(self.env, value, tz=tz, dt_format='HH:mm')
+        return format_datetime(self.env, value, tz=tz, dt_format=dt_format)
+
+    def _calendar_event_values(self):
+        self.ensure_one()
+        return {
+            'name': _('%(patient)s (%(chair)s)', patient=self.patient_id.name, chair=self.chair_id.name),
+            'start': self.start,
+            'stop': self.stop,
+            'user_id': self.dentist_id.id,
+            'partner_ids': [Command.set(self.dentist_id.partner_id.ids)],
+            'location': self.chair_id.name,
+            'privacy': 'private',
+            'show_as': 'busy',
+        }
+
+    def _event_env(self):
+        return self.env['calendar.event'].sudo().with_context(clean_context(self.env.context), **EVENT_SYNC_CONTEXT)
+
+    def _create_calendar_events(self):
+        """One batched create for all the events; only the dentist is invited, and not by e-mail."""
+        to_link = self.filtered(lambda a: not a.calendar_event_id)
+        if not to_link:
+            return
+        model_id = self.env['ir.model']._get_id(self._name)
+        events = self._event_env().create([
+            dict(appointment._calendar_event_values(), res_model_id=model_id, res_id=appointment.id,
+                 active=appointment.state != 'cancelled')
+            for appointment in to_link
+        ])
+        for appointment, event in zip(to_link, events, strict=True):
+            appointment.with_context(dental_appointment_sync=True).calendar_event_id = event
+
+    def _sync_calendar_events(self):
+        for appointment in self.filtered('calendar_event_id'):
+            appointment.calendar_event_id.with_env(self._event_env().env).write(
+                appointment._calendar_event_values())
+        self.filtered(lambda a: not a.calendar_event_id)._create_calendar_events()
+
+    @api.model
+    def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
+        """Propose the next free slots of ``duration`` hours within the chairs' working hours.
+
+        :return: a list of dicts ``start``, ``stop`` (naive UTC), ``chair``, ``dentist``, sorted by start.
+        """
+        if not dentist and not chair:
+            raise UserError(_('Choose a dentist or a chair to find a slot.'))
+        if duration <= 0:
+            raise UserError(_('The duration must be positive.'))
+        step = timedelta(minutes=SLOT_STEP_MINUTES)
+        length = timedelta(minutes=round(duration * 60))
+        now = fields.Datetime.now()
+        date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
+        # Round up to the next step.
+        date_from = datetime.min + -((datetime.min - date_from) // step) * step
+        date_to = date_from + timedelta(days=days)
+        chairs = chair or self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
+        candidates = [(c, dentist or c.dentist_id) for c in chairs if dentist or c.dentist_id]
+        if not candidates:
+            raise UserError(_('This chair has no default dentist: choose a dentist too.'))
+        busy = self.sudo().search_read([
+            ('state', 'not in', INACTIVE_STATES),
+            ('start', '<', date_to), ('stop', '>', date_from),
+            '|', ('chair_id', 'in', [c.id for c, _d in candidates]),
+            ('dentist_id', 'in', list({d.id for _c, d in candidates})),
+            ('id', 'not in', exclude.ids if exclude else []),
+        ], ['start', 'stop', 'chair_id', 'dentist_id'], load=None)
+        slots = []
+        utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
+        for slot_chair, slot_dentist in candidates:
+            calendar = slot_chair.resource_calendar_id
+            tz = pytz.timezone(calendar.tz or 'UTC')
+            blocked = sorted(
+                (b['start'], b['stop']) for b in busy
+                if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id)
+            found = 0
+            for i_start, i_stop, _meta in calendar._work_intervals_batch(utc_from, utc_to, tz=tz)[False]:
+                i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
+                i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
+                cursor = datetime.min + -((datetime.min - i_start) // step) * step
+                while cursor + length <= i_stop and found < limit:
+                    clash = next((b for b in blocked if b[0] < cursor + length and b[1] > cursor), None)
+                    if clash:
+                        cursor = datetime.min + -((datetime.min - clash[1]) // step) * step
+                        continue
+                    slots.append({'start': cursor, 'stop': cursor + length,
+                                  'chair': slot_chair, 'dentist': slot_dentist})
+                    found += 1
+                    cursor += length
+                if found >= limit:
+                    break
+        slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
+        return slots[:limit]
+
+
+class DentalPatient(models.Model):
+    """The appointment side of the patient: visit history and smart buttons."""
+
+    _inherit = 'dental.patient'
+
+    appointment_ids = fields.One2many('dental.appointment', 'patient_id', string='Appointments')
+    visit_count = fields.Integer(string='Visits', compute='_compute_appointment_stats')
+    no_show_count = fields.Integer(string='No-shows', compute='_compute_appointment_stats')
+    cancelled_count = fields.Integer(string='Cancellations', compute='_compute_appointment_stats')
+    next_appointment_start = fields.Datetime(string='Next Appointment', compute='_compute_appointment_stats')
+    last_visit_date = fields.Datetime(string='Last Visit', compute='_compute_appointment_stats')
+
+    def _compute_appointment_stats(self):
+        now = fields.Datetime.now()
+        stats = {patient: {} for patient in self}
+        if self.ids:
+            groups = self.env['dental.appointment']._read_group(
+                [('patient_id', 'in', self.ids)], ['patient_id', 'state'], ['__count', 'start:max'])
+            for patient, state, count, last_start in groups:
+                stats[patient][state] = (count, last_start)
+            upcoming = self.env['dental.appointment']._read_group(
+                [('patient_id', 'in', self.ids), ('start', '>=', now), ('state', 'in', MOVABLE_STATES)],
+                ['patient_id'], ['start:min'])
+            next_start = dict(upcoming)
+        else:
+            next_start = {}
+        for patient in self:
+            patient_stats = stats.get(patient, {})
+            patient.visit_count = patient_stats.get('done', (0, False))[0]
+            patient.no_show_count = patient_stats.get('no_show', (0, False))[0]
+            patient.cancelled_count = patient_stats.get('cancelled', (0, False))[0]
+            patient.last_visit_date = patient_stats.get('done', (0, False))[1]
+            patient.next_appointment_start = next_start.get(patient, False)
+
+    def _action_appointments(self, name, domain, context=None):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': 'dental.appointment',
+            'view_mode': 'list,form,calendar',
+            'domain': [('patient_id', '=', self.id), *domain],
+            'context': {'default_patient_id': self.id, **(context or {})},
+        }
+
+    def action_view_visits(self):
+        return self._action_appointments(_('Visit History'), [('state', '=', 'done')])
+
+    def action_view_no_shows(self):
+        return self._action_appointments(_('No-shows'), [('state', '=', 'no_show')])
+
+    def action_view_cancellations(self):
+        return self._action_appointments(_('Cancellations'), [('state', '=', 'cancelled')])
+
+    def action_view_next_appointments(self):
+        return self._action_appointments(
+            _('Upcoming Appointments'),
+            [('start', '>=', fields.Datetime.now()), ('state', 'in', MOVABLE_STATES)])

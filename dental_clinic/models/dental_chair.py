@@ -1,0 +1,36 @@
+from odoo import fields, models
+
+DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+
+
+class DentalChair(models.Model):
+    """A dental chair (surgery room) where appointments take place.
+
+    Its working hours are a standard ``resource.calendar`` so that public
+    holidays and closures entered in Odoo apply to bookings too.
+    """
+
+    _name = 'dental.chair'
+    _description = 'Dental Chair'
+    _order = 'sequence, name, id'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer(string='Colour')
+    company_id = fields.Many2one(
+        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+    dentist_id = fields.Many2one(
+        'res.users', string='Default Dentist', check_company=True,
+        domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)],
+        help='Proposed as the dentist of new appointments in this chair.')
+    resource_calendar_id = fields.Many2one(
+        'resource.calendar', string='Working Hours', required=True, check_company=True,
+        default=lambda self: self.env.company.resource_calendar_id,
+        help='Appointments in this chair must fall within these hours (in the calendar\'s time zone).')
+    notes = fields.Text()
+
+    _sql_constraints = [
+        ('name_company_uniq', 'unique (company_id, name)', 'Two chairs of the same company cannot share a name.'),
+    ]

@@ -1,0 +1,3 @@
+from . import dental_appointment_cancel
+from . import dental_appointment_reschedule
+from . import dental_slot_finder

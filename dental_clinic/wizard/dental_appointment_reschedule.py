@@ -1,0 +1,60 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+
+
+class DentalAppointmentReschedule(models.TransientModel):
+    """Move an appointment to a new time (and optionally dentist or chair) in one write."""
+
+    _name = 'dental.appointment.reschedule'
+    _description = 'Reschedule Dental Appointment'
+
+    appointment_id = fields.Many2one('dental.appointment', required=True, readonly=True)
+    company_id = fields.Many2one(related='appointment_id.company_id')
+    current_start = fields.Datetime(related='appointment_id.start', string='Current Start')
+    start = fields.Datetime(string='New Start', required=True, compute='_compute_from_appointment',
+                            store=True, readonly=False, precompute=True)
+    duration = fields.Float(compute='_compute_from_appointment', store=True, readonly=False, precompute=True)
+    dentist_id = fields.Many2one(
+        'res.users', string='Dentist', compute='_compute_from_appointment', store=True, readonly=False,
+        precompute=True, domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
+    chair_id = fields.Many2one(
+        'dental.chair', string='Chair', compute='_compute_from_appointment', store=True, readonly=False,
+        precompute=True, domain="[('company_id', '=', company_id)]")
+
+    @api.depends('appointment_id')
+    def _compute_from_appointment(self):
+        for wizard in self:
+            appointment = wizard.appointment_id
+            wizard.start = appointment.start
+            wizard.duration = appointment.duration
+            wizard.dentist_id = appointment.dentist_id
+            wizard.chair_id = appointment.chair_id
+
+    def action_reschedule(self):
+        self.ensure_one()
+        if self.duration <= 0:
+            raise UserError(_('The duration must be positive.'))
+        stop = self.start + timedelta(minutes=round(self.duration * 60))
+        self.appointment_id.reschedule(self.start, stop, dentist=self.dentist_id, chair=self.chair_id)
+        return {'type': 'ir.actions.act_window_close'}
+
+    def action_find_slot(self):
+        """Open the slot finder for this appointment's dentist and chair; picking a slot reschedules."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Find a Slot'),
+            'res_model': 'dental.slot.finder',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {
+                'default_appointment_id': self.appointment_id.id,
+                'default_dentist_id': self.dentist_id.id,
+                'default_chair_id': self.chair_id.id,
+                'default_duration': self.duration,
+            },
+        }
