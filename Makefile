@@ -45,7 +45,7 @@ test-odoo: preflight
 		--log-level=test --http-port=$(HTTP_PORT)
 
 lint:
-	$(PYTHON) -m ruff check dental_clinic bench tools
+	$(PYTHON) -m ruff check dental_clinic bench tools tests conftest.py
 
 ## pot: regenerate i18n/dental_clinic.pot from $(DB) (updated first) and merge it into pt_BR.po;
 ##      prints the strings still to translate

@@ -11,6 +11,7 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools.sql import create_index
 
+from .dental_appointment import MOVABLE_STATES
 from .dental_tooth import apply_finding, empty_tooth, is_deciduous
 
 DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
@@ -100,6 +101,14 @@ class DentalPatient(models.Model):
     odontogram_data = fields.Json(
         string='Odontogram', compute='_compute_odontogram_data', groups=DENTIST_GROUP,
         help='Per tooth: current findings by surface, planned treatments and history, for the chart widget.')
+
+    # Visits (dental.appointment): counts for the smart buttons.
+    appointment_ids = fields.One2many('dental.appointment', 'patient_id', string='Appointments')
+    visit_count = fields.Integer(string='Visits', compute='_compute_appointment_stats')
+    no_show_count = fields.Integer(string='No-shows', compute='_compute_appointment_stats')
+    cancelled_count = fields.Integer(string='Cancellations', compute='_compute_appointment_stats')
+    next_appointment_start = fields.Datetime(string='Next Appointment', compute='_compute_appointment_stats')
+    last_visit_date = fields.Datetime(string='Last Visit', compute='_compute_appointment_stats')
 
     _sql_constraints = [
         ('cpf_company_uniq', 'unique (company_id, cpf_digits)',
@@ -217,6 +226,28 @@ class DentalPatient(models.Model):
                 parts.append(_('Risk conditions: %s', ', '.join(risks.mapped('name'))))
             patient.medical_alert = ' · '.join(parts) or False
 
+    def _compute_appointment_stats(self):
+        now = fields.Datetime.now()
+        stats = {patient: {} for patient in self}
+        if self.ids:
+            groups = self.env['dental.appointment']._read_group(
+                [('patient_id', 'in', self.ids)], ['patient_id', 'state'], ['__count', 'start:max'])
+            for patient, state, count, last_start in groups:
+                stats[patient][state] = (count, last_start)
+            upcoming = self.env['dental.appointment']._read_group(
+                [('patient_id', 'in', self.ids), ('start', '>=', now), ('state', 'in', MOVABLE_STATES)],
+                ['patient_id'], ['start:min'])
+            next_start = dict(upcoming)
+        else:
+            next_start = {}
+        for patient in self:
+            patient_stats = stats.get(patient, {})
+            patient.visit_count = patient_stats.get('done', (0, False))[0]
+            patient.no_show_count = patient_stats.get('no_show', (0, False))[0]
+            patient.cancelled_count = patient_stats.get('cancelled', (0, False))[0]
+            patient.last_visit_date = patient_stats.get('done', (0, False))[1]
+            patient.next_appointment_start = next_start.get(patient, False)
+
     def _compute_clinical_counts(self):
         counts = {}
         for model, fname in (('dental.treatment', 'treatment_count'),
@@ -329,6 +360,47 @@ class DentalPatient(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _action_patient_records(self, model, name, domain=(), view_mode='list,form'):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': model,
+            'view_mode': view_mode,
+            'domain': [('patient_id', '=', self.id), *domain],
+            'context': {'default_patient_id': self.id},
+        }
+
+    def _action_appointments(self, name, domain):
+        return self._action_patient_records('dental.appointment', name, domain, view_mode='list,form,calendar')
+
+    def action_view_visits(self):
+        return self._action_appointments(_('Visit History'), [('state', '=', 'done')])
+
+    def action_view_no_shows(self):
+        return self._action_appointments(_('No-shows'), [('state', '=', 'no_show')])
+
+    def action_view_cancellations(self):
+        return self._action_appointments(_('Cancellations'), [('state', '=', 'cancelled')])
+
+    def action_view_next_appointments(self):
+        return self._action_appointments(
+            _('Upcoming Appointments'),
+            [('start', '>=', fields.Datetime.now()), ('state', 'in', MOVABLE_STATES)])
+
+    def action_view_treatments(self):
+        return self._action_patient_records('dental.treatment', _('Treatments'))
+
+    def action_view_treatment_plans(self):
+        return self._action_patient_records('dental.treatment.plan', _('Treatment Plans'))
+
+    def action_view_clinical_notes(self):
+        return self._action_patient_records('dental.clinical.note', _('Clinical Notes'))
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
 
@@ -392,27 +464,3 @@ class DentalPatient(models.Model):
             template = self.env.ref('dental_clinic.seq_dental_patient')
             sequence = template.sudo().copy({'company_id': company.id, 'number_next': 1})
         return sequence.next_by_id()
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def _action_clinical(self, model, name):
-        self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': name,
-            'res_model': model,
-            'view_mode': 'list,form',
-            'domain': [('patient_id', '=', self.id)],
-            'context': {'default_patient_id': self.id},
-        }
-
-    def action_view_treatments(self):
-        return self._action_clinical('dental.treatment', _('Treatments'))
-
-    def action_view_treatment_plans(self):
-        return self._action_clinical('dental.treatment.plan', _('Treatment Plans'))
-
-    def action_view_clinical_notes(self):
-        return self._action_clinical('dental.clinical.note', _('Clinical Notes'))

@@ -27,7 +27,7 @@ class DentalCase(TransactionCase):
             'name': 'Clínica Filial',
             'country_id': cls.env.ref('base.br').id,
         })
-        user_values = dict(company_id=cls.company.id, notification_type='inbox', tz='America/Sao_Paulo')
+        user_values = {'company_id': cls.company.id, 'notification_type': 'inbox', 'tz': 'America/Sao_Paulo'}
         cls.user_receptionist = mail_new_test_user(
             cls.env, login='dental_receptionist', name='Rita Recepção',
             groups='dental_clinic.group_dental_receptionist', **user_values)
