@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`.
 PYTHON      ?= python3
 DB          ?= dental_clinic
@@ -38,11 +39,14 @@ test: preflight
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
 		dental_clinic/tests tests $(PYTEST_ARGS)
 
-## test-odoo: the same suite under Odoo's own runner
+## test-odoo: the same suite under Odoo's own runner (fails on a failure, an error or a skipped test)
 test-odoo: preflight
 	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
 	$(ODOO) -d $(TEST_DB) -i dental_clinic --test-enable --test-tags /dental_clinic --stop-after-init \
-		--log-level=test --http-port=$(HTTP_PORT)
+		--log-level=test --http-port=$(HTTP_PORT) 2>&1 | tee $(CURDIR)/.test-odoo.log; \
+		test $${PIPESTATUS[0]} -eq 0
+	@! grep -E "odoo\.addons\.dental_clinic\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
+	@grep -E "dental_clinic: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -1
 
 lint:
 	$(PYTHON) -m ruff check dental_clinic bench tools tests conftest.py
