@@ -194,27 +194,24 @@ class DentalAppointment(models.Model):
         self.flush_model([*SLOT_FIELDS, 'state'])
         values = SQL(', ').join(
             SQL('(%s, %s, %s::timestamp, %s::timestamp)', *slot) for slot in slots)
-        query = SQL("""
-            WITH new (chair_id, dentist_id, start, stop) AS (VALUES %(values)s)
-            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'chair'
-               FROM new
-               JOIN dental_appointment b
-                 ON int4range(b.chair_id, b.chair_id, '[]') = int4range(new.chair_id, new.chair_id, '[]')
-                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
-                AND b.state NOT IN %(inactive)s
-                AND b.id != ALL(%(ids)s)
-              LIMIT 1)
-            UNION ALL
-            (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, 'dentist'
-               FROM new
-               JOIN dental_appointment b
-                 ON int4range(b.dentist_id, b.dentist_id, '[]') = int4range(new.dentist_id, new.dentist_id, '[]')
-                AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
-                AND b.state NOT IN %(inactive)s
-                AND b.id != ALL(%(ids)s)
-              LIMIT 1)
-            LIMIT 1
-        """, values=values, inactive=INACTIVE_STATES, ids=list(self.ids))
+        # One probe per resource, written like the exclusion constraints so that they use their GiST indexes.
+        probes = [
+            SQL("""
+                (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, %(kind)s
+                   FROM new
+                   JOIN dental_appointment b
+                     ON int4range(%(column)s, %(column)s, '[]') = int4range(%(new_column)s, %(new_column)s, '[]')
+                    AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                    AND b.state NOT IN %(inactive)s
+                    AND b.id != ALL(%(ids)s)
+                  LIMIT 1)
+            """, kind=kind, column=SQL.identifier('b', f'{kind}_id'), new_column=SQL.identifier('new', f'{kind}_id'),
+                inactive=INACTIVE_STATES, ids=list(self.ids))
+            for kind in labels
+        ]
+        query = SQL(
+            "WITH new (chair_id, dentist_id, start, stop) AS (VALUES %s) %s LIMIT 1",
+            values, SQL(' UNION ALL ').join(probes))
         self.env.cr.execute(query)
         row = self.env.cr.fetchone()
         if row:
