@@ -61,14 +61,14 @@ def setup(env):
     env['dental.appointment'].create([{
         'patient_id': patients[(c * 40 + d * 8 + h) % PATIENTS].id, 'chair_id': chair.id,
         'dentist_id': chair.dentist_id.id, 'start': WEEK_START + timedelta(days=d, hours=9 + h), 'duration': 1,
-        'procedures': WEEK_TAG, 'state': 'confirmed'}
+        'notes': WEEK_TAG, 'state': 'confirmed'}
         for c, chair in enumerate(chairs) for d in range(5) for h in range(8)])
     env.cr.commit()
     return chairs, patients
 
 
 def past_count(cr):
-    cr.execute(SQL('SELECT count(*) FROM dental_appointment WHERE procedures = %s', PAST_TAG))
+    cr.execute(SQL('SELECT count(*) FROM dental_appointment WHERE notes = %s', PAST_TAG))
     return cr.fetchone()[0]
 
 
@@ -81,7 +81,7 @@ def populate(env, chairs, patients, target):
         upto = min(target, done + BATCH)
         cr.execute(SQL("""
             INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop, duration,
-                                            state, procedures, is_paid, create_uid, write_uid, create_date,
+                                            state, notes, is_paid, create_uid, write_uid, create_date,
                                             write_date)
             SELECT %(company)s,
                    (%(patients)s::int[])[1 + mod(g, %(npatients)s)],

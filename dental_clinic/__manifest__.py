@@ -44,8 +44,8 @@ role-based access for the front desk, the dentists and the manager.
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
-        'demo/dental_appointment_demo.xml',
         'demo/dental_procedure_demo.xml',
+        'demo/dental_appointment_demo.xml',
         'demo/dental_clinical_demo.xml',
     ],
     'assets': {

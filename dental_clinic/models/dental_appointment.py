@@ -24,6 +24,8 @@ TRANSITIONS = {
 MOVABLE_STATES = ('scheduled', 'confirmed')
 SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
+# Hours booked when no procedure says otherwise.
+DEFAULT_DURATION = 0.5
 # Context of the calendar.event mirror: no invitation or change e-mails, no
 # alarms, no chatter noise, and a marker so the event does not write back.
 EVENT_SYNC_CONTEXT = {
@@ -50,6 +52,18 @@ class DentalAppointment(models.Model):
     cancelled, not a no-show) never overlap in the same chair or for the same
     dentist. Each appointment is mirrored by a private ``calendar.event`` of
     its dentist so that it shows in Odoo's Calendar app.
+
+    Planned procedures come from the catalogue. While the appointment can
+    still move, its duration follows them (an explicitly given duration wins).
+    When the visit starts (``action_start``), each procedure without a
+    treatment on this appointment yet becomes a planned ``dental.treatment``
+    of the patient with the appointment's dentist, unless it needs a tooth:
+    those cannot be charted blind, so the dentist charts them from the
+    appointment's Treatments page. When the visit is done (``action_done``),
+    the same happens for procedures added meanwhile, then the appointment's
+    treatments still planned become done on the appointment's local date.
+    Both run as superuser on the appointment's own treatments only, so that
+    the front desk can start and finish visits without any clinical access.
     """
 
     _name = 'dental.appointment'
@@ -71,7 +85,10 @@ class DentalAppointment(models.Model):
     chair_id = fields.Many2one(
         'dental.chair', string='Chair', required=True, index=True, tracking=True, check_company=True)
     start = fields.Datetime(required=True, index=True, tracking=True)
-    duration = fields.Float(string='Duration', default=0.5, help='Duration in hours.')
+    # No ``default``: it would count as an explicit value and stop the duration following the procedures.
+    duration = fields.Float(
+        string='Duration', compute='_compute_duration', store=True, readonly=False, precompute=True,
+        help='Duration in hours: the sum of the planned procedures\' default durations unless set by hand.')
     # The week query of the calendar filters on ``stop >= week start``: indexed,
     # it stays fast however many past appointments the clinic keeps.
     stop = fields.Datetime(
@@ -89,7 +106,9 @@ class DentalAppointment(models.Model):
     arrived_at = fields.Datetime(string='Arrived At', readonly=True, copy=False)
     started_at = fields.Datetime(string='Started At', readonly=True, copy=False)
     done_at = fields.Datetime(string='Done At', readonly=True, copy=False)
-    procedures = fields.Text(string='Planned Procedures')
+    procedure_ids = fields.Many2many(
+        'dental.procedure', string='Planned Procedures', check_company=True,
+        help='Picked from the catalogue by the front desk; they become planned treatments when the visit starts.')
     notes = fields.Html(string='Notes')
     is_paid = fields.Boolean(string='Paid', tracking=True, copy=False)
     # Cancellation, filled in by the cancel wizard.
@@ -109,6 +128,15 @@ class DentalAppointment(models.Model):
         'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
         ondelete='set null')
     chair_color = fields.Integer(related='chair_id.color')
+    # Clinical records of the visit: dentists and managers only.
+    treatment_ids = fields.One2many(
+        'dental.treatment', 'appointment_id', string='Treatments', groups=DENTIST_GROUP)
+    procedure_to_chart_ids = fields.Many2many(
+        'dental.procedure', string='Procedures to Chart', compute='_compute_procedure_to_chart_ids',
+        groups=DENTIST_GROUP,
+        help='Planned procedures that need a tooth and have no treatment on this appointment yet.')
+    clinical_note_ids = fields.One2many(
+        'dental.clinical.note', 'appointment_id', string='Clinical Notes', groups=DENTIST_GROUP)
 
     # Python cannot refuse concurrent double bookings: a constraint method runs
     # inside its own transaction and cannot see rows that another, not yet
@@ -142,6 +170,19 @@ class DentalAppointment(models.Model):
         for appointment in self:
             appointment.display_name = appointment.patient_id.name or _('New Appointment')
 
+    @api.depends('procedure_ids')
+    def _compute_duration(self):
+        """Follow the procedures while the slot can move; keep the duration once the visit is under way.
+
+        Only the choice of procedures counts, not later edits of the catalogue's
+        durations: those must not silently move booked appointments.
+        """
+        for appointment in self:
+            if appointment.duration and (
+                    not appointment.procedure_ids or appointment.state not in MOVABLE_STATES):
+                continue
+            appointment.duration = self._planned_duration(appointment.procedure_ids)
+
     @api.depends('start', 'duration')
     def _compute_stop(self):
         for appointment in self:
@@ -150,6 +191,13 @@ class DentalAppointment(models.Model):
                 appointment.stop = appointment.start + timedelta(minutes=round((appointment.duration or 0) * 60))
             else:
                 appointment.stop = False
+
+    @api.depends('procedure_ids', 'treatment_ids.procedure_id')
+    def _compute_procedure_to_chart_ids(self):
+        for appointment in self:
+            charted = appointment.treatment_ids.procedure_id
+            appointment.procedure_to_chart_ids = appointment.procedure_ids.filtered(
+                lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted)
 
     @api.depends('state', 'cancelled_at', 'start')
     def _compute_is_late_cancellation(self):
@@ -291,6 +339,19 @@ class DentalAppointment(models.Model):
                     'Only scheduled or confirmed appointments can be moved: %s is %s.',
                     not_movable[0].display_name,
                     dict(self._fields['state']._description_selection(self.env))[not_movable[0].state]))
+        if 'patient_id' in vals:
+            self._check_clinical_records_patient(vals['patient_id'])
+        if 'procedure_ids' in vals and 'duration' not in vals and 'stop' not in vals:
+            # The duration follows the procedures: give it explicitly, so that
+            # the slot checks below see the new end before the UPDATE.
+            movable = self.filtered(lambda a: a.state in MOVABLE_STATES)
+            if movable and len(self) > 1:
+                for appointment in self:
+                    appointment.write(dict(vals))
+                return True
+            procedures = movable._procedures_from_vals(vals)
+            if movable and procedures:
+                vals = dict(vals, duration=self._planned_duration(procedures))
         if 'stop' in vals and 'duration' not in vals:
             # A resize in the calendar sends only ``stop``: the duration follows,
             # per start when several appointments are written at once.
@@ -329,10 +390,15 @@ class DentalAppointment(models.Model):
         return self._set_state('arrived', arrived_at=fields.Datetime.now())
 
     def action_start(self):
-        return self._set_state('in_progress', started_at=fields.Datetime.now())
+        result = self._set_state('in_progress', started_at=fields.Datetime.now())
+        self._create_planned_treatments()
+        return result
 
     def action_done(self):
-        return self._set_state('done', done_at=fields.Datetime.now())
+        result = self._set_state('done', done_at=fields.Datetime.now())
+        self._create_planned_treatments()
+        self._complete_planned_treatments()
+        return result
 
     def action_no_show(self):
         return self._set_state('no_show')
@@ -359,6 +425,39 @@ class DentalAppointment(models.Model):
             'view_mode': 'form',
             'target': 'new',
             'context': {'default_appointment_id': self.id},
+        }
+
+    def _action_new_treatment(self, procedure=None):
+        """A new treatment form for this visit, prefilled: the dentist picks the tooth and surfaces."""
+        self.ensure_one()
+        context = {
+            'default_patient_id': self.patient_id.id,
+            'default_appointment_id': self.id,
+            'default_dentist_id': self.dentist_id.id,
+        }
+        if procedure:
+            context['default_procedure_id'] = procedure.id
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Chart Treatment'),
+            'res_model': 'dental.treatment',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'new',
+            'context': context,
+        }
+
+    def action_write_clinical_note(self):
+        """A new clinical note of this visit, its patient and appointment filled in."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Clinical Note'),
+            'res_model': 'dental.clinical.note',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'current',
+            'context': {'default_patient_id': self.patient_id.id, 'default_appointment_id': self.id},
         }
 
     def action_open_calendar_event(self):
@@ -399,6 +498,59 @@ class DentalAppointment(models.Model):
         self._check_transition(target)
         return self.write({'state': target, **values})
 
+    def _create_planned_treatments(self):
+        """Turn the procedures that need no tooth and have no treatment on their appointment yet into planned
+        treatments. Idempotent; as superuser on these appointments' records only (the front desk may start a
+        visit but has no clinical access).
+
+        :return: the new treatments, in the caller's environment
+        """
+        appointments = self.sudo()
+        charted = {(treatment.appointment_id.id, treatment.procedure_id.id)
+                   for treatment in appointments.treatment_ids}
+        vals_list = [{
+            'patient_id': appointment.patient_id.id,
+            'appointment_id': appointment.id,
+            'dentist_id': appointment.dentist_id.id,
+            'procedure_id': procedure.id,
+            'state': 'planned',
+        } for appointment in appointments for procedure in appointment.procedure_ids
+            if not procedure.requires_tooth and (appointment.id, procedure.id) not in charted]
+        if not vals_list:
+            return self.env['dental.treatment']
+        return self.env['dental.treatment'].sudo().create(vals_list).with_env(self.env)
+
+    def _complete_planned_treatments(self):
+        """Mark these appointments' planned treatments done on the appointment's local date (as superuser)."""
+        planned = self.sudo().treatment_ids.filtered(lambda treatment: treatment.state == 'planned')
+        for date, treatments in planned.grouped(lambda treatment: treatment.appointment_id._local_date()).items():
+            treatments.write({'state': 'done', 'date_done': date})
+
+    def _local_date(self):
+        """Date of the start where the clinic is (the chair's working-hours time zone)."""
+        self.ensure_one()
+        tz = pytz.timezone(self.chair_id.resource_calendar_id.tz or self.env.user.tz or 'UTC')
+        return pytz.utc.localize(self.start).astimezone(tz).date()
+
+    def _check_clinical_records_patient(self, patient_id):
+        """Refuse giving another patient to appointments that already hold clinical records."""
+        domain = [('appointment_id', 'in', self.ids), ('patient_id', '!=', patient_id)]
+        if (self.env['dental.treatment'].sudo().search_count(domain, limit=1)
+                or self.env['dental.clinical.note'].sudo().search_count(domain, limit=1)):
+            raise ValidationError(_(
+                'This appointment already has treatments or clinical notes of its patient: '
+                'book a new appointment for another patient.'))
+
+    @api.model
+    def _planned_duration(self, procedures):
+        """Chair time of ``procedures``: the sum of their default durations, or the default slot."""
+        return sum(procedures.mapped('duration')) or DEFAULT_DURATION
+
+    def _procedures_from_vals(self, vals):
+        """The procedures of the appointment (of a new one if self is empty) once ``vals`` are written."""
+        ids = self._fields['procedure_ids'].convert_to_cache(vals.get('procedure_ids') or [], self[:1])
+        return self.env['dental.procedure'].browse(ids)
+
     def _check_transition(self, target):
         allowed = TRANSITIONS.get(target, ())
         wrong = self.filtered(lambda a: a.state not in allowed)
@@ -414,7 +566,12 @@ class DentalAppointment(models.Model):
         if vals.get('stop'):
             stop = fields.Datetime.to_datetime(vals['stop'])
         elif 'start' in vals or 'duration' in vals or not self:
-            duration = vals.get('duration', self.duration if self else self._fields['duration'].default(self))
+            if 'duration' in vals:
+                duration = vals['duration']
+            elif self:
+                duration = self.duration
+            else:
+                duration = self._planned_duration(self._procedures_from_vals(vals))
             stop = start + timedelta(minutes=round((duration or 0) * 60)) if start else None
         else:
             stop = self.stop

@@ -19,6 +19,10 @@ class DentalClinicalNote(models.Model):
     author_id = fields.Many2one(
         'res.users', string='Author', required=True, index=True, ondelete='restrict',
         default=lambda self: self.env.user)
+    # 'restrict': deleting the appointment must not change a signed note behind its lock.
+    appointment_id = fields.Many2one(
+        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='restrict',
+        check_company=True, help='The visit this note records.')
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     body = fields.Html(sanitize_style=True)
     state = fields.Selection(
@@ -37,6 +41,14 @@ class DentalClinicalNote(models.Model):
         for note in self:
             date = fields.Date.to_string(fields.Datetime.context_timestamp(note, note.date)) if note.date else ''
             note.display_name = _('%(patient)s, %(date)s', patient=note.patient_id.name or '', date=date)
+
+    @api.constrains('appointment_id', 'patient_id')
+    def _check_appointment_patient(self):
+        for note in self:
+            if note.appointment_id and note.appointment_id.patient_id != note.patient_id:
+                raise ValidationError(_(
+                    'The clinical note of %(patient)s cannot be linked to an appointment of %(other)s.',
+                    patient=note.patient_id.name, other=note.appointment_id.patient_id.name))
 
     @api.model_create_multi
     def create(self, vals_list):

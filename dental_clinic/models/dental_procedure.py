@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 from .dental_tooth_condition import TOOTH_CONDITION_TYPES
@@ -74,3 +74,11 @@ class DentalProcedure(models.Model):
             if procedure.requires_surface and not procedure.requires_tooth:
                 raise ValidationError(_(
                     'The procedure %s needs surfaces, so it must also need a tooth.', procedure.name))
+
+    def action_chart_on_appointment(self):
+        """Row button of an appointment's "Procedures to Chart": a treatment form for this procedure there."""
+        self.ensure_one()
+        appointment = self.env['dental.appointment'].browse(self.env.context.get('dental_appointment_id')).exists()
+        if not appointment:
+            raise UserError(_('Save the appointment before charting its procedures.'))
+        return appointment._action_new_treatment(procedure=self)

@@ -36,6 +36,10 @@ class DentalTreatment(models.Model):
         domain=lambda self: [('groups_id', 'in', self.env.ref('dental_clinic.group_dental_dentist').ids)])
     plan_id = fields.Many2one(
         'dental.treatment.plan', string='Treatment Plan', index=True, ondelete='set null', check_company=True)
+    # 'set null': the treatment stays in the clinical record if its appointment is deleted.
+    appointment_id = fields.Many2one(
+        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='set null', check_company=True,
+        help='The visit where it is planned or was done.')
     state = fields.Selection(TREATMENT_STATES, required=True, default='planned', index=True, copy=False)
     date_done = fields.Date(string='Date Done', copy=False)
     notes = fields.Text(string='Diagnosis / Notes')
@@ -76,6 +80,14 @@ class DentalTreatment(models.Model):
         for treatment in self:
             if treatment.plan_id and treatment.plan_id.patient_id != treatment.patient_id:
                 raise ValidationError(_('A treatment plan can only hold treatments of its own patient.'))
+
+    @api.constrains('appointment_id', 'patient_id')
+    def _check_appointment_patient(self):
+        for treatment in self:
+            if treatment.appointment_id and treatment.appointment_id.patient_id != treatment.patient_id:
+                raise ValidationError(_(
+                    'The treatment of %(patient)s cannot be linked to an appointment of %(other)s.',
+                    patient=treatment.patient_id.name, other=treatment.appointment_id.patient_id.name))
 
     @api.constrains('state', 'date_done')
     def _check_date_done(self):

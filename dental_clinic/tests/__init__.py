@@ -9,3 +9,4 @@ from . import test_appointment
 from . import test_appointment_access
 from . import test_appointment_concurrency
 from . import test_appointment_tour
+from . import test_appointment_clinical

@@ -139,3 +139,13 @@ class AppointmentCase(DentalCase):
         values.setdefault('start', cls.at(day, hour, minute))
         values.setdefault('duration', duration)
         return (env or cls.env)['dental.appointment'].create(values)
+
+
+class AppointmentClinicalCase(AppointmentCase, DentalClinicalCase):
+    """Appointments (chairs, working hours, ``_book``) with the clinical catalogue (procedures, surfaces)."""
+
+    @classmethod
+    def _book_arrived(cls, procedures, **values):
+        appointment = cls._book(procedure_ids=[Command.set(procedures.ids)], **values)
+        appointment.action_arrive()
+        return appointment

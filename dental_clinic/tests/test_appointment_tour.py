@@ -27,6 +27,7 @@ class TestAppointmentTour(HttpCase):
         cls.chair = cls.env['dental.chair'].create({
             'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id})
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Tour'})
+        cls.procedure = cls.env['dental.procedure'].create({'name': 'Profilaxia Tour', 'duration': 0.75})
 
     def test_receptionist_books_from_calendar_and_confirms(self):
         self.start_tour('/odoo/action-dental_clinic.dental_appointment_action', 'dental_appointment_book_tour',
@@ -38,3 +39,6 @@ class TestAppointmentTour(HttpCase):
         self.assertEqual(appointment.dentist_id, self.dentist)
         self.assertEqual(appointment.create_uid, self.receptionist)
         self.assertTrue(appointment.calendar_event_id)
+        self.assertEqual(appointment.procedure_ids, self.procedure)
+        self.assertEqual(appointment.duration, 0.75)
+        self.assertEqual((appointment.stop - appointment.start).total_seconds(), 45 * 60)

@@ -4,7 +4,8 @@ import { registry } from "@web/core/registry";
 
 /**
  * The front desk clicks a free slot of the appointments calendar, fills in
- * the booking form it opens, saves and confirms, and finds it in the calendar.
+ * the booking form it opens (a procedure from the catalogue sets the duration),
+ * saves and confirms, and finds it in the calendar.
  */
 registry.category("web_tour.tours").add("dental_appointment_book_tour", {
     url: "/odoo/action-dental_clinic.dental_appointment_action",
@@ -34,6 +35,18 @@ registry.category("web_tour.tours").add("dental_appointment_book_tour", {
         },
         {
             trigger: ".o_form_view .o_field_widget[name=dentist_id] input:value('Dra. Tour')",
+        },
+        {
+            content: "Pick the planned procedure from the catalogue: the duration follows it",
+            trigger: ".o_form_view .o_field_widget[name=procedure_ids] input",
+            run: "edit Profilaxia Tour",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item:contains('Profilaxia Tour')",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=duration] input:value('00:45')",
         },
         {
             content: "Book it",
