@@ -1,5 +1,6 @@
 from . import dental_condition
 from . import dental_patient
+from . import dental_patient_record
 from . import dental_tooth_surface
 from . import dental_tooth_condition
 from . import dental_procedure

@@ -8,14 +8,10 @@ class DentalClinicalNote(models.Model):
     never deleted, by anyone, sudo included; corrections go into addenda."""
 
     _name = 'dental.clinical.note'
+    _inherit = ['dental.patient.record']
     _description = 'Clinical Note'
     _order = 'date desc, id desc'
-    _check_company_auto = True
 
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
-    company_id = fields.Many2one(
-        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
     author_id = fields.Many2one(
         'res.users', string='Author', required=True, index=True, ondelete='restrict',
         default=lambda self: self.env.user)
@@ -44,11 +40,7 @@ class DentalClinicalNote(models.Model):
 
     @api.constrains('appointment_id', 'patient_id')
     def _check_appointment_patient(self):
-        for note in self:
-            if note.appointment_id and note.appointment_id.patient_id != note.patient_id:
-                raise ValidationError(_(
-                    'The clinical note of %(patient)s cannot be linked to an appointment of %(other)s.',
-                    patient=note.patient_id.name, other=note.appointment_id.patient_id.name))
+        self._check_same_patient('appointment_id')
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -24,14 +24,10 @@ class DentalToothCondition(models.Model):
     """What the dentist found on a tooth (and surfaces) on a date: the chart shows the latest finding."""
 
     _name = 'dental.tooth.condition'
+    _inherit = ['dental.patient.record']
     _description = 'Tooth Finding'
     _order = 'date desc, id desc'
-    _check_company_auto = True
 
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
-    company_id = fields.Many2one(
-        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
     tooth = fields.Char(size=2, required=True, index=True, help='FDI tooth number.')
     surface_ids = fields.Many2many(
         'dental.tooth.surface', string='Surfaces', help='Leave empty when the finding concerns the whole tooth.')

@@ -14,14 +14,10 @@ class DentalTreatment(models.Model):
     """One procedure for one patient, on a tooth and its surfaces when the procedure says so."""
 
     _name = 'dental.treatment'
+    _inherit = ['dental.patient.record']
     _description = 'Dental Treatment'
     _order = 'date_done desc, id desc'
-    _check_company_auto = True
 
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
-    company_id = fields.Many2one(
-        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
     procedure_id = fields.Many2one(
         'dental.procedure', string='Procedure', required=True, ondelete='restrict', check_company=True)
     category = fields.Selection(related='procedure_id.category')
@@ -77,17 +73,11 @@ class DentalTreatment(models.Model):
 
     @api.constrains('plan_id', 'patient_id')
     def _check_plan_patient(self):
-        for treatment in self:
-            if treatment.plan_id and treatment.plan_id.patient_id != treatment.patient_id:
-                raise ValidationError(_('A treatment plan can only hold treatments of its own patient.'))
+        self._check_same_patient('plan_id')
 
     @api.constrains('appointment_id', 'patient_id')
     def _check_appointment_patient(self):
-        for treatment in self:
-            if treatment.appointment_id and treatment.appointment_id.patient_id != treatment.patient_id:
-                raise ValidationError(_(
-                    'The treatment of %(patient)s cannot be linked to an appointment of %(other)s.',
-                    patient=treatment.patient_id.name, other=treatment.appointment_id.patient_id.name))
+        self._check_same_patient('appointment_id')
 
     @api.constrains('state', 'date_done')
     def _check_date_done(self):

@@ -14,15 +14,11 @@ class DentalTreatmentPlan(models.Model):
     """Treatments proposed to a patient together; its progress follows its lines."""
 
     _name = 'dental.treatment.plan'
+    _inherit = ['dental.patient.record']
     _description = 'Treatment Plan'
     _order = 'date desc, id desc'
-    _check_company_auto = True
 
     name = fields.Char(required=True, default=lambda self: _('Treatment Plan'))
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
-    company_id = fields.Many2one(
-        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
     date = fields.Date(required=True, default=fields.Date.context_today)
