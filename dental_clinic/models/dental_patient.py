@@ -334,13 +334,16 @@ class DentalPatient(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         cpfs_by_company = defaultdict(list)
+        sequences = {}
         for vals in vals_list:
             company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
             self._normalize_vals(vals, company)
             if vals.get('cpf'):
                 cpfs_by_company[company].append(vals['cpf'])
             if not vals.get('file_number'):
-                vals['file_number'] = self._next_file_number(company)
+                if company not in sequences:
+                    sequences[company] = self._file_number_sequence(company)
+                vals['file_number'] = sequences[company].next_by_id()
         self._check_cpf_free(cpfs_by_company)
         patients = super().create(vals_list)
         # The contact belongs to the patient's company, like the patient.
@@ -457,10 +460,11 @@ class DentalPatient(models.Model):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     @api.model
-    def _next_file_number(self, company):
+    def _file_number_sequence(self, company):
+        """The company's own file-number sequence, copied from the template the first time."""
         sequence = self.env['ir.sequence'].sudo().search(
             [('code', '=', 'dental.patient'), ('company_id', '=', company.id)], limit=1)
         if not sequence:
             template = self.env.ref('dental_clinic.seq_dental_patient')
             sequence = template.sudo().copy({'company_id': company.id, 'number_next': 1})
-        return sequence.next_by_id()
+        return sequence

@@ -197,3 +197,23 @@ class TestPatient(DentalCase):
         self.assertIn('dental_patient__phone_digits_index', names)
         self.assertIn('dental_patient__file_number_index', names)
         self.assertIn('res_partner__name_dental_trgm_index', names)
+
+    # Performance -----------------------------------------------------
+
+    def _create_counted(self, n):
+        return self._create_patient(name=f'Contado {n}', cpf=make_cpf(700_000 + n), mobile=f'(11) 98888-{n:04d}')
+
+    def test_create_query_count_flat(self):
+        """Creating a patient costs the same queries with 1 or 60 more patients in the table."""
+        self._create_counted(0)  # warm up: sequence, caches
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=17):
+            self._create_counted(1)
+            self.env.flush_all()
+        self.env['dental.patient'].create([
+            {'name': f'Lote {n}', 'cpf': make_cpf(800_000 + n), 'birth_date': '1980-01-01'} for n in range(60)])
+        self._create_counted(2)  # warm up again after the batch
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=17):
+            self._create_counted(3)
+            self.env.flush_all()
