@@ -102,7 +102,8 @@ class DentalAppointment(models.Model):
         ('done', 'Done'),
         ('cancelled', 'Cancelled'),
         ('no_show', 'No Show'),
-    ], required=True, default='scheduled', index=True, tracking=True, copy=False)
+    ], required=True, default='scheduled', index=True, tracking=True, copy=False,
+        group_expand='_read_group_expand_states')
     arrived_at = fields.Datetime(string='Arrived At', readonly=True, copy=False)
     started_at = fields.Datetime(string='Started At', readonly=True, copy=False)
     done_at = fields.Datetime(string='Done At', readonly=True, copy=False)
@@ -169,6 +170,11 @@ class DentalAppointment(models.Model):
     def _compute_display_name(self):
         for appointment in self:
             appointment.display_name = appointment.patient_id.name or _('New Appointment')
+
+    @api.model
+    def _read_group_expand_states(self, states, domain):
+        """The front desk board shows every step of the day in workflow order, even when empty."""
+        return [key for key, _label in self._fields['state'].selection]
 
     @api.depends('procedure_ids')
     def _compute_duration(self):

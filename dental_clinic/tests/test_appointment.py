@@ -109,6 +109,14 @@ class TestAppointmentStates(AppointmentCase):
         with self.assertRaises(ValidationError):
             self._book(dentist_id=self.user_receptionist.id)
 
+    def test_board_columns_in_workflow_order(self):
+        """Grouped by state (the front desk's Today board), every state shows, in workflow order."""
+        self._book(hour=9).action_confirm()
+        groups = self.env['dental.appointment'].with_user(self.user_receptionist).web_read_group(
+            [('id', '=', 0)], ['state'], ['state'])['groups']
+        self.assertEqual([group['state'] for group in groups],
+                         ['scheduled', 'confirmed', 'arrived', 'in_progress', 'done', 'cancelled', 'no_show'])
+
 
 @tagged('post_install', '-at_install')
 class TestAppointmentBooking(AppointmentCase):
