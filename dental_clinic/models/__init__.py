@@ -1,3 +1,4 @@
+from . import dental_field_guard
 from . import dental_condition
 from . import dental_patient
 from . import dental_patient_record

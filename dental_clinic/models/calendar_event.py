@@ -33,7 +33,8 @@ class CalendarEvent(models.Model):
             return super().write(vals)
         linked = self._dental_linked()
         if linked:
-            if vals.get('allday') or vals.get('active') is False or vals.get('recurrency'):
+            if vals.get('allday') or vals.get('active') is False or vals.get('recurrency') \
+                    or 'res_model_id' in vals or 'res_model' in vals or 'res_id' in vals:
                 raise UserError(_(
                     'This event is a dental appointment: reschedule or cancel the appointment instead.'))
         result = super().write(vals)

@@ -68,7 +68,7 @@ class DentalAppointment(models.Model):
 
     _name = 'dental.appointment'
     _description = 'Dental Appointment'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'dental.field.guard']
     _order = 'start, id'
     _check_company_auto = True
     _rec_names_search = ['patient_id']
@@ -373,7 +373,8 @@ class DentalAppointment(models.Model):
                 if vals.get('state', appointment.state) not in INACTIVE_STATES])
         result = super().write(vals)
         if not self.env.context.get('dental_appointment_sync'):
-            if vals.get('state') == 'cancelled':
+            if vals.get('state') in INACTIVE_STATES:
+                # The slot is free again: the dentist's calendar shows it free too.
                 self.calendar_event_id.sudo().with_context(EVENT_SYNC_CONTEXT).action_archive()
             elif any(fname in vals for fname in (*SLOT_FIELDS, 'duration', 'patient_id')):
                 self._sync_calendar_events()
@@ -663,14 +664,18 @@ class DentalAppointment(models.Model):
         ], ['start', 'stop', 'chair_id', 'dentist_id'], load=None)
         slots = []
         utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
+        # Chairs usually share a calendar: compute each one's working intervals once.
+        intervals_by_calendar = {
+            calendar: calendar._work_intervals_batch(utc_from, utc_to, tz=pytz.timezone(calendar.tz or 'UTC'))[False]
+            for calendar in {chair.resource_calendar_id for chair, _dentist in candidates}
+        }
         for slot_chair, slot_dentist in candidates:
             calendar = slot_chair.resource_calendar_id
-            tz = pytz.timezone(calendar.tz or 'UTC')
             blocked = sorted(
                 (b['start'], b['stop']) for b in busy
                 if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id)
             found = 0
-            for i_start, i_stop, _meta in calendar._work_intervals_batch(utc_from, utc_to, tz=tz)[False]:
+            for i_start, i_stop, _meta in intervals_by_calendar[calendar]:
                 i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
                 i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step

@@ -45,13 +45,21 @@ class DentalClinicalNote(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # The author is whoever writes the note; only data loading (superuser) says otherwise.
+            if not self.env.su:
+                vals['author_id'] = self.env.uid
             if vals.get('state') == 'signed':
                 vals['signed_date'] = fields.Datetime.now()
-        return super().create(vals_list)
+        notes = super().create(vals_list)
+        notes.filtered(lambda note: note.state == 'signed')._check_can_sign()
+        return notes
 
     def write(self, vals):
         self._check_not_signed()
+        if 'author_id' in vals and not self.env.su and any(note.author_id.id != vals['author_id'] for note in self):
+            raise UserError(_('The author of a clinical note cannot be changed.'))
         if vals.get('state') == 'signed':
+            self._check_can_sign()
             vals = dict(vals, signed_date=fields.Datetime.now())
         return super().write(vals)
 
@@ -67,12 +75,17 @@ class DentalClinicalNote(models.Model):
                 ', '.join(signed.mapped('display_name'))))
 
     def action_sign(self):
+        self.write({'state': 'signed'})
+
+    def _check_can_sign(self):
+        """Only the author signs, and only a note that says something; whichever way the state is set."""
+        if self.env.su:
+            return
         for note in self:
             if note.author_id != self.env.user:
                 raise UserError(_('Only the author of a clinical note can sign it.'))
             if not html2plaintext(note.body or '').strip():
                 raise ValidationError(_('An empty clinical note cannot be signed.'))
-        self.write({'state': 'signed'})
 
     def action_add_addendum(self):
         self.ensure_one()

@@ -18,6 +18,9 @@ DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
 ADULT_AGE = 18
 ANAMNESIS_REVIEW_MONTHS = 12
 PHONE_FIELDS = ('phone', 'mobile')
+# Records that belong to a patient and to its company.
+PATIENT_RECORD_MODELS = ('dental.appointment', 'dental.treatment', 'dental.tooth.condition',
+                         'dental.treatment.plan', 'dental.clinical.note')
 
 
 def only_digits(value):
@@ -35,7 +38,7 @@ class DentalPatient(models.Model):
     _name = 'dental.patient'
     _description = 'Dental Patient'
     _inherits = {'res.partner': 'partner_id'}
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'dental.field.guard']
     _order = 'name, id'
     _check_company_auto = True
 
@@ -125,12 +128,6 @@ class DentalPatient(models.Model):
             create_index(
                 self.env.cr, 'res_partner__name_dental_trgm_index', 'res_partner',
                 [f'{name_expression} gin_trgm_ops'], method='gin')
-
-    def _read_group_groupby(self, groupby_spec, query):
-        # Odoo 18 checks field groups on every group-by but many2many ones:
-        # grouping patients by condition must not reveal the anamnesis.
-        self.check_field_access_rights('read', [groupby_spec.split(':')[0].split('.')[0]])
-        return super()._read_group_groupby(groupby_spec, query)
 
     # ------------------------------------------------------------------
     # Computes
@@ -352,6 +349,8 @@ class DentalPatient(models.Model):
         return patients
 
     def write(self, vals):
+        if 'company_id' in vals:
+            self._check_company_change(vals['company_id'])
         if any(fname in vals for fname in ('cpf', *PHONE_FIELDS)):
             for company, patients in self.grouped('company_id').items():
                 company_vals = dict(vals)
@@ -359,8 +358,12 @@ class DentalPatient(models.Model):
                 if company_vals.get('cpf'):
                     patients._check_cpf_free({company: [company_vals['cpf']] * len(patients)})
                 super(DentalPatient, patients).write(company_vals)
-            return True
-        return super().write(vals)
+        else:
+            super().write(vals)
+        if vals.get('company_id'):
+            # The contact follows the patient, or users of the new company could not read it.
+            self.partner_id.company_id = vals['company_id']
+        return True
 
     # ------------------------------------------------------------------
     # Actions
@@ -406,6 +409,17 @@ class DentalPatient(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _check_company_change(self, company_id):
+        """A patient with visits or clinical records stays in its company: they cannot move along."""
+        moving = self.filtered(lambda patient: patient.company_id.id != company_id)
+        if not moving:
+            return
+        for model in PATIENT_RECORD_MODELS:
+            if self.env[model].sudo().search_count([('patient_id', 'in', moving.ids)], limit=1):
+                raise ValidationError(_(
+                    'Patients with appointments or clinical records cannot move to another company: '
+                    'register them again in the other company.'))
 
     def _check_cpf_free(self, cpfs_by_company):
         """Refuse CPFs already in use, naming their holder, before PostgreSQL's unique constraint does.

@@ -3,6 +3,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from .dental_tooth import is_valid_tooth
 
+# What was done, where and when: fixed once a treatment is done.
+DONE_LOCKED_FIELDS = ('state', 'date_done', 'tooth', 'surface_ids', 'procedure_id', 'patient_id')
 TREATMENT_STATES = [
     ('planned', 'Planned'),
     ('done', 'Done'),
@@ -95,6 +97,11 @@ class DentalTreatment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su and any(fname in vals for fname in DONE_LOCKED_FIELDS) \
+                and any(treatment.state == 'done' for treatment in self):
+            raise UserError(_(
+                'A treatment that was done is part of the clinical record: what, where and when it was done '
+                'cannot be changed. Record a new finding or treatment instead.'))
         if vals.get('tooth'):
             vals['tooth'] = vals['tooth'].strip()
         if vals.get('state') == 'done' and 'date_done' not in vals:

@@ -10,3 +10,4 @@ from . import test_appointment_access
 from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
+from . import test_guards
