@@ -7,7 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, clean_context, format_datetime
 
-DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+from .dental_roles import DENTIST_GROUP, dentist_domain
+
 # States that do not hold their slot: their chair and dentist are free again.
 INACTIVE_STATES = ('cancelled', 'no_show')
 # The only state changes allowed, target -> states it may come from. Every
@@ -81,7 +82,7 @@ class DentalAppointment(models.Model):
     patient_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
-        domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
+        domain=dentist_domain)
     chair_id = fields.Many2one(
         'dental.chair', string='Chair', required=True, index=True, tracking=True, check_company=True)
     start = fields.Datetime(required=True, index=True, tracking=True)

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+from .dental_roles import dentist_domain
 
 
 class DentalChair(models.Model):
@@ -23,7 +23,7 @@ class DentalChair(models.Model):
         'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
     dentist_id = fields.Many2one(
         'res.users', string='Default Dentist', check_company=True,
-        domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)],
+        domain=dentist_domain,
         help='Proposed as the dentist of new appointments in this chair.')
     resource_calendar_id = fields.Many2one(
         'resource.calendar', string='Working Hours', required=True, check_company=True,

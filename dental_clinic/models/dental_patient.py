@@ -12,9 +12,9 @@ from odoo.osv import expression
 from odoo.tools.sql import create_index
 
 from .dental_appointment import MOVABLE_STATES
+from .dental_roles import DENTIST_GROUP
 from .dental_tooth import apply_finding, empty_tooth, is_deciduous
 
-DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
 ADULT_AGE = 18
 ANAMNESIS_REVIEW_MONTHS = 12
 PHONE_FIELDS = ('phone', 'mobile')

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .dental_roles import DENTIST_GROUP, dentist_domain
 from .dental_tooth import is_valid_tooth
 
 # What was done, where and when: fixed once a treatment is done.
@@ -31,7 +32,7 @@ class DentalTreatment(models.Model):
     surface_ids = fields.Many2many('dental.tooth.surface', string='Surfaces')
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', index=True, default=lambda self: self._default_dentist(),
-        domain=lambda self: [('groups_id', 'in', self.env.ref('dental_clinic.group_dental_dentist').ids)])
+        domain=dentist_domain)
     plan_id = fields.Many2one(
         'dental.treatment.plan', string='Treatment Plan', index=True, ondelete='set null', check_company=True)
     # 'set null': the treatment stays in the clinical record if its appointment is deleted.
@@ -45,7 +46,7 @@ class DentalTreatment(models.Model):
 
     @api.model
     def _default_dentist(self):
-        return self.env.user if self.env.user.has_group('dental_clinic.group_dental_dentist') else False
+        return self.env.user if self.env.user.has_group(DENTIST_GROUP) else False
 
     @api.depends('procedure_id', 'tooth', 'surface_ids')
     def _compute_display_name(self):

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+from ..models.dental_roles import dentist_domain
 
 
 class DentalAppointmentReschedule(models.TransientModel):
@@ -20,7 +20,7 @@ class DentalAppointmentReschedule(models.TransientModel):
     duration = fields.Float(compute='_compute_from_appointment', store=True, readonly=False, precompute=True)
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', compute='_compute_from_appointment', store=True, readonly=False,
-        precompute=True, domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
+        precompute=True, domain=dentist_domain)
     chair_id = fields.Many2one(
         'dental.chair', string='Chair', compute='_compute_from_appointment', store=True, readonly=False,
         precompute=True, domain="[('company_id', '=', company_id)]")

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-DENTIST_GROUP = 'dental_clinic.group_dental_dentist'
+from ..models.dental_roles import dentist_domain
 
 
 class DentalSlotFinder(models.TransientModel):
@@ -14,7 +14,7 @@ class DentalSlotFinder(models.TransientModel):
         help='When set, choosing a slot reschedules this appointment; otherwise it starts a new one.')
     patient_id = fields.Many2one('dental.patient', string='Patient')
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', domain=lambda self: [('groups_id', 'in', self.env.ref(DENTIST_GROUP).id)])
+        'res.users', string='Dentist', domain=dentist_domain)
     chair_id = fields.Many2one('dental.chair', string='Chair')
     duration = fields.Float(required=True, default=0.5)
     date_from = fields.Datetime(string='From', required=True, default=fields.Datetime.now)
