@@ -56,6 +56,7 @@ role-based access for the front desk, the dentists and the manager.
             'dental_clinic/static/tests/tours/*.js',
         ],
     },
+    'post_init_hook': '_post_init_hook',
     'application': True,
     'installable': True,
 }

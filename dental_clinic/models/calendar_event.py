@@ -2,6 +2,10 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 APPOINTMENT_MODEL = 'dental.appointment'
+# What the Calendar app may not change on an appointment's event: the
+# appointment is rescheduled, reassigned or cancelled instead.
+LOCKED_EVENT_FIELDS = ('allday', 'recurrency', 'res_model_id', 'res_model', 'res_id', 'partner_ids',
+                       'attendee_ids', 'privacy', 'name')
 
 
 class CalendarEvent(models.Model):
@@ -9,14 +13,19 @@ class CalendarEvent(models.Model):
 
     Sync policy for a change made in the Calendar app on an appointment's event:
 
-    * moving or resizing it (``start``/``stop``/``duration``) flows back to the
-      appointment, which runs the same checks as any booking (no overlap per
-      chair or dentist, working hours, only scheduled/confirmed appointments
-      move): if they fail, the change in the Calendar app is refused;
-    * making it all-day, archiving or deleting it is refused with a
-      ``UserError``: the appointment is rescheduled or cancelled instead;
+    * moving or resizing it (``start``/``stop``/``duration``) and giving it to
+      another organiser (``user_id``) flow back to the appointment, which runs
+      the same checks as any booking (no overlap per chair or dentist, working
+      hours, only scheduled/confirmed appointments move, the organiser must be
+      a dentist): if they fail, the change in the Calendar app is refused;
+    * making it all-day or recurring, changing its attendees, name or privacy,
+      archiving or deleting it is refused with a ``UserError``: the appointment
+      is rescheduled or cancelled instead;
     * other fields (description, alarms, ...) are the dentist's own business
       and are left alone.
+
+    Only the appointment's own sync, which runs as superuser, writes the event
+    freely: a context key alone, which any client can send, changes nothing.
     """
 
     _inherit = 'calendar.event'
@@ -28,28 +37,33 @@ class CalendarEvent(models.Model):
     def _dental_linked(self):
         return self.filtered(lambda event: event.res_model == APPOINTMENT_MODEL and event.res_id)
 
+    def _dental_is_sync(self):
+        return self.env.su and self.env.context.get('dental_appointment_sync')
+
     def write(self, vals):
-        if self.env.context.get('dental_appointment_sync'):
+        if self._dental_is_sync():
             return super().write(vals)
         linked = self._dental_linked()
-        if linked:
-            if vals.get('allday') or vals.get('active') is False or vals.get('recurrency') \
-                    or 'res_model_id' in vals or 'res_model' in vals or 'res_id' in vals:
-                raise UserError(_(
-                    'This event is a dental appointment: reschedule or cancel the appointment instead.'))
+        if linked and (vals.get('active') is False or any(fname in vals for fname in LOCKED_EVENT_FIELDS)):
+            raise UserError(_(
+                'This event is a dental appointment: reschedule or cancel the appointment instead.'))
         result = super().write(vals)
-        if linked and any(fname in vals for fname in ('start', 'stop', 'duration')):
+        if linked and any(fname in vals for fname in ('start', 'stop', 'duration', 'user_id')):
             event_by_appointment = {event.res_id: event for event in linked}
             appointments = self.env[APPOINTMENT_MODEL].browse(list(event_by_appointment)).exists()
             for appointment in appointments:
                 event = event_by_appointment[appointment.id]
+                changes = {}
                 if (appointment.start, appointment.stop) != (event.start, event.stop):
-                    appointment.with_context(dental_appointment_sync=True).write(
-                        {'start': event.start, 'stop': event.stop})
+                    changes.update(start=event.start, stop=event.stop)
+                if event.user_id and appointment.dentist_id != event.user_id:
+                    changes['dentist_id'] = event.user_id.id
+                if changes:
+                    appointment.write(changes)
         return result
 
     def unlink(self):
-        if not self.env.context.get('dental_appointment_sync') and self._dental_linked():
+        if not self._dental_is_sync() and self._dental_linked():
             raise UserError(_(
                 'This event is a dental appointment: cancel the appointment instead of deleting its event.'))
         return super().unlink()

@@ -1,10 +1,11 @@
+import math
 from datetime import datetime, timedelta
 
 import pytz
+from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, clean_context, format_datetime
 
 from .dental_roles import DENTIST_GROUP, dentist_domain
@@ -21,8 +22,18 @@ TRANSITIONS = {
     'no_show': ('scheduled', 'confirmed'),
     'cancelled': ('scheduled', 'confirmed'),
 }
-# Only appointments still to come can move to another time, chair or dentist.
+# Only appointments still to come can move to another time, chair or dentist;
+# they are also the only states an appointment may be booked in.
 MOVABLE_STATES = ('scheduled', 'confirmed')
+# Starting and finishing a visit write the clinical record: dentists only.
+CLINICAL_STATES = ('in_progress', 'done')
+# When each step of the visit happened, set by the system.
+STATE_TIMESTAMPS = {'arrived': 'arrived_at', 'in_progress': 'started_at', 'done': 'done_at'}
+CANCEL_ORIGINS = ('patient', 'clinic')
+# Bounds of what a booking can be: a visit lasts at most a day, and dates stay
+# within years the calendar and the reports can handle.
+MAX_DURATION_HOURS = 12
+MIN_YEAR, MAX_YEAR = 1900, 2999
 SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # Hours booked when no procedure says otherwise.
@@ -35,6 +46,7 @@ EVENT_SYNC_CONTEXT = {
     'mail_create_nolog': True,
     'mail_create_nosubscribe': True,
     'mail_notrack': True,
+    'calendar_no_videocall': True,
     'dental_appointment_sync': True,
 }
 
@@ -73,6 +85,10 @@ class DentalAppointment(models.Model):
     _order = 'start, id'
     _check_company_auto = True
     _rec_names_search = ['patient_id']
+    _dental_system_fields = (
+        'arrived_at', 'started_at', 'done_at', 'cancel_origin', 'cancel_reason', 'cancelled_by_id', 'cancelled_at',
+        'is_late_cancellation', 'calendar_event_id')
+    _dental_create_only_fields = ('company_id',)
 
     company_id = fields.Many2one(
         'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
@@ -120,8 +136,9 @@ class DentalAppointment(models.Model):
     cancelled_by_id = fields.Many2one('res.users', string='Cancelled By User', readonly=True, copy=False)
     cancelled_at = fields.Datetime(string='Cancelled At', readonly=True, copy=False)
     is_late_cancellation = fields.Boolean(
-        string='Late Cancellation', compute='_compute_is_late_cancellation', store=True,
-        help='Cancelled less than the company\'s late-cancellation delay before the start.')
+        string='Late Cancellation', readonly=True, copy=False,
+        help='Cancelled less than the company\'s late-cancellation delay before the start '
+             '(the delay in force when it was cancelled).')
     # Medical alert: everybody sees that there is one, only dentists see what it is.
     has_medical_alert = fields.Boolean(related='patient_id.has_medical_alert')
     medical_alert = fields.Char(
@@ -206,15 +223,6 @@ class DentalAppointment(models.Model):
             appointment.procedure_to_chart_ids = appointment.procedure_ids.filtered(
                 lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted)
 
-    @api.depends('state', 'cancelled_at', 'start')
-    def _compute_is_late_cancellation(self):
-        """Judged with the company's delay in force when the appointment is cancelled."""
-        for appointment in self:
-            hours = appointment.company_id.dental_late_cancel_hours
-            appointment.is_late_cancellation = bool(
-                appointment.state == 'cancelled' and appointment.cancelled_at and appointment.start
-                and appointment.start - appointment.cancelled_at < timedelta(hours=hours))
-
     # ------------------------------------------------------------------
     # Constraints and onchanges
     # ------------------------------------------------------------------
@@ -275,12 +283,16 @@ class DentalAppointment(models.Model):
                 row[5], row[:4], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other))
 
     def _overlap_message(self, kind, slot, other_slot, other=None):
+        """Say what is in the way, naming only what the user may read (never another company's patient)."""
+        chair = self.env['dental.chair'].browse(slot[0])
+        readable_other = other and other.with_env(self.env)._filtered_access('read')
         values = {
-            'chair': self.env['dental.chair'].sudo().browse(slot[0]).name,
+            'chair': chair.sudo().name if chair._filtered_access('read') else _('this chair'),
             'dentist': self.env['res.users'].sudo().browse(slot[1]).name,
             'start': self._format_datetime(other_slot[2]),
             'stop': self._format_datetime(other_slot[3], time_only=True),
-            'patient': other.patient_id.name if other else _('another new appointment'),
+            'patient': (readable_other.patient_id.name if readable_other
+                        else _('another patient') if other else _('another new appointment')),
         }
         if kind == 'chair':
             return _('Chair %(chair)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).',
@@ -288,10 +300,16 @@ class DentalAppointment(models.Model):
         return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).',
                  **values)
 
-    @api.constrains('start', 'stop', 'chair_id', 'state')
+    @api.constrains('start', 'stop', 'chair_id')
     def _check_working_hours(self):
-        """Refuse bookings outside the chair's working hours (holidays of its calendar included)."""
-        if self.env.context.get('dental_allow_outside_hours'):
+        """Refuse bookings outside the chair's working hours (holidays of its calendar included).
+
+        Checked when the slot is booked or moved, not when the state changes: a
+        holiday added later does not stop the front desk from confirming or
+        cancelling what was booked before. Only data loading (superuser) may
+        book outside hours, e.g. the demo's walk-ins.
+        """
+        if self.env.su and self.env.context.get('dental_allow_outside_hours'):
             return
         to_check = self.filtered(lambda a: a.state in MOVABLE_STATES and a.start and a.stop)
         for calendar, appointments in to_check.grouped(lambda a: a.chair_id.resource_calendar_id).items():
@@ -327,21 +345,40 @@ class DentalAppointment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        self._dental_check_client_values('create', vals_list)
+        # ``copy()`` and RPC may call create on existing records: never borrow their values.
+        new = self.browse()
+        vals_list = [new._add_missing_default_values(vals) for vals in vals_list]
         for vals in vals_list:
-            self._set_duration_from_stop(vals, vals.get('start'))
-        self._check_slots_free([self._slot_from_vals(vals) for vals in vals_list
-                                if vals.get('state', 'scheduled') not in INACTIVE_STATES])
-        appointments = super().create(vals_list)
+            new._check_booking_vals(vals)
+            if not self.env.su and vals.get('state') not in MOVABLE_STATES:
+                raise UserError(_('An appointment is booked as scheduled or confirmed; the visit then moves on '
+                                  'with its buttons (arrived, start, done, cancel, no-show).'))
+            new._set_duration_from_stop(vals, vals.get('start'))
+        new._check_slots_free([new._slot_from_vals(vals) for vals in vals_list
+                               if vals.get('state', 'scheduled') not in INACTIVE_STATES])
+        race_message = self._concurrent_booking_message()
+        try:
+            appointments = super().create(vals_list)
+        except pg_errors.ExclusionViolation:
+            raise ValidationError(race_message) from None
         appointments._create_calendar_events()
         return appointments
 
     def write(self, vals):
+        self._dental_check_client_values('write', [vals])
+        self._check_booking_vals(vals)
         if 'state' in vals:
-            self.filtered(lambda a: a.state != vals['state'])._check_transition(vals['state'])
+            # A state change is a step of the visit, with its own rules and side effects.
+            vals = dict(vals)
+            target = vals.pop('state')
+            if vals:
+                self.write(vals)
+            self.filtered(lambda a: a.state != target)._set_state(target)
+            return True
         if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
             not_movable = self.filtered(lambda a: a.state not in MOVABLE_STATES)
-            if not_movable and not self.env.context.get('dental_allow_move'):
+            if not_movable:
                 raise UserError(_(
                     'Only scheduled or confirmed appointments can be moved: %s is %s.',
                     not_movable[0].display_name,
@@ -368,17 +405,20 @@ class DentalAppointment(models.Model):
                 for appointment in self:
                     appointment.write(dict(vals))
                 return True
-        if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
+        moving = any(fname in vals for fname in (*SLOT_FIELDS, 'duration'))
+        if moving:
             self._check_slots_free([
                 appointment._slot_from_vals(vals) for appointment in self
-                if vals.get('state', appointment.state) not in INACTIVE_STATES])
+                if appointment.state not in INACTIVE_STATES])
+        race_message = moving and self._concurrent_booking_message()
         result = super().write(vals)
-        if not self.env.context.get('dental_appointment_sync'):
-            if vals.get('state') in INACTIVE_STATES:
-                # The slot is free again: the dentist's calendar shows it free too.
-                self.calendar_event_id.sudo().with_context(EVENT_SYNC_CONTEXT).action_archive()
-            elif any(fname in vals for fname in (*SLOT_FIELDS, 'duration', 'patient_id')):
-                self._sync_calendar_events()
+        if moving:
+            try:
+                self.flush_recordset([*SLOT_FIELDS, 'duration'])
+            except pg_errors.ExclusionViolation:
+                raise ValidationError(race_message) from None
+        if moving or 'patient_id' in vals:
+            self._sync_calendar_events()
         return result
 
     def unlink(self):
@@ -386,6 +426,10 @@ class DentalAppointment(models.Model):
         result = super().unlink()
         events.sudo().with_context(EVENT_SYNC_CONTEXT).unlink()
         return result
+
+    def copy(self, default=None):
+        """A copy is a new booking: it must fit in a free slot and starts its life as scheduled."""
+        return super().copy(default=dict(default or {}, state='scheduled'))
 
     # ------------------------------------------------------------------
     # Actions
@@ -395,24 +439,19 @@ class DentalAppointment(models.Model):
         return self._set_state('confirmed')
 
     def action_arrive(self):
-        return self._set_state('arrived', arrived_at=fields.Datetime.now())
+        return self._set_state('arrived')
 
     def action_start(self):
-        result = self._set_state('in_progress', started_at=fields.Datetime.now())
-        self._create_planned_treatments()
-        return result
+        return self._set_state('in_progress')
 
     def action_done(self):
-        result = self._set_state('done', done_at=fields.Datetime.now())
-        self._create_planned_treatments()
-        self._complete_planned_treatments()
-        return result
+        return self._set_state('done')
 
     def action_no_show(self):
         return self._set_state('no_show')
 
     def action_open_cancel_wizard(self):
-        self._check_transition('cancelled')
+        self._check_transition('cancelled', cancelling=True)
         return {
             'type': 'ir.actions.act_window',
             'name': _('Cancel Appointment'),
@@ -482,38 +521,72 @@ class DentalAppointment(models.Model):
     # ------------------------------------------------------------------
 
     def reschedule(self, start, stop, dentist=None, chair=None):
-        """Move the appointment in one write: the old slot is freed and the new one booked atomically."""
-        self.ensure_one()
+        """Move the appointment in one write: the old slot is freed and the new one booked atomically.
+
+        ``dentist`` and ``chair`` are records or ids (RPC).
+        """
+        if len(self) != 1:
+            raise UserError(_('Reschedule one appointment at a time.'))
         old = self._format_datetime(self.start)
         vals = {'start': start, 'stop': stop}
         if dentist:
-            vals['dentist_id'] = dentist.id
+            vals['dentist_id'] = dentist.id if isinstance(dentist, models.BaseModel) else dentist
         if chair:
-            vals['chair_id'] = chair.id
+            vals['chair_id'] = chair.id if isinstance(chair, models.BaseModel) else chair
         self.write(vals)
         self.message_post(body=_(
             'Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start)))
         return True
 
     def cancel(self, origin, reason):
-        """Cancel, recording who asked for it and why; lateness follows the company's delay."""
-        return self._set_state(
-            'cancelled', cancel_origin=origin, cancel_reason=reason, cancelled_by_id=self.env.user.id,
-            cancelled_at=fields.Datetime.now())
+        """Cancel, recording who asked for it and why; lateness is judged now, with the company's delay."""
+        if origin not in CANCEL_ORIGINS:
+            raise ValidationError(_('Say whether the patient or the clinic cancels.'))
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError(_('Give the reason of the cancellation.'))
+        return self._set_state('cancelled', cancel_origin=origin, cancel_reason=reason.strip())
 
     def _set_state(self, target, **values):
-        """Apply one transition of TRANSITIONS to all of self, or none if any of them may not take it."""
-        self._check_transition(target)
-        return self.write({'state': target, **values})
+        """Apply one step of TRANSITIONS to all of self, or none if any of them may not take it.
+
+        The only way the state changes: the actions, the cancel wizard and a
+        client's ``write({'state': ...})`` (a card dragged on the Today board)
+        all come here, so that each step has the same checks, time stamps and
+        side effects. System-set values are written past ``write``'s guard.
+        """
+        if target not in dict(self._fields['state'].selection):
+            raise ValidationError(_('%s is not a state of an appointment.', target))
+        appointments = self
+        appointments._check_transition(target, cancelling=bool(values.get('cancel_reason')))
+        now = fields.Datetime.now()
+        if target in STATE_TIMESTAMPS:
+            values[STATE_TIMESTAMPS[target]] = now
+        if target == 'cancelled':
+            values.update(cancelled_by_id=self.env.uid, cancelled_at=now)
+            late = appointments.filtered(
+                lambda a: a.start - now < timedelta(hours=a.company_id.dental_late_cancel_hours))
+            super(DentalAppointment, late).write({'state': target, 'is_late_cancellation': True, **values})
+            appointments -= late
+        if appointments:
+            super(DentalAppointment, appointments).write({'state': target, **values})
+        appointments = self.filtered(lambda a: a.state == target)
+        if target in INACTIVE_STATES:
+            # The slot is free again: the dentist's calendar shows it free too.
+            appointments.calendar_event_id.sudo().with_context(EVENT_SYNC_CONTEXT).action_archive()
+        elif target == 'in_progress':
+            appointments._create_planned_treatments()
+        elif target == 'done':
+            appointments._create_planned_treatments()
+            appointments._complete_planned_treatments()
+        return True
 
     def _create_planned_treatments(self):
         """Turn the procedures that need no tooth and have no treatment on their appointment yet into planned
-        treatments. Idempotent; as superuser on these appointments' records only (the front desk may start a
-        visit but has no clinical access).
+        treatments of the visit's dentist. Idempotent; runs as the dentist who starts or finishes the visit.
 
-        :return: the new treatments, in the caller's environment
+        :return: the new treatments
         """
-        appointments = self.sudo()
+        appointments = self
         charted = {(treatment.appointment_id.id, treatment.procedure_id.id)
                    for treatment in appointments.treatment_ids}
         vals_list = [{
@@ -526,13 +599,13 @@ class DentalAppointment(models.Model):
             if not procedure.requires_tooth and (appointment.id, procedure.id) not in charted]
         if not vals_list:
             return self.env['dental.treatment']
-        return self.env['dental.treatment'].sudo().create(vals_list).with_env(self.env)
+        return self.env['dental.treatment'].create(vals_list)
 
     def _complete_planned_treatments(self):
-        """Mark these appointments' planned treatments done on the appointment's local date (as superuser)."""
-        planned = self.sudo().treatment_ids.filtered(lambda treatment: treatment.state == 'planned')
+        """Mark the treatments charted on these visits and still planned done, on the visit's local date."""
+        planned = self.treatment_ids.filtered(lambda treatment: treatment.state == 'planned')
         for date, treatments in planned.grouped(lambda treatment: treatment.appointment_id._local_date()).items():
-            treatments.write({'state': 'done', 'date_done': date})
+            treatments._complete_visit(date)
 
     def _local_date(self):
         """Date of the start where the clinic is (the chair's working-hours time zone)."""
@@ -559,7 +632,18 @@ class DentalAppointment(models.Model):
         ids = self._fields['procedure_ids'].convert_to_cache(vals.get('procedure_ids') or [], self[:1])
         return self.env['dental.procedure'].browse(ids)
 
-    def _check_transition(self, target):
+    def _check_transition(self, target, cancelling=False):
+        """The step is allowed from each current state, and to this user.
+
+        Check-in, no-show and cancellation are the front desk's; starting and
+        finishing a visit write the clinical record, so they are the dentists'.
+        A cancellation always says who asked and why (``cancel()``).
+        """
+        if self and not self.env.su:
+            if target in CLINICAL_STATES and not self.env.user.has_group(DENTIST_GROUP):
+                raise AccessError(_('Only dentists start and finish visits.'))
+            if target == 'cancelled' and not cancelling:
+                raise UserError(_('Cancel appointments with the Cancel button, saying who cancels and why.'))
         allowed = TRANSITIONS.get(target, ())
         wrong = self.filtered(lambda a: a.state not in allowed)
         if wrong:
@@ -567,6 +651,34 @@ class DentalAppointment(models.Model):
             raise UserError(_(
                 'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
                 patient=wrong[0].patient_id.name, current=labels[wrong[0].state], target=labels.get(target, target)))
+
+    @api.model
+    def _check_booking_vals(self, vals):
+        """Refuse values that are not a time or a duration with a clear message, before the ORM chokes on them."""
+        for fname in ('start', 'stop'):
+            if vals.get(fname):
+                try:
+                    value = fields.Datetime.to_datetime(vals[fname])
+                except (ValueError, TypeError):
+                    value = None
+                if not isinstance(value, datetime):
+                    raise ValidationError(_('%(value)r is not a date and time (%(field)s).',
+                                            value=vals[fname], field=self._fields[fname]._description_string(self.env)))
+                if not MIN_YEAR <= value.year <= MAX_YEAR:
+                    raise ValidationError(_('%(date)s is not a date an appointment can take place.',
+                                            date=fields.Datetime.to_string(value)))
+        if vals.get('duration') not in (None, False):
+            duration = vals['duration']
+            if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration):
+                raise ValidationError(_('%r is not a duration: give the hours as a number, e.g. 0.5.', duration))
+            if not 0 < duration <= MAX_DURATION_HOURS:
+                raise ValidationError(_('An appointment lasts more than 0 and at most %s hours.', MAX_DURATION_HOURS))
+
+    def _concurrent_booking_message(self):
+        """The loser of a true race (both checks passed before either committed) hears it in their language."""
+        env = self.env if self.env.lang else self.with_context(lang=self.env.user.lang).env
+        return env._('This slot was just booked by someone else for the same chair or dentist: '
+                     'pick another time.')
 
     def _slot_from_vals(self, vals):
         """(chair_id, dentist_id, start, stop) once ``vals`` are written on self (or created, if self is empty)."""
@@ -594,19 +706,22 @@ class DentalAppointment(models.Model):
             vals['duration'] = delta.total_seconds() / 3600
 
     def _format_datetime(self, value, tz=None, dt_format='short', time_only=False):
-        tz = tz or self.env.user.tz or self.chair_id.resource_calendar_id.tz or 'UTC'
+        """A date in the user's language and time zone (an RPC call may come without a context)."""
+        tz = tz or self.env.user.tz or self.chair_id[:1].resource_calendar_id.tz or 'UTC'
+        lang = self.env.lang or self.env.user.lang
         if time_only:
-            return format_datetime(self.env, value, tz=tz, dt_format='HH:mm')
-        return format_datetime(self.env, value, tz=tz, dt_format=dt_format)
+            return format_datetime(self.env, value, tz=tz, dt_format='HH:mm', lang_code=lang)
+        return format_datetime(self.env, value, tz=tz, dt_format=dt_format, lang_code=lang)
 
     def _calendar_event_values(self):
         self.ensure_one()
+        # No patient name: any internal user can search events by name, private ones included.
         return {
-            'name': _('%(patient)s (%(chair)s)', patient=self.patient_id.name, chair=self.chair_id.name),
+            'name': _('Dental appointment (%s)', self.chair_id.name),
             'start': self.start,
             'stop': self.stop,
             'user_id': self.dentist_id.id,
-            'partner_ids': [Command.set(self.dentist_id.partner_id.ids)],
+            'partner_ids': [fields.Command.set(self.dentist_id.partner_id.ids)],
             'location': self.chair_id.name,
             'privacy': 'private',
             'show_as': 'busy',
@@ -623,11 +738,11 @@ class DentalAppointment(models.Model):
         model_id = self.env['ir.model']._get_id(self._name)
         events = self._event_env().create([
             dict(appointment._calendar_event_values(), res_model_id=model_id, res_id=appointment.id,
-                 active=appointment.state != 'cancelled')
+                 active=appointment.state not in INACTIVE_STATES)
             for appointment in to_link
         ])
         for appointment, event in zip(to_link, events, strict=True):
-            appointment.with_context(dental_appointment_sync=True).calendar_event_id = event
+            super(DentalAppointment, appointment).write({'calendar_event_id': event.id})
 
     def _sync_calendar_events(self):
         for appointment in self.filtered('calendar_event_id'):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .dental_roles import dentist_domain
 
@@ -12,6 +12,7 @@ class DentalChair(models.Model):
 
     _name = 'dental.chair'
     _description = 'Dental Chair'
+    _inherit = ['dental.field.guard']
     _order = 'sequence, name, id'
     _check_company_auto = True
 
@@ -34,3 +35,12 @@ class DentalChair(models.Model):
     _sql_constraints = [
         ('name_company_uniq', 'unique (company_id, name)', 'Two chairs of the same company cannot share a name.'),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._dental_check_client_values('write', [vals])
+        return super().write(vals)

@@ -11,6 +11,7 @@ class DentalClinicalNote(models.Model):
     _inherit = ['dental.patient.record']
     _description = 'Clinical Note'
     _order = 'date desc, id desc'
+    _dental_system_fields = ('signed_date',)
 
     author_id = fields.Many2one(
         'res.users', string='Author', required=True, index=True, ondelete='restrict',
@@ -44,6 +45,7 @@ class DentalClinicalNote(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
             # The author is whoever writes the note; only data loading (superuser) says otherwise.
             if not self.env.su:
@@ -55,12 +57,20 @@ class DentalClinicalNote(models.Model):
         return notes
 
     def write(self, vals):
+        self._dental_check_client_values('write', [vals])
         self._check_not_signed()
         if 'author_id' in vals and not self.env.su and any(note.author_id.id != vals['author_id'] for note in self):
             raise UserError(_('The author of a clinical note cannot be changed.'))
+        if 'state' in vals and vals['state'] not in ('draft', 'signed'):
+            raise ValidationError(_('A clinical note is a draft or signed.'))
         if vals.get('state') == 'signed':
+            # What is signed is the note as it is after this write: write the rest first, then sign.
+            vals = dict(vals)
+            vals.pop('state')
+            if vals:
+                super().write(vals)
             self._check_can_sign()
-            vals = dict(vals, signed_date=fields.Datetime.now())
+            return super().write({'state': 'signed', 'signed_date': fields.Datetime.now()})
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -76,6 +86,7 @@ class DentalClinicalNote(models.Model):
 
     def action_sign(self):
         self.write({'state': 'signed'})
+        return True
 
     def _check_can_sign(self):
         """Only the author signs, and only a note that says something; whichever way the state is set."""

@@ -7,7 +7,7 @@ from stdnum.br import cpf as stdnum_cpf
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools.sql import create_index
 
@@ -41,6 +41,9 @@ class DentalPatient(models.Model):
     _inherit = ['mail.thread', 'mail.activity.mixin', 'dental.field.guard']
     _order = 'name, id'
     _check_company_auto = True
+    _dental_system_fields = ('file_number',)
+    # Pointing an existing patient at another contact would hand it someone else's identity.
+    _dental_create_only_fields = ('partner_id',)
 
     partner_id = fields.Many2one(
         'res.partner', string='Partner', required=True, ondelete='restrict', index=True)
@@ -143,7 +146,7 @@ class DentalPatient(models.Model):
 
     def _search_is_minor(self, operator, value):
         if operator not in ('=', '!=') or not isinstance(value, bool):
-            raise NotImplementedError(_('Operation not supported'))
+            raise UserError(_('Search minors with "is set" or "is not set".'))
         adult_birth_limit = fields.Date.context_today(self) - relativedelta(years=ADULT_AGE)
         domain = [('birth_date', '>', adult_birth_limit)]
         if (operator == '=') != value:
@@ -168,7 +171,7 @@ class DentalPatient(models.Model):
     def _search_digits(self, fname, operator, value):
         """Search a digits-only column whatever punctuation the user typed."""
         if operator not in ('ilike', 'like', '=', '=like', '=ilike') or not isinstance(value, str):
-            raise NotImplementedError(_('Operation not supported'))
+            raise UserError(_('Search CPF and phone numbers with "contains" or "=", giving the digits as text.'))
         digits = only_digits(value).lstrip('0')
         if not digits:
             return expression.FALSE_DOMAIN
@@ -270,7 +273,7 @@ class DentalPatient(models.Model):
         for finding in findings:
             events[finding.patient_id.id].append((finding.date, 0, finding.id, 'finding', finding))
         for treatment in treatments:
-            when = treatment.date_done or treatment.create_date.date()
+            when = treatment.date_done or fields.Date.context_today(self, treatment.create_date)
             events[treatment.patient_id.id].append((when, 1, treatment.id, 'treatment', treatment))
         can_edit = self.env.user.has_group(DENTIST_GROUP)
         surface_ids = {surface.code: surface.id for surface in self.env['dental.tooth.surface'].search([])}
@@ -312,6 +315,12 @@ class DentalPatient(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
+    @api.constrains('name')
+    def _check_name(self):
+        for patient in self:
+            if not (patient.name or '').strip():
+                raise ValidationError(_('Give the patient\'s name.'))
+
     @api.constrains('birth_date', 'guardian_id')
     def _check_guardian(self):
         today = fields.Date.context_today(self)
@@ -330,6 +339,7 @@ class DentalPatient(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         cpfs_by_company = defaultdict(list)
         sequences = {}
         for vals in vals_list:
@@ -349,6 +359,7 @@ class DentalPatient(models.Model):
         return patients
 
     def write(self, vals):
+        self._dental_check_client_values('write', [vals])
         if 'company_id' in vals:
             self._check_company_change(vals['company_id'])
         if any(fname in vals for fname in ('cpf', *PHONE_FIELDS)):
@@ -436,10 +447,15 @@ class DentalPatient(models.Model):
                 ('id', 'not in', self.ids),
             ])
             if holders:
-                raise ValidationError(_(
-                    'CPF %(cpf)s is already registered for %(patients)s.',
-                    cpf=', '.join(holders.mapped('cpf')),
-                    patients=', '.join(holders.mapped('display_name'))))
+                # Name the holder only to whoever may read them.
+                readable = holders.with_env(self.env).with_context(active_test=False)._filtered_access('read')
+                if readable == holders:
+                    raise ValidationError(_(
+                        'CPF %(cpf)s is already registered for %(patients)s.',
+                        cpf=', '.join(holders.mapped('cpf')),
+                        patients=', '.join(holders.mapped('display_name'))))
+                raise ValidationError(_('CPF %s is already registered for another patient.',
+                                        ', '.join(holders.mapped('cpf'))))
 
     @api.model
     def _normalize_vals(self, vals, company):
@@ -475,10 +491,22 @@ class DentalPatient(models.Model):
 
     @api.model
     def _file_number_sequence(self, company):
-        """The company's own file-number sequence, copied from the template the first time."""
+        """The company's own file-number sequence.
+
+        Created with the company (and for the companies that exist when the
+        addon is installed), so that two first patients of a company created at
+        the same time cannot both create one and draw the same number.
+        """
         sequence = self.env['ir.sequence'].sudo().search(
             [('code', '=', 'dental.patient'), ('company_id', '=', company.id)], limit=1)
-        if not sequence:
-            template = self.env.ref('dental_clinic.seq_dental_patient')
-            sequence = template.sudo().copy({'company_id': company.id, 'number_next': 1})
-        return sequence
+        return sequence or self._create_file_number_sequences(company)
+
+    @api.model
+    def _create_file_number_sequences(self, companies):
+        """One file-number sequence per company that has none, copied from the template."""
+        template = self.env.ref('dental_clinic.seq_dental_patient').sudo()
+        with_sequence = self.env['ir.sequence'].sudo().search(
+            [('code', '=', 'dental.patient'), ('company_id', 'in', companies.ids)]).company_id
+        missing = companies - with_sequence
+        return self.env['ir.sequence'].sudo().concat(*(
+            template.copy({'company_id': company.id, 'number_next': 1}) for company in missing))

@@ -10,6 +10,7 @@ class DentalPatientRecord(models.AbstractModel):
     """
 
     _name = 'dental.patient.record'
+    _inherit = ['dental.field.guard']
     _description = 'Patient Clinical Record'
     _check_company_auto = True
 

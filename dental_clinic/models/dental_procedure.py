@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .dental_tooth_condition import TOOTH_CONDITION_TYPES
 
@@ -25,6 +26,7 @@ class DentalProcedure(models.Model):
 
     _name = 'dental.procedure'
     _description = 'Dental Procedure'
+    _inherit = ['dental.field.guard']
     _order = 'category, sequence, name'
 
     name = fields.Char(required=True, translate=True)
@@ -50,10 +52,16 @@ class DentalProcedure(models.Model):
     company_id = fields.Many2one('res.company', help='Leave empty to share the procedure between companies.')
 
     _sql_constraints = [
-        ('code_company_uniq', 'unique (code, company_id)', 'Another procedure already has this code.'),
         ('duration_positive', 'CHECK (duration >= 0)', 'The duration of a procedure cannot be negative.'),
         ('recall_positive', 'CHECK (recall_months >= 0)', 'The recall interval cannot be negative.'),
     ]
+
+    def init(self):
+        super().init()
+        # A shared procedure (no company) has an empty company_id, which a plain UNIQUE ignores.
+        self.env.cr.execute(SQL(
+            "CREATE UNIQUE INDEX IF NOT EXISTS dental_procedure_code_company_uniq "
+            "ON dental_procedure (code, COALESCE(company_id, 0)) WHERE code IS NOT NULL"))
 
     @api.depends('code')
     def _compute_display_name(self):
@@ -74,6 +82,27 @@ class DentalProcedure(models.Model):
             if procedure.requires_surface and not procedure.requires_tooth:
                 raise ValidationError(_(
                     'The procedure %s needs surfaces, so it must also need a tooth.', procedure.name))
+
+    @api.constrains('code', 'company_id')
+    def _check_code_unique(self):
+        coded = self.filtered('code')
+        if not coded:
+            return
+        others = self.with_context(active_test=False).sudo().search([
+            ('code', 'in', coded.mapped('code')), ('id', 'not in', coded.ids)])
+        taken = {(other.code, other.company_id.id) for other in others}
+        for procedure in coded:
+            if (procedure.code, procedure.company_id.id) in taken:
+                raise ValidationError(_('Another procedure already has the code %s.', procedure.code))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._dental_check_client_values('write', [vals])
+        return super().write(vals)
 
     def action_chart_on_appointment(self):
         """Row button of an appointment's "Procedures to Chart": a treatment form for this procedure there."""

@@ -1,4 +1,5 @@
 """FDI (ISO 3950) tooth numbering shared by treatments, findings and the odontogram."""
+from odoo.exceptions import ValidationError
 
 PERMANENT_TEETH = tuple(
     f'{quadrant}{position}' for quadrant in (1, 2, 3, 4) for position in range(1, 9))
@@ -55,3 +56,19 @@ def apply_finding(tooth_state, finding, surfaces):
         tooth_state['whole'] = False
     for code in surfaces:
         tooth_state['surfaces'][code] = finding
+
+
+def clean_tooth_vals(vals, env):
+    """Check the ``tooth`` of create/write values before the ORM stores it.
+
+    A wrong value is refused, never cut or coerced: '185' is not tooth 18 and 36
+    given as a number is not the text '36'.
+    """
+    if 'tooth' not in vals or vals['tooth'] in (False, None, ''):
+        return
+    tooth = vals['tooth']
+    if not isinstance(tooth, str) or not is_valid_tooth(tooth):
+        raise ValidationError(env._(
+            '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
+            'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth), given as text.', tooth))
+    vals['tooth'] = tooth.strip()

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .dental_tooth import is_valid_tooth
+from .dental_roles import DENTIST_GROUP
+from .dental_tooth import clean_tooth_vals, is_valid_tooth
 
 # Findings that concern the whole tooth rather than some of its surfaces.
 WHOLE_TOOTH_CONDITIONS = ('missing', 'to_extract', 'implant', 'crown', 'root_canal', 'unerupted')
@@ -59,14 +60,20 @@ class DentalToothCondition(models.Model):
             if finding.date > today:
                 raise ValidationError(_('A finding cannot be dated in the future.'))
 
+    @api.constrains('dentist_id')
+    def _check_dentist(self):
+        for finding in self:
+            if finding.dentist_id and not finding.dentist_id.has_group(DENTIST_GROUP):
+                raise ValidationError(_('%s is not a dentist of the clinic.', finding.dentist_id.name))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
-            if vals.get('tooth'):
-                vals['tooth'] = vals['tooth'].strip()
+            clean_tooth_vals(vals, self.env)
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get('tooth'):
-            vals['tooth'] = vals['tooth'].strip()
+        self._dental_check_client_values('write', [vals])
+        clean_tooth_vals(vals, self.env)
         return super().write(vals)

@@ -2,10 +2,17 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .dental_roles import DENTIST_GROUP, dentist_domain
-from .dental_tooth import is_valid_tooth
+from .dental_tooth import clean_tooth_vals, is_valid_tooth
 
-# What was done, where and when: fixed once a treatment is done.
-DONE_LOCKED_FIELDS = ('state', 'date_done', 'tooth', 'surface_ids', 'procedure_id', 'patient_id')
+# What was done, where, when, by whom and in which visit: fixed once a treatment is done.
+DONE_LOCKED_FIELDS = ('state', 'date_done', 'tooth', 'surface_ids', 'procedure_id', 'patient_id', 'dentist_id',
+                      'appointment_id')
+# The only state changes: target -> states it may come from.
+TREATMENT_TRANSITIONS = {
+    'done': ('planned',),
+    'cancelled': ('planned',),
+    'planned': ('cancelled',),
+}
 TREATMENT_STATES = [
     ('planned', 'Planned'),
     ('done', 'Done'),
@@ -88,43 +95,87 @@ class DentalTreatment(models.Model):
             if treatment.state == 'done' and not treatment.date_done:
                 raise ValidationError(_('A treatment that is done needs the date it was done.'))
 
+    @api.constrains('dentist_id')
+    def _check_dentist(self):
+        for treatment in self:
+            if treatment.dentist_id and not treatment.dentist_id.has_group(DENTIST_GROUP):
+                raise ValidationError(_('%s is not a dentist of the clinic.', treatment.dentist_id.name))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
-            if vals.get('tooth'):
-                vals['tooth'] = vals['tooth'].strip()
+            clean_tooth_vals(vals, self.env)
+            self._check_date_done_vals(vals)
+            if vals.get('state', 'planned') not in ('planned', 'done'):
+                raise ValidationError(_('A treatment is recorded as planned or as done.'))
             if vals.get('state') == 'done' and not vals.get('date_done'):
                 vals['date_done'] = fields.Date.context_today(self)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and any(fname in vals for fname in DONE_LOCKED_FIELDS) \
-                and any(treatment.state == 'done' for treatment in self):
+        self._dental_check_client_values('write', [vals])
+        clean_tooth_vals(vals, self.env)
+        self._check_date_done_vals(vals)
+        done = self.filtered(lambda treatment: treatment.state == 'done')
+        if done and any(fname in vals for fname in DONE_LOCKED_FIELDS):
             raise UserError(_(
-                'A treatment that was done is part of the clinical record: what, where and when it was done '
-                'cannot be changed. Record a new finding or treatment instead.'))
-        if vals.get('tooth'):
-            vals['tooth'] = vals['tooth'].strip()
-        if vals.get('state') == 'done' and 'date_done' not in vals:
-            vals['date_done'] = fields.Date.context_today(self)
+                'A treatment that was done is part of the clinical record: what, where, when and by whom it was '
+                'done cannot be changed. Record a new finding or treatment instead.'))
+        if done and 'notes' in vals:
+            # Notes of a done treatment grow; what was written stays.
+            for treatment in done:
+                if not (vals['notes'] or '').startswith(treatment.notes or ''):
+                    raise UserError(_(
+                        'Notes of a treatment that was done can only be added to, not changed or removed.'))
+        if 'state' in vals:
+            allowed = TREATMENT_TRANSITIONS.get(vals['state'], ())
+            if any(treatment.state != vals['state'] and treatment.state not in allowed for treatment in self):
+                raise UserError(_('A treatment goes from planned to done or cancelled, and from cancelled back '
+                                  'to planned; nothing else.'))
+            if vals['state'] == 'done' and not vals.get('date_done'):
+                vals = dict(vals, date_done=fields.Date.context_today(self))
         return super().write(vals)
+
+    @api.model
+    def _check_date_done_vals(self, vals):
+        """A date done given by hand is a real date, not in the future."""
+        if not vals.get('date_done'):
+            return
+        try:
+            date_done = fields.Date.to_date(vals['date_done'])
+        except (ValueError, TypeError):
+            date_done = None
+        if not date_done:
+            raise ValidationError(_('%r is not a date.', vals['date_done']))
+        if date_done > fields.Date.context_today(self):
+            raise ValidationError(_('A treatment cannot be done in the future (%s).', date_done))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         if any(treatment.state == 'done' for treatment in self):
             raise UserError(_('Treatments that were done belong to the clinical record and cannot be deleted.'))
 
+    def _complete_visit(self, date):
+        """Planned treatments of a visit the dentist finishes become done on the visit's date."""
+        if any(treatment.state != 'planned' for treatment in self):
+            raise UserError(_('Only planned treatments can be marked as done.'))
+        super().write({'state': 'done', 'date_done': date})
+
     def action_done(self):
         if any(treatment.state != 'planned' for treatment in self):
             raise UserError(_('Only planned treatments can be marked as done.'))
         self.write({'state': 'done', 'date_done': fields.Date.context_today(self)})
+        return True
 
     def action_cancel(self):
         if any(treatment.state == 'done' for treatment in self):
             raise UserError(_('A treatment that was done cannot be cancelled.'))
         self.write({'state': 'cancelled'})
+        return True
 
     def action_reset_planned(self):
         if any(treatment.state != 'cancelled' for treatment in self):
             raise UserError(_('Only cancelled treatments can be planned again.'))
         self.write({'state': 'planned'})
+        return True

@@ -17,6 +17,7 @@ class DentalTreatmentPlan(models.Model):
     _inherit = ['dental.patient.record']
     _description = 'Treatment Plan'
     _order = 'date desc, id desc'
+    _dental_system_fields = ('date_accepted', 'is_cancelled')
 
     name = fields.Char(required=True, default=lambda self: _('Treatment Plan'))
     dentist_id = fields.Many2one(
@@ -61,16 +62,31 @@ class DentalTreatmentPlan(models.Model):
         for line in self.line_ids:
             line.patient_id = self.patient_id
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._dental_check_client_values('write', [vals])
+        return super().write(vals)
+
     def action_accept(self):
         if any(plan.state != 'draft' for plan in self):
             raise UserError(_('Only draft treatment plans can be accepted.'))
-        self.write({'date_accepted': fields.Date.context_today(self)})
+        super().write({'date_accepted': fields.Date.context_today(self)})
+        return True
 
     def action_cancel(self):
-        if any(plan.state == 'completed' for plan in self):
-            raise UserError(_('A completed treatment plan cannot be cancelled.'))
+        if any(plan.state in ('completed', 'cancelled') for plan in self):
+            raise UserError(_('Only treatment plans not completed nor cancelled can be cancelled.'))
         self.line_ids.filtered(lambda line: line.state == 'planned').action_cancel()
-        self.write({'is_cancelled': True})
+        super().write({'is_cancelled': True})
+        return True
 
     def action_reset_draft(self):
-        self.write({'is_cancelled': False, 'date_accepted': False})
+        """Back to draft a plan cancelled or accepted before any of its treatments was done."""
+        if any(plan.state not in ('cancelled', 'accepted') for plan in self):
+            raise UserError(_('Only cancelled plans, or accepted plans with nothing done yet, go back to draft.'))
+        super().write({'is_cancelled': False, 'date_accepted': False})
+        return True

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -7,3 +7,15 @@ class ResCompany(models.Model):
     dental_late_cancel_hours = fields.Integer(
         string='Late Cancellation (hours)', default=24,
         help='A cancellation made less than this many hours before the appointment counts as late.')
+
+    _sql_constraints = [
+        ('dental_late_cancel_hours_positive', 'CHECK (dental_late_cancel_hours >= 0)',
+         'The late-cancellation delay cannot be negative.'),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # Each company numbers its patients from its own sequence, ready before its first patient.
+        self.env['dental.patient']._create_file_number_sequences(companies)
+        return companies

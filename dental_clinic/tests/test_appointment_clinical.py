@@ -195,7 +195,7 @@ class TestAppointmentTreatments(AppointmentClinicalCase):
 class TestAppointmentClinicalAccess(AppointmentClinicalCase):
     """The front desk books with procedures and runs the visit, without seeing any clinical record."""
 
-    def test_receptionist_books_starts_and_finishes(self):
+    def test_receptionist_books_and_checks_in_the_dentist_starts_and_finishes(self):
         env = self.env(user=self.user_receptionist)
         form = Form(env['dental.appointment'])
         form.patient_id = self.patient.with_env(env)
@@ -207,8 +207,14 @@ class TestAppointmentClinicalAccess(AppointmentClinicalCase):
         self.assertEqual(appointment.duration, 1.5)
         appointment.action_confirm()
         appointment.action_arrive()
-        appointment.action_start()
-        appointment.action_done()
+        # Starting and finishing write the clinical record: not the front desk's, whatever the path.
+        for call in (appointment.action_start, appointment.action_done,
+                     lambda: appointment.write({'state': 'in_progress'})):
+            with self.assertRaises(AccessError):
+                call()
+        self.assertEqual(appointment.state, 'arrived')
+        appointment.with_user(self.user_dentist).action_start()
+        appointment.with_user(self.user_dentist).action_done()
         self.assertEqual(appointment.state, 'done')
         treatments = appointment.sudo().treatment_ids
         self.assertEqual((treatments.procedure_id, treatments.state), (self.procedure_cleaning, 'done'))

@@ -1,9 +1,8 @@
 import threading
 import time
 
-import psycopg2
-
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
@@ -67,7 +66,8 @@ class TestAppointmentConcurrency(BaseCase):
             try:
                 if wait_for:
                     wait_for.wait(10)
-                env['dental.appointment'].create({
+                # The loser hears it in their language, not in the constraint's English.
+                env['dental.appointment'].with_context(lang='pt_BR').create({
                     'patient_id': patient_id, 'dentist_id': dentist_id, 'chair_id': chair_id,
                     'start': '2031-02-03 12:00:00', 'stop': '2031-02-03 13:00:00',
                 })
@@ -79,9 +79,10 @@ class TestAppointmentConcurrency(BaseCase):
                     outcome['first_commit_at'] = time.monotonic()
                 cr.commit()
                 outcome[name] = 'committed'
-            except psycopg2.errors.ExclusionViolation:
+            except ValidationError as exc:
                 cr.rollback()
                 outcome[name] = 'refused'
+                outcome[f'{name}_message'] = exc.args[0]
                 outcome[f'{name}_refused_at'] = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - reported by the assertion below
                 cr.rollback()
@@ -103,6 +104,7 @@ class TestAppointmentConcurrency(BaseCase):
         self.assertEqual((outcome.get('first'), outcome.get('second')), ('committed', 'refused'), outcome)
         self.assertGreaterEqual(outcome['second_refused_at'], outcome['first_commit_at'],
                                 'the second insert waited for the first transaction, then failed')
+        self.assertIn('acabou de ser reservado', outcome['second_message'])
         with db_connect(self.dbname).cursor() as cr:
             count = self._env(cr)['dental.appointment'].search_count([('chair_id', '=', chair_id)])
         self.assertEqual(count, 1)
