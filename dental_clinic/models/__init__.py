@@ -11,5 +11,6 @@ from . import dental_clinical_note
 from . import dental_chair
 from . import dental_appointment
 from . import calendar_event
+from . import calendar_attendee
 from . import res_company
 from . import res_config_settings

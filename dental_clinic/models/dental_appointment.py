@@ -47,6 +47,7 @@ EVENT_SYNC_CONTEXT = {
     'mail_create_nosubscribe': True,
     'mail_notrack': True,
     'calendar_no_videocall': True,
+    'mail_auto_subscribe_no_notify': True,
     'dental_appointment_sync': True,
 }
 
@@ -108,9 +109,10 @@ class DentalAppointment(models.Model):
         help='Duration in hours: the sum of the planned procedures\' default durations unless set by hand.')
     # The week query of the calendar filters on ``stop >= week start``: indexed,
     # it stays fast however many past appointments the clinic keeps.
+    # Not copied: a copy moved to another start keeps the duration, not the old end.
     stop = fields.Datetime(
         string='End', required=True, index=True, compute='_compute_stop', store=True, readonly=False,
-        precompute=True)
+        precompute=True, copy=False)
     state = fields.Selection([
         ('scheduled', 'Scheduled'),
         ('confirmed', 'Confirmed'),
@@ -351,6 +353,10 @@ class DentalAppointment(models.Model):
         vals_list = [new._add_missing_default_values(vals) for vals in vals_list]
         for vals in vals_list:
             new._check_booking_vals(vals)
+            missing = [fname for fname in ('patient_id', 'chair_id', 'dentist_id', 'start') if not vals.get(fname)]
+            if missing:
+                raise ValidationError(_('Give the %s of the appointment.', ', '.join(
+                    self._fields[fname]._description_string(self.env) for fname in missing)))
             if not self.env.su and vals.get('state') not in MOVABLE_STATES:
                 raise UserError(_('An appointment is booked as scheduled or confirmed; the visit then moves on '
                                   'with its buttons (arrived, start, done, cancel, no-show).'))
@@ -359,7 +365,9 @@ class DentalAppointment(models.Model):
                                if vals.get('state', 'scheduled') not in INACTIVE_STATES])
         race_message = self._concurrent_booking_message()
         try:
-            appointments = super().create(vals_list)
+            # The receptionist who books does not follow every appointment (as hr_holidays' meetings).
+            appointments = super(DentalAppointment, self.with_context(mail_create_nosubscribe=True)).create(
+                vals_list).with_env(self.env)
         except pg_errors.ExclusionViolation:
             raise ValidationError(race_message) from None
         appointments._create_calendar_events()
@@ -736,9 +744,17 @@ class DentalAppointment(models.Model):
         if not to_link:
             return
         model_id = self.env['ir.model']._get_id(self._name)
+        # Values the event would otherwise compute after its INSERT, each costing an UPDATE or a read.
         events = self._event_env().create([
-            dict(appointment._calendar_event_values(), res_model_id=model_id, res_id=appointment.id,
-                 active=appointment.state not in INACTIVE_STATES)
+            dict(appointment._calendar_event_values(), res_model_id=model_id, res_model=self._name,
+                 res_id=appointment.id, active=appointment.state not in INACTIVE_STATES, videocall_location=False,
+                 duration=appointment.duration, start_date=False, stop_date=False,
+                 attendee_ids=[fields.Command.create({
+                     'partner_id': appointment.dentist_id.partner_id.id,
+                     'common_name': appointment.dentist_id.partner_id.name,
+                     'email': appointment.dentist_id.partner_id.email or '',
+                     'state': 'accepted',
+                 })])
             for appointment in to_link
         ])
         for appointment, event in zip(to_link, events, strict=True):

@@ -28,20 +28,28 @@ class DentalCondition(models.Model):
             "CREATE UNIQUE INDEX IF NOT EXISTS dental_condition_name_company_uniq "
             "ON dental_condition ((name->>'en_US'), COALESCE(company_id, 0))"))
 
-    @api.constrains('name', 'company_id')
-    def _check_name_unique(self):
-        for condition in self:
-            source_name = condition.with_context(lang='en_US').name
-            same = self.with_context(active_test=False, lang='en_US').sudo().search([
-                ('id', '!=', condition.id), ('company_id', '=', condition.company_id.id)])
-            if any(other.name == source_name for other in same):
-                raise ValidationError(_('The condition %s already exists.', condition.name))
-
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.browse()._check_name_free(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
+        if 'name' in vals or 'company_id' in vals:
+            for condition in self:
+                condition._check_name_free([vals])
         return super().write(vals)
+
+    def _check_name_free(self, vals_list):
+        """Say which condition exists already, before the unique index refuses it without a name."""
+        Condition = self.with_context(active_test=False).sudo()
+        seen = set()
+        for vals in vals_list:
+            name = vals.get('name', self.name)
+            company_id = vals.get('company_id', self.company_id.id) or False
+            key = ((name or '').strip().lower(), company_id)
+            same = Condition.search([('id', 'not in', self.ids), ('company_id', '=', company_id)])
+            if key in seen or any((other.name or '').strip().lower() == key[0] for other in same):
+                raise ValidationError(_('The condition %s already exists.', name))
+            seen.add(key)

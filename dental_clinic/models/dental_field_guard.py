@@ -1,6 +1,13 @@
-from odoo import _, api, models
-from odoo.exceptions import AccessError
+import math
+from datetime import date, datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
+
+# Dates outside these years are typing mistakes, and overflow date arithmetic.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+INT4_MAX = 2 ** 31 - 1
 
 
 class DentalFieldGuard(models.AbstractModel):
@@ -55,10 +62,57 @@ class DentalFieldGuard(models.AbstractModel):
                 'These fields are set by the clinic\'s system, not by hand: %s.', ', '.join(labels)))
         if operation == 'create':
             self.check_field_access_rights('write', [fname for fname in fnames if fname in self._fields])
+        for vals in vals_list:
+            self._dental_check_value_types(vals)
         if 'company_id' in self._fields:
             companies = {vals['company_id'] for vals in vals_list if vals.get('company_id')}
             if companies - set(self.env.user.company_ids.ids):
                 raise AccessError(_('You can only put records in a company you belong to.'))
+
+    @api.model
+    def _dental_check_value_types(self, vals):
+        """Refuse a value of the wrong type with a clear message, instead of a traceback or a silent cast."""
+        for fname, value in vals.items():
+            field = self._fields.get(fname)
+            if field is None:
+                raise ValidationError(_('%s is not a field of this record.', fname))
+            if value is False or value is None:
+                continue
+            label = field._description_string(self.env)
+            if not self._dental_value_fits(field, value):
+                raise ValidationError(_('%(value)r is not a valid value for %(field)s.', value=value, field=label))
+
+    @api.model
+    def _dental_value_fits(self, field, value):
+        kind = field.type
+        if kind in ('float', 'monetary'):
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+                and abs(value) < 1e12
+        if kind == 'integer':
+            return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT4_MAX
+        if kind == 'boolean':
+            return isinstance(value, (bool, int))
+        if kind in ('char', 'text', 'html'):
+            return isinstance(value, str)
+        if kind == 'selection':
+            return isinstance(value, str) and (
+                not isinstance(field.selection, list) or value in dict(field.selection))
+        if kind == 'many2one':
+            return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT4_MAX
+        if kind in ('one2many', 'many2many'):
+            return isinstance(value, (list, tuple))
+        if kind in ('date', 'datetime'):
+            if isinstance(value, date):
+                parsed = value
+            elif isinstance(value, str):
+                try:
+                    parsed = fields.Datetime.to_datetime(value) if kind == 'datetime' else fields.Date.to_date(value)
+                except ValueError:
+                    return False
+            else:
+                return False
+            return isinstance(parsed, (date, datetime)) and MIN_YEAR <= parsed.year <= MAX_YEAR
+        return True
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):

@@ -315,12 +315,6 @@ class DentalPatient(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
-    @api.constrains('name')
-    def _check_name(self):
-        for patient in self:
-            if not (patient.name or '').strip():
-                raise ValidationError(_('Give the patient\'s name.'))
-
     @api.constrains('birth_date', 'guardian_id')
     def _check_guardian(self):
         today = fields.Date.context_today(self)
@@ -343,6 +337,8 @@ class DentalPatient(models.Model):
         cpfs_by_company = defaultdict(list)
         sequences = {}
         for vals in vals_list:
+            if not vals.get('partner_id'):
+                self._check_name_vals(vals)
             company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
             self._normalize_vals(vals, company)
             if vals.get('cpf'):
@@ -360,6 +356,8 @@ class DentalPatient(models.Model):
 
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
+        if 'name' in vals:
+            self._check_name_vals(vals)
         if 'company_id' in vals:
             self._check_company_change(vals['company_id'])
         if any(fname in vals for fname in ('cpf', *PHONE_FIELDS)):
@@ -456,6 +454,12 @@ class DentalPatient(models.Model):
                         patients=', '.join(holders.mapped('display_name'))))
                 raise ValidationError(_('CPF %s is already registered for another patient.',
                                         ', '.join(holders.mapped('cpf'))))
+
+    @api.model
+    def _check_name_vals(self, vals):
+        """The name lives on the contact, which accepts a blank one: a patient needs a real name."""
+        if not isinstance(vals.get('name'), str) or not vals['name'].strip():
+            raise ValidationError(_('Give the patient\'s name.'))
 
     @api.model
     def _normalize_vals(self, vals, company):

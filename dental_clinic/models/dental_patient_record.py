@@ -13,6 +13,8 @@ class DentalPatientRecord(models.AbstractModel):
     _inherit = ['dental.field.guard']
     _description = 'Patient Clinical Record'
     _check_company_auto = True
+    # A clinical record never moves to another patient: it is recorded again for the right one.
+    _dental_create_only_fields = ('patient_id',)
 
     patient_id = fields.Many2one(
         'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)

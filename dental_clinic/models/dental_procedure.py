@@ -83,26 +83,33 @@ class DentalProcedure(models.Model):
                 raise ValidationError(_(
                     'The procedure %s needs surfaces, so it must also need a tooth.', procedure.name))
 
-    @api.constrains('code', 'company_id')
-    def _check_code_unique(self):
-        coded = self.filtered('code')
-        if not coded:
-            return
-        others = self.with_context(active_test=False).sudo().search([
-            ('code', 'in', coded.mapped('code')), ('id', 'not in', coded.ids)])
-        taken = {(other.code, other.company_id.id) for other in others}
-        for procedure in coded:
-            if (procedure.code, procedure.company_id.id) in taken:
-                raise ValidationError(_('Another procedure already has the code %s.', procedure.code))
-
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.browse()._check_code_free(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
+        if 'code' in vals or 'company_id' in vals:
+            for procedure in self:
+                procedure._check_code_free([vals])
         return super().write(vals)
+
+    def _check_code_free(self, vals_list):
+        """Say which code is taken, before the unique index refuses it without a name."""
+        keys = [(vals.get('code', self.code), vals.get('company_id', self.company_id.id) or False)
+                for vals in vals_list]
+        keys = [key for key in keys if key[0]]
+        if not keys:
+            return
+        others = self.with_context(active_test=False).sudo().search([
+            ('code', 'in', [code for code, _company in keys]), ('id', 'not in', self.ids)])
+        taken = {(other.code, other.company_id.id or False) for other in others}
+        for key in keys:
+            if key in taken:
+                raise ValidationError(_('Another procedure already has the code %s.', key[0]))
+            taken.add(key)
 
     def action_chart_on_appointment(self):
         """Row button of an appointment's "Procedures to Chart": a treatment form for this procedure there."""

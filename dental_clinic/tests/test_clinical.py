@@ -30,8 +30,9 @@ class TestClinical(DentalClinicalCase):
             treatment.tooth = '19'
         self.assertEqual(treatment.tooth, '16')
         Finding = self.env['dental.tooth.condition']
-        self.assertTrue(Finding.create({'patient_id': self.patient.id, 'tooth': '85', 'condition': 'caries',
-                                        'surface_ids': self._surface_ids('O')}))
+        finding = Finding.create({'patient_id': self.patient.id, 'tooth': '85', 'condition': 'caries',
+                                  'surface_ids': self._surface_ids('O')})
+        self.assertEqual((finding.tooth, finding.surface_ids.mapped('code')), ('85', ['O']))
         with self.assertRaises(ValidationError):
             Finding.create({'patient_id': self.patient.id, 'tooth': '56', 'condition': 'missing'})
 
