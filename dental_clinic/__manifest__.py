@@ -1,6 +1,6 @@
 {
     'name': 'Dental Clinic',
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'summary': 'Patients, appointments and clinical records for dental clinics',
     'description': """
 Run a dental clinic inside Odoo: patients with anamnesis, appointments by

@@ -114,8 +114,10 @@ class DentalClinicalNoteAddendum(models.Model):
     """A dated correction or complement to a signed note; immutable once written."""
 
     _name = 'dental.clinical.note.addendum'
+    _inherit = ['dental.field.guard']
     _description = 'Clinical Note Addendum'
     _order = 'date, id'
+    _dental_system_fields = ('author_id', 'date')
     _check_company_auto = True
 
     note_id = fields.Many2one(
@@ -132,6 +134,7 @@ class DentalClinicalNoteAddendum(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
             # Author and time are facts, not input; only data loading (superuser) may set them.
             if not self.env.su or 'author_id' not in vals:

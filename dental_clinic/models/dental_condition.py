@@ -25,7 +25,7 @@ class DentalCondition(models.Model):
         # ``name`` is translated (jsonb) and ``company_id`` may be empty (shared): a plain
         # UNIQUE (name, company_id) would hold neither. One source name per company, or shared.
         self.env.cr.execute(SQL(
-            "CREATE UNIQUE INDEX IF NOT EXISTS dental_condition_name_company_uniq "
+            "CREATE UNIQUE INDEX IF NOT EXISTS dental_condition_source_name_company_uniq "
             "ON dental_condition ((name->>'en_US'), COALESCE(company_id, 0))"))
 
     @api.model_create_multi

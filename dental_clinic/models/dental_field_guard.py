@@ -95,8 +95,7 @@ class DentalFieldGuard(models.AbstractModel):
         if kind in ('char', 'text', 'html'):
             return isinstance(value, str)
         if kind == 'selection':
-            return isinstance(value, str) and (
-                not isinstance(field.selection, list) or value in dict(field.selection))
+            return isinstance(value, str) and value in dict(field._description_selection(self.env))
         if kind == 'many2one':
             return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT4_MAX
         if kind in ('one2many', 'many2many'):

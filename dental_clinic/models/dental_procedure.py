@@ -60,7 +60,7 @@ class DentalProcedure(models.Model):
         super().init()
         # A shared procedure (no company) has an empty company_id, which a plain UNIQUE ignores.
         self.env.cr.execute(SQL(
-            "CREATE UNIQUE INDEX IF NOT EXISTS dental_procedure_code_company_uniq "
+            "CREATE UNIQUE INDEX IF NOT EXISTS dental_procedure_code_shared_company_uniq "
             "ON dental_procedure (code, COALESCE(company_id, 0)) WHERE code IS NOT NULL"))
 
     @api.depends('code')
