@@ -66,8 +66,11 @@ class TestClinicalNotes(DentalClinicalCase):
     def test_addendum(self):
         note = self._signed_note()
         Addendum = self.env['dental.clinical.note.addendum']
+        with self.assertRaises(AccessError):
+            Addendum.with_user(self.user_manager).create({
+                'note_id': note.id, 'body': 'Correção: dente 15, não 16.', 'author_id': self.user_dentist.id})
         addendum = Addendum.with_user(self.user_manager).create({
-            'note_id': note.id, 'body': 'Correção: dente 15, não 16.', 'author_id': self.user_dentist.id})
+            'note_id': note.id, 'body': 'Correção: dente 15, não 16.'})
         self.assertEqual(addendum.author_id, self.user_manager, 'the author is whoever writes it')
         self.assertTrue(addendum.date)
         self.assertEqual(addendum.patient_id, self.patient)
