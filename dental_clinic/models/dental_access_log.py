@@ -1,0 +1,76 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# What a user opened, and the columns that remember it.
+ACCESS_KINDS = ('anamnesis', 'odontogram', 'treatments', 'notes', 'prontuario', 'export')
+
+
+class DentalAccessLog(models.Model):
+    """Who opened a patient's clinical data, and when: one row per user, patient and hour.
+
+    Rows are written only in SQL by ``dental.patient._dental_log_access`` (one statement per opened
+    form); nobody creates, changes or deletes them through Odoo, managers included.
+    """
+
+    _name = 'dental.access.log'
+    _description = 'Clinical Data Access Log'
+    _order = 'hour desc, id desc'
+    _log_access = False
+    _rec_name = 'patient_id'
+
+    user_id = fields.Many2one('res.users', string='User', required=True, readonly=True, index=True,
+                              ondelete='restrict')
+    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, readonly=True, index=True,
+                                 ondelete='cascade')
+    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, index=True,
+                                 ondelete='cascade')
+    hour = fields.Datetime(string='Hour', required=True, readonly=True, index=True,
+                           help='Start of the hour (UTC) during which the data was opened.')
+    last_date = fields.Datetime(string='Last Opened', readonly=True)
+    access_count = fields.Integer(string='Times Opened', readonly=True, default=1)
+    read_anamnesis = fields.Boolean(string='Anamnesis', readonly=True)
+    read_odontogram = fields.Boolean(string='Odontogram', readonly=True)
+    read_treatments = fields.Boolean(string='Treatments', readonly=True)
+    read_notes = fields.Boolean(string='Clinical Notes', readonly=True)
+    read_prontuario = fields.Boolean(string='Record PDF', readonly=True)
+    read_export = fields.Boolean(string='Data Export', readonly=True)
+
+    _sql_constraints = [
+        ('user_patient_hour_uniq', 'unique (user_id, patient_id, hour)',
+         'One access log row per user, patient and hour.'),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise UserError(_('The access log is written by the system only.'))
+
+    def write(self, vals):
+        raise UserError(_('The access log cannot be changed.'))
+
+    def unlink(self):
+        raise UserError(_('The access log cannot be deleted.'))
+
+    @api.model
+    def _log(self, user, patient_ids, kinds):
+        """Record that ``user`` opened ``kinds`` of these patients: one INSERT ... ON CONFLICT for all.
+
+        On conflict the row of that hour is updated (count, kinds) rather than left alone, so that the
+        hour's row says everything that was opened, at the price of touching one existing row.
+        """
+        if not patient_ids or not kinds:
+            return
+        flags = [SQL("%s", kind in kinds) for kind in ACCESS_KINDS]
+        columns = [SQL.identifier(f'read_{kind}') for kind in ACCESS_KINDS]
+        merge = [SQL("%s = dental_access_log.%s OR EXCLUDED.%s", column, column, column) for column in columns]
+        self.env.cr.execute(SQL("""
+            INSERT INTO dental_access_log (user_id, patient_id, company_id, hour, last_date, access_count, %(columns)s)
+                 SELECT %(user)s, patient.id, patient.company_id,
+                        date_trunc('hour', now() AT TIME ZONE 'UTC'), now() AT TIME ZONE 'UTC', 1, %(flags)s
+                   FROM dental_patient patient
+                  WHERE patient.id IN %(patients)s
+            ON CONFLICT (user_id, patient_id, hour) DO UPDATE
+                    SET access_count = dental_access_log.access_count + 1,
+                        last_date = EXCLUDED.last_date, %(merge)s
+        """, columns=SQL(", ").join(columns), user=user.id, flags=SQL(", ").join(flags),
+            patients=tuple(patient_ids), merge=SQL(", ").join(merge)))

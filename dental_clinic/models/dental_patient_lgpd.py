@@ -1,0 +1,218 @@
+"""The patient's data rights (LGPD) and the record's retention, on ``dental.patient``."""
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .dental_clinical_integrity import MANAGER_GROUP
+from .dental_roles import DENTIST_GROUP
+
+# Lei 13.787/2018: the record is kept at least 20 years after its last entry.
+RETENTION_YEARS = 20
+# Patient fields whose reading means "opened the clinical data", by kind of access.
+ACCESS_FIELDS = {
+    'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
+                  'medical_alert'},
+    'odontogram': {'odontogram_data', 'tooth_condition_ids'},
+    'treatments': {'treatment_ids', 'treatment_plan_ids'},
+    'notes': {'clinical_note_ids'},
+}
+# Models holding the clinical record of a patient (deletion is refused while it must be kept).
+CLINICAL_MODELS = ('dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
+                   'dental.clinical.note', 'dental.clinical.note.addendum')
+# Contact fields cleared by the anonymisation (identity and contact data).
+PARTNER_IDENTITY_FIELDS = ('email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city', 'state_id',
+                           'country_id', 'vat', 'website', 'function', 'title', 'ref', 'comment', 'image_1920',
+                           'parent_id')
+
+
+class DentalPatient(models.Model):
+    _inherit = 'dental.patient'
+
+    retention_date = fields.Date(
+        string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True,
+        help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
+             'cannot be deleted before this date.')
+    consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')
+    access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
+                                     groups=MANAGER_GROUP)
+    is_anonymized = fields.Boolean(string='Anonymised', readonly=True, copy=False)
+
+    @api.depends('treatment_ids.state', 'treatment_ids.date_done', 'clinical_note_ids.signed_date',
+                 'clinical_note_ids.addendum_ids.date')
+    def _compute_retention_date(self):
+        last = defaultdict(lambda: None)
+
+        def keep_latest(groups):
+            for patient, value in groups:
+                value = fields.Date.to_date(value) if value else None
+                if value and (last[patient.id] is None or value > last[patient.id]):
+                    last[patient.id] = value
+
+        patients = self.filtered('id')
+        if patients:
+            keep_latest(self.env['dental.treatment']._read_group(
+                [('patient_id', 'in', patients.ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']))
+            keep_latest(self.env['dental.clinical.note']._read_group(
+                [('patient_id', 'in', patients.ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']))
+            keep_latest(self.env['dental.clinical.note.addendum']._read_group(
+                [('patient_id', 'in', patients.ids)], ['patient_id'], ['date:max']))
+        for patient in self:
+            entry = last[patient.id]
+            patient.retention_date = entry + relativedelta(years=RETENTION_YEARS) if entry else False
+
+    # ------------------------------------------------------------------
+    # Access log
+    # ------------------------------------------------------------------
+
+    def web_read(self, specification):
+        result = super().web_read(specification)
+        kinds = [kind for kind, fnames in ACCESS_FIELDS.items() if fnames & specification.keys()]
+        if kinds and not self.env.su and self.env.user.has_group(DENTIST_GROUP):
+            self._dental_log_access(kinds)
+        return result
+
+    def _dental_log_access(self, kinds):
+        """Log that the current user opened these patients' clinical data (``kinds`` from ACCESS_KINDS)."""
+        self.env['dental.access.log']._log(self.env.user, self.ids, set(kinds))
+
+    # ------------------------------------------------------------------
+    # Consent
+    # ------------------------------------------------------------------
+
+    def _dental_consent_states(self, kind):
+        """{patient id: 'given' | 'withdrawn'} from the latest entry of that kind, for the batch."""
+        states = {}
+        if self.ids:
+            self.env.cr.execute(SQL("""
+                SELECT DISTINCT ON (patient_id) patient_id, state FROM dental_consent
+                 WHERE patient_id IN %s AND consent_type = %s
+              ORDER BY patient_id, date DESC, id DESC
+            """, tuple(self.ids), kind))
+            states = dict(self.env.cr.fetchall())
+        return states
+
+    def _dental_has_consent(self, kind, default=False):
+        """Whether the patient's latest entry of this kind is a consent given; ``default`` when none.
+
+        Reminders call it with ``default=True`` for the message channels: a reminder of a booked visit
+        needs no prior consent, but stops once the patient withdraws it.
+        """
+        self.ensure_one()
+        state = self._dental_consent_states(kind).get(self.id)
+        return default if state is None else state == 'given'
+
+    def action_view_consents(self):
+        return self._action_patient_records('dental.consent', _('Consents'))
+
+    # ------------------------------------------------------------------
+    # Integrity, access log, data rights (manager)
+    # ------------------------------------------------------------------
+
+    def _dental_check_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_('Only the clinic manager can do this.'))
+
+    def action_verify_integrity(self):
+        """Check the seals of this patient's signed notes and addenda."""
+        self.ensure_one()
+        self._dental_check_manager()
+        self.check_access('read')
+        Chain = self.env['dental.integrity.chain'].sudo()
+        problems = Chain._verify(patient_ids=self.ids)
+        return Chain._notify(Chain._problems_message(problems, Chain._count_entries(patient_ids=self.ids)), problems)
+
+    def action_view_access_log(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Access Log'),
+            'res_model': 'dental.access.log',
+            'view_mode': 'list',
+            'domain': [('patient_id', '=', self.id)],
+        }
+
+    def action_open_anonymize(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return self._dental_wizard('dental.patient.anonymize', _('Anonymise Patient'))
+
+    def action_open_purge(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return self._dental_wizard('dental.patient.purge', _('Delete Patient Record'))
+
+    def _dental_wizard(self, model, name):
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': model,
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_patient_id': self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+
+    def _dental_clinical_patients(self):
+        """The patients of ``self`` that have any clinical record."""
+        found = set()
+        for model in CLINICAL_MODELS:
+            groups = self.env[model].sudo()._read_group([('patient_id', 'in', self.ids)], ['patient_id'])
+            found.update(patient.id for (patient,) in groups)
+        return self.browse(sorted(found))
+
+    @api.model
+    def _dental_purge_allowed(self, patients):
+        """True when the retention purge of these patients is under way (set by the purge wizard, in
+        this transaction only, never from a request) and their retention period is over."""
+        if not patients:
+            return False
+        self.env.cr.execute(SQL("SELECT current_setting('dental_clinic.purge_patient_ids', true)"))
+        allowed = {int(pid) for pid in (self.env.cr.fetchone()[0] or '').split(',') if pid}
+        today = fields.Date.context_today(self)
+        patients = patients.sudo()
+        # No date left means the record is already gone (the purge deletes it piece by piece).
+        return set(patients.ids) <= allowed and all(
+            not patient.retention_date or patient.retention_date < today for patient in patients)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_clinical_record(self):
+        """No bypass, superuser included: the law, not a role, says how long the record is kept."""
+        clinical = self._dental_clinical_patients()
+        if clinical and not self._dental_purge_allowed(clinical):
+            patient = clinical[0].sudo()
+            if patient.retention_date:
+                raise UserError(_(
+                    'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry); '
+                    'archive the patient instead.', date=patient.retention_date))
+            raise UserError(_('Patients with clinical records cannot be deleted: archive them instead.'))
+
+    def _dental_purge(self):
+        """Delete the patients and their whole record; the caller has checked the manager and the dates."""
+        ids = ','.join(str(pid) for pid in self.ids)
+        self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', %s, true)", f',{ids},'))
+        try:
+            env = self.sudo().env
+            domain = [('patient_id', 'in', self.ids)]
+            for model in ('dental.clinical.note.addendum', 'dental.clinical.note', 'dental.treatment',
+                          'dental.tooth.condition', 'dental.treatment.plan', 'dental.consent'):
+                env[model].with_context(active_test=False).search(domain).unlink()
+            appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
+            appointments.unlink()
+            partners = self.sudo().partner_id
+            self.sudo().unlink()
+            for partner in partners:
+                try:
+                    with self.env.cr.savepoint():
+                        partner.unlink()
+                except Exception:  # noqa: BLE001 - a contact used elsewhere in Odoo stays
+                    partner.sudo().write({'active': False})
+        finally:
+            self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', '', true)"))
