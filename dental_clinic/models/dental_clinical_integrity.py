@@ -181,9 +181,14 @@ class DentalIntegrityChain(models.Model):
             unsealed_where.append(SQL("company_id IN %s", tuple(company_ids) or (0,)))
         if patient_ids is not None:
             unsealed_where.append(SQL("patient_id IN %s", tuple(patient_ids) or (0,)))
-        cr.execute(SQL("SELECT id, patient_id FROM dental_clinical_note WHERE %s", SQL(" AND ").join(unsealed_where)))
-        for note_id, patient_id in cr.fetchall():
-            problems.append({'kind': 'note', 'id': note_id, 'patient_id': patient_id, 'seq': 0, 'problem': 'unsealed'})
+        cr.execute(SQL("""
+            SELECT 'note', id, patient_id FROM dental_clinical_note WHERE %s
+             UNION ALL
+            SELECT 'addendum', id, patient_id FROM dental_clinical_note_addendum WHERE %s
+        """, SQL(" AND ").join(unsealed_where), SQL(" AND ").join(
+            [SQL("integrity_hash IS NULL"), *unsealed_where[1:]])))
+        for kind, rec_id, patient_id in cr.fetchall():
+            problems.append({'kind': kind, 'id': rec_id, 'patient_id': patient_id, 'seq': 0, 'problem': 'unsealed'})
         return problems
 
     @api.model
@@ -205,7 +210,7 @@ class DentalIntegrityChain(models.Model):
             return _('%s signed entries checked: no alteration found.', count_checked)
         lines = [_('%(count)s problem(s) found in %(checked)s signed entries:', count=len(problems),
                    checked=count_checked)]
-        lines += [_('%(kind)s #%(id)s: %(problem)s', kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
+        lines += [self.env._('%(kind)s #%(id)s: %(problem)s', kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
                   for p in problems[:50]]
         return '\n'.join(lines)
 
@@ -268,13 +273,12 @@ class DentalClinicalNote(models.Model):
                     END IF;
                     RETURN OLD;
                 END IF;
-                IF OLD.state = 'signed' AND (%(new)s) IS DISTINCT FROM (%(old)s) THEN
-                    -- The seal: position and hash set once, nothing else changing.
-                    IF NOT (OLD.integrity_hash IS NULL AND NEW.integrity_seq IS NOT NULL
-                            AND (%(new_content)s) IS NOT DISTINCT FROM (%(old_content)s)) THEN
-                        RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
-                            MESSAGE = 'dental_clinic: signed clinical note ' || OLD.id || ' cannot be changed';
-                    END IF;
+                -- Locked from its seal on (signing and sealing happen in the same transaction);
+                -- what Odoo writes on any row (write_date, write_uid) is let through.
+                IF OLD.state = 'signed' AND OLD.integrity_hash IS NOT NULL
+                   AND (%(new)s) IS DISTINCT FROM (%(old)s) THEN
+                    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+                        MESSAGE = 'dental_clinic: signed clinical note ' || OLD.id || ' cannot be changed';
                 END IF;
                 RETURN NEW;
             END
@@ -284,8 +288,7 @@ class DentalClinicalNote(models.Model):
                 FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_lock();
         """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in NOTE_LOCKED_COLUMNS))
             .replace('%(old)s', ', '.join(f'OLD.{c}' for c in NOTE_LOCKED_COLUMNS))
-            .replace('%(new_content)s', ', '.join(f'NEW.{c}' for c in NOTE_LOCKED_COLUMNS[:-2]))
-            .replace('%(old_content)s', ', '.join(f'OLD.{c}' for c in NOTE_LOCKED_COLUMNS[:-2]))))
+))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -334,9 +337,7 @@ class DentalClinicalNoteAddendum(models.Model):
                     END IF;
                     RETURN OLD;
                 END IF;
-                IF (%(new)s) IS DISTINCT FROM (%(old)s)
-                   AND NOT (OLD.integrity_hash IS NULL AND NEW.integrity_seq IS NOT NULL
-                            AND (%(new_content)s) IS NOT DISTINCT FROM (%(old_content)s)) THEN
+                IF OLD.integrity_hash IS NOT NULL AND (%(new)s) IS DISTINCT FROM (%(old)s) THEN
                     RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
                         MESSAGE = 'dental_clinic: clinical note addendum ' || OLD.id || ' cannot be changed';
                 END IF;
@@ -348,8 +349,7 @@ class DentalClinicalNoteAddendum(models.Model):
                 FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_addendum_lock();
         """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in ADDENDUM_LOCKED_COLUMNS))
             .replace('%(old)s', ', '.join(f'OLD.{c}' for c in ADDENDUM_LOCKED_COLUMNS))
-            .replace('%(new_content)s', ', '.join(f'NEW.{c}' for c in ADDENDUM_LOCKED_COLUMNS[:-2]))
-            .replace('%(old_content)s', ', '.join(f'OLD.{c}' for c in ADDENDUM_LOCKED_COLUMNS[:-2]))))
+))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -165,9 +165,9 @@ class DentalPatient(models.Model):
                 sections.append({'title': IrModel._get(model_name).name, 'rows': describe(model_name, rows)})
         if data['history']:
             sections.append({'title': _('History of Changes and Messages'), 'rows': [[
-                (_('Date'), entry['date']), (_('Author'), entry['author'] or ''),
-                (_('Message'), entry['body'] or ''),
-                (_('Changes'), '; '.join(f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes'])),
+                (self.env._('Date'), entry['date']), (self.env._('Author'), entry['author'] or ''),
+                (self.env._('Message'), entry['body'] or ''),
+                (self.env._('Changes'), '; '.join(f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes'])),
             ] for entry in data['history']]})
         return sections
 

@@ -216,3 +216,14 @@ class DentalPatient(models.Model):
                     partner.sudo().write({'active': False})
         finally:
             self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', '', true)"))
+
+
+class DentalTreatment(models.Model):
+    _inherit = 'dental.treatment'
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        """Done treatments go only with their patient's record, after the retention period."""
+        if self.env['dental.patient']._dental_purge_allowed(self.patient_id):
+            return
+        return super()._unlink_except_done()

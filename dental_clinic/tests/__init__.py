@@ -11,3 +11,9 @@ from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
+from . import test_lgpd_integrity
+from . import test_lgpd_access_log
+from . import test_lgpd_consent
+from . import test_lgpd_anonymize
+from . import test_lgpd_export
+from . import test_lgpd_tracking

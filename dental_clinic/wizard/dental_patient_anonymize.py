@@ -84,7 +84,7 @@ class DentalPatient(models.Model):
             appointments.with_context(mail_notrack=True, tracking_disable=True).write({'notes': False})
             events = appointments.with_context(active_test=False).calendar_event_id
             if events:
-                events.with_context(active_test=False, **EVENT_SYNC_CONTEXT, dental_appointment_sync=True).write(
+                events.with_context(dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)).write(
                     {'name': pseudonym, 'description': False})
             # Tracking of the anonymisation itself would write the old values back into the chatter.
             self.env['mail.message'].sudo().search([('model', '=', 'dental.patient'), ('res_id', '=', patient.id)]).unlink()

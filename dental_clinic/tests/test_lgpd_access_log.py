@@ -1,0 +1,76 @@
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import DentalClinicalCase
+
+CLINICAL_SPEC = {'name': {}, 'medications': {}, 'allergies': {}, 'odontogram_data': {},
+                 'clinical_note_ids': {'fields': {'display_name': {}}}}
+
+
+@tagged('post_install', '-at_install')
+class TestLgpdAccessLog(DentalClinicalCase):
+
+    def _logs(self, patient=None):
+        return self.env['dental.access.log'].sudo().search([('patient_id', '=', (patient or self.patient).id)])
+
+    def test_one_row_per_user_patient_and_hour(self):
+        patient = self.patient.with_user(self.user_dentist)
+        patient.web_read(CLINICAL_SPEC)
+        log = self._logs()
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.user_id, self.user_dentist)
+        self.assertEqual(log.company_id, self.patient.company_id)
+        self.assertEqual((log.read_anamnesis, log.read_odontogram, log.read_notes, log.read_treatments),
+                         (True, True, True, False))
+        self.assertEqual(log.hour.minute, 0)
+        patient.web_read({'name': {}, 'treatment_ids': {'fields': {'display_name': {}}}})
+        log.invalidate_recordset()
+        self.assertEqual(len(self._logs()), 1, 'same user, patient and hour: the same row')
+        self.assertEqual(log.access_count, 2)
+        self.assertTrue(log.read_treatments and log.read_notes, 'the kinds opened add up')
+        # Another user, another row; another hour, another row.
+        self.patient.with_user(self.user_manager).web_read(CLINICAL_SPEC)
+        self.assertEqual(len(self._logs()), 2)
+        self.env.cr.execute(SQL("UPDATE dental_access_log SET hour = hour - interval '1 hour' WHERE id = %s", log.id))
+        patient.web_read(CLINICAL_SPEC)
+        self.assertEqual(len(self._logs()), 3)
+
+    def test_not_logged_without_clinical_fields(self):
+        self.patient.with_user(self.user_receptionist).web_read({'name': {}, 'mobile': {}, 'has_medical_alert': {}})
+        self.patient.with_user(self.user_dentist).web_read({'name': {}, 'mobile': {}})
+        self.assertFalse(self._logs())
+
+    def test_one_query_per_opened_form(self):
+        patient = self.patient.with_user(self.user_dentist)
+        patient.web_read(CLINICAL_SPEC)  # warm the caches
+        with self.assertQueryCount(1):
+            patient._dental_log_access(['anamnesis'])
+
+    def test_managers_only_read_it_nobody_changes_it(self):
+        self.patient.with_user(self.user_dentist).web_read(CLINICAL_SPEC)
+        Log = self.env['dental.access.log']
+        for user in (self.user_receptionist, self.user_dentist):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                Log.with_user(user).search([])
+        with self.assertRaises(AccessError):
+            self.patient.with_user(self.user_dentist).read(['access_log_ids'])
+        log = Log.with_user(self.user_manager).search([('patient_id', '=', self.patient.id)])
+        self.assertEqual(log.user_id, self.user_dentist)
+        for user in (self.user_manager, self.env.ref('base.user_admin')):
+            with self.subTest(user=user.login):
+                with self.assertRaises(UserError):
+                    log.with_user(user).write({'access_count': 0})
+                with self.assertRaises(UserError):
+                    log.with_user(user).unlink()
+                with self.assertRaises(UserError):
+                    Log.with_user(user).create({'user_id': user.id, 'patient_id': self.patient.id,
+                                                'company_id': self.company.id, 'hour': '2030-01-01 10:00:00'})
+        with self.assertRaises(UserError):
+            log.sudo().write({'access_count': 0})
+        with self.assertRaises(UserError):
+            log.sudo().unlink()
+        action = self.patient.with_user(self.user_manager).action_view_access_log()
+        self.assertEqual(action['domain'], [('patient_id', '=', self.patient.id)])
+        with self.assertRaises(AccessError):
+            self.patient.with_user(self.user_dentist).action_view_access_log()
