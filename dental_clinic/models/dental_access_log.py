@@ -74,3 +74,53 @@ class DentalAccessLog(models.Model):
                         last_date = EXCLUDED.last_date, %(merge)s
         """, columns=SQL(", ").join(columns), user=user.id, flags=SQL(", ").join(flags),
             patients=tuple(patient_ids), merge=SQL(", ").join(merge)))
+
+
+class DentalPatientRecord(models.AbstractModel):
+    """Opening a clinical record (treatment, finding, plan, note) is opening its patient's clinical data."""
+
+    _inherit = 'dental.patient.record'
+
+    # Kind of access (ACCESS_KINDS) that opening a record of the model means.
+    _dental_access_kind = None
+
+    def web_read(self, specification):
+        result = super().web_read(specification)
+        if self._dental_access_kind and self and not self.env.su and self.env.user.has_group(
+                'dental_clinic.group_dental_dentist'):
+            self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
+        return result
+
+
+class DentalTreatment(models.Model):
+    _inherit = 'dental.treatment'
+    _dental_access_kind = 'treatments'
+
+
+class DentalTreatmentPlan(models.Model):
+    _inherit = 'dental.treatment.plan'
+    _dental_access_kind = 'treatments'
+
+
+class DentalToothCondition(models.Model):
+    _inherit = 'dental.tooth.condition'
+    _dental_access_kind = 'odontogram'
+
+
+class DentalClinicalNote(models.Model):
+    _inherit = 'dental.clinical.note'
+    _dental_access_kind = 'notes'
+
+
+class IrActionsReport(models.Model):
+    """Printing a report of patients (the prontuário) is reading their clinical data."""
+
+    _inherit = 'ir.actions.report'
+
+    def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
+        result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
+        report = self._get_report(report_ref)
+        if report.model == 'dental.patient' and res_ids and not self.env.su \
+                and self.env.user.has_group('dental_clinic.group_dental_dentist'):
+            self.env['dental.access.log']._log(self.env.user, list(res_ids), {'prontuario'})
+        return result

@@ -33,7 +33,7 @@ class DentalPatient(models.Model):
     _inherit = 'dental.patient'
 
     retention_date = fields.Date(
-        string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True,
+        string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True, precompute=True,
         help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
              'cannot be deleted before this date.')
     consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')

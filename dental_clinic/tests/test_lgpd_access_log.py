@@ -74,3 +74,15 @@ class TestLgpdAccessLog(DentalClinicalCase):
         self.assertEqual(action['domain'], [('patient_id', '=', self.patient.id)])
         with self.assertRaises(AccessError):
             self.patient.with_user(self.user_dentist).action_view_access_log()
+
+    def test_opening_a_clinical_record_is_logged(self):
+        note = self.env['dental.clinical.note'].with_user(self.user_dentist).create({
+            'patient_id': self.patient.id, 'body': '<p>x</p>'})
+        note.with_user(self.user_dentist).web_read({'body': {}})
+        log = self._logs()
+        self.assertEqual((log.user_id, log.read_notes, log.read_treatments), (self.user_dentist, True, False))
+        treatment = self._create_treatment()
+        treatment.with_user(self.user_dentist).web_read({'tooth': {}})
+        log.invalidate_recordset()
+        self.assertTrue(log.read_treatments)
+        self.assertEqual(len(self._logs()), 1)
