@@ -141,7 +141,8 @@ class DentalIntegrityChain(models.Model):
             wanted = {(row[2], row[3] - 1) for row in rows if row[3] > 1}
             if wanted:
                 cr.execute(SQL(
-                    "SELECT company_id, integrity_seq, integrity_hash FROM (%s) e WHERE (company_id, integrity_seq) IN %s",
+                    "SELECT company_id, integrity_seq, integrity_hash FROM (%s) e "
+                    "WHERE (company_id, integrity_seq) IN %s",
                     SQL(CHAIN_QUERY), tuple(wanted)))
                 previous = {(company, seq): entry_hash for company, seq, entry_hash in cr.fetchall()}
             for row in rows:
@@ -210,7 +211,8 @@ class DentalIntegrityChain(models.Model):
             return _('%s signed entries checked: no alteration found.', count_checked)
         lines = [_('%(count)s problem(s) found in %(checked)s signed entries:', count=len(problems),
                    checked=count_checked)]
-        lines += [self.env._('%(kind)s #%(id)s: %(problem)s', kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
+        lines += [self.env._('%(kind)s #%(id)s: %(problem)s',
+                             kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
                   for p in problems[:50]]
         return '\n'.join(lines)
 
@@ -260,9 +262,11 @@ class DentalClinicalNote(models.Model):
             CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
                 -- Only the retention purge (which sets this transaction-local setting after its checks)
                 -- may delete a signed entry, and only of a patient whose retention period is over.
-                SELECT position(',' || patient || ',' IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
+                SELECT position(',' || patient || ','
+                                IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
                    AND EXISTS (SELECT 1 FROM dental_patient p
-                                WHERE p.id = patient AND p.retention_date IS NOT NULL AND p.retention_date < CURRENT_DATE)
+                                WHERE p.id = patient AND p.retention_date IS NOT NULL
+                                  AND p.retention_date < CURRENT_DATE)
             $$ LANGUAGE sql STABLE;
             CREATE OR REPLACE FUNCTION dental_clinical_note_lock() RETURNS trigger AS $$
             BEGIN

@@ -167,7 +167,8 @@ class DentalPatient(models.Model):
             sections.append({'title': _('History of Changes and Messages'), 'rows': [[
                 (self.env._('Date'), entry['date']), (self.env._('Author'), entry['author'] or ''),
                 (self.env._('Message'), entry['body'] or ''),
-                (self.env._('Changes'), '; '.join(f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes'])),
+                (self.env._('Changes'), '; '.join(
+                    f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes'])),
             ] for entry in data['history']]})
         return sections
 

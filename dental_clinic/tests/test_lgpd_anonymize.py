@@ -33,7 +33,8 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
         cls.visit.message_post(body='Confirmou por telefone')
         Attachment = cls.env['ir.attachment']
         cls.attachments = Attachment.create([
-            {'name': 'rg.pdf', 'datas': base64.b64encode(b'RG'), 'res_model': 'dental.patient', 'res_id': cls.patient.id},
+            {'name': 'rg.pdf', 'datas': base64.b64encode(b'RG'), 'res_model': 'dental.patient',
+             'res_id': cls.patient.id},
             {'name': 'guia.pdf', 'datas': base64.b64encode(b'G'), 'res_model': 'dental.appointment',
              'res_id': cls.visit.id},
         ])
@@ -52,6 +53,7 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
                            for model in ('dental.treatment', 'dental.clinical.note', 'dental.tooth.condition',
                                          'dental.appointment')}
         self._anonymize()
+        self.env.cr.precommit.run()  # what tracking would write at commit
         patient = self.patient
         patient.invalidate_recordset()
         self.assertEqual(patient.name, f'Anonymised patient {patient.file_number}')
@@ -68,6 +70,8 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
         Message = self.env['mail.message']
         self.assertFalse(Message.search([('model', '=', 'dental.patient'), ('res_id', '=', patient.id)]))
         self.assertFalse(Message.search([('model', '=', 'dental.appointment'), ('res_id', '=', self.visit.id)]))
+        self.assertFalse(Message.search([('model', '=', 'res.partner'), ('res_id', '=', partner.id)]),
+                         'no tracking of the old name, e-mail or phone on the contact either')
         self.assertFalse(self.attachments.exists())
         self.assertFalse(self.visit.notes)
         self.assertEqual(self.visit.with_context(active_test=False).calendar_event_id.name, patient.name)

@@ -4,10 +4,9 @@ import json
 import zipfile
 from datetime import datetime
 
+from odoo.addons.dental_clinic.models.dental_patient_export import _export_field_reason
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-
-from odoo.addons.dental_clinic.models.dental_patient_export import _export_field_reason
 
 from .common import AppointmentClinicalCase
 

@@ -75,19 +75,23 @@ class DentalPatient(models.Model):
                 values['partner_id'] = self.env['res.partner'].sudo().create({
                     'name': pseudonym, 'company_id': patient.company_id.id, 'lang': partner.lang}).id
             else:
-                self.env['mail.message'].sudo().search([('model', '=', 'res.partner'), ('res_id', '=', partner.id)]).unlink()
+                partner_domain = [('model', '=', 'res.partner'), ('res_id', '=', partner.id)]
+                self.env['mail.message'].sudo().search(partner_domain).unlink()
                 self.env['ir.attachment'].sudo().search(
                     [('res_model', '=', 'res.partner'), ('res_id', '=', partner.id)]).unlink()
-                partner.write(dict({fname: False for fname in PARTNER_IDENTITY_FIELDS}, name=pseudonym))
-                partner.child_ids.write({'parent_id': False})
+                # No tracking: it would write the old name, e-mail and phones back into the chatter.
+                partner._track_discard()
+                partner.with_context(tracking_disable=True, mail_notrack=True).write(
+                    dict(dict.fromkeys(PARTNER_IDENTITY_FIELDS, False), name=pseudonym))
             patient.with_context(mail_notrack=True, tracking_disable=True)._write_anonymized(values)
             appointments.with_context(mail_notrack=True, tracking_disable=True).write({'notes': False})
             events = appointments.with_context(active_test=False).calendar_event_id
             if events:
                 events.with_context(dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)).write(
                     {'name': pseudonym, 'description': False})
-            # Tracking of the anonymisation itself would write the old values back into the chatter.
-            self.env['mail.message'].sudo().search([('model', '=', 'dental.patient'), ('res_id', '=', patient.id)]).unlink()
+            # Changes tracked earlier in this transaction would write the old values back at commit.
+            patient._track_discard()
+            appointments._track_discard()
             self.env['dental.lgpd.log']._log(patient, 'anonymize')
 
     def _write_anonymized(self, values):
@@ -95,7 +99,7 @@ class DentalPatient(models.Model):
         anonymised minor keeps no guardian, on purpose), then let the computed fields follow."""
         birth_date = values.pop('birth_date')
         values.pop('guardian_id')
-        super(DentalPatient, self).write(values)
+        super().write(values)
         self.env.cr.execute(SQL(
             "UPDATE dental_patient SET birth_date = %s, guardian_id = NULL WHERE id = %s", birth_date, self.id))
         self.invalidate_recordset(['birth_date', 'guardian_id'])
