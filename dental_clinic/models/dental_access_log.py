@@ -86,8 +86,7 @@ class DentalPatientRecord(models.AbstractModel):
 
     def web_read(self, specification):
         result = super().web_read(specification)
-        if self._dental_access_kind and self and not self.env.su and self.env.user.has_group(
-                'dental_clinic.group_dental_dentist'):
+        if self._dental_access_kind and self and self.env['dental.patient']._dental_access_logged():
             self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
         return result
 
@@ -120,7 +119,6 @@ class IrActionsReport(models.Model):
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         report = self._get_report(report_ref)
-        if report.model == 'dental.patient' and res_ids and not self.env.su \
-                and self.env.user.has_group('dental_clinic.group_dental_dentist'):
+        if report.model == 'dental.patient' and res_ids and self.env['dental.patient']._dental_access_logged():
             self.env['dental.access.log']._log(self.env.user, list(res_ids), {'prontuario'})
         return result

@@ -20,6 +20,8 @@ ACCESS_FIELDS = {
     'treatments': {'treatment_ids', 'treatment_plan_ids'},
     'notes': {'clinical_note_ids'},
 }
+# Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
+ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
 # Models holding the clinical record of a patient (deletion is refused while it must be kept).
 CLINICAL_MODELS = ('dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
                    'dental.clinical.note', 'dental.clinical.note.addendum')
@@ -69,11 +71,36 @@ class DentalPatient(models.Model):
     # ------------------------------------------------------------------
 
     def web_read(self, specification):
-        result = super().web_read(specification)
+        """The patient form: one access log statement for the patient and every clinical record shown."""
         kinds = [kind for kind, fnames in ACCESS_FIELDS.items() if fnames & specification.keys()]
-        if kinds and not self.env.su and self.env.user.has_group(DENTIST_GROUP):
-            self._dental_log_access(kinds)
+        if not kinds or not self or not self._dental_access_logged():
+            return super().web_read(specification)
+        # The records read for the form (treatments, notes…) are part of this one access: not logged again.
+        cache = self.env.cr.cache
+        outer = cache.get(ACCESS_LOG_BUSY)
+        cache[ACCESS_LOG_BUSY] = True
+        try:
+            result = super().web_read(specification)
+        finally:
+            cache[ACCESS_LOG_BUSY] = outer
+        self._dental_log_access(kinds)
         return result
+
+    def read(self, fields=None, load='_classic_read'):
+        """Clinical fields read by RPC outside the form are logged too."""
+        result = super().read(fields, load=load)
+        if self and self._dental_access_logged():
+            requested = set(fields or self._fields)
+            kinds = [kind for kind, fnames in ACCESS_FIELDS.items() if fnames & requested]
+            if kinds:
+                self._dental_log_access(kinds)
+        return result
+
+    def _dental_access_logged(self):
+        """Whether reading clinical data now goes to the access log: dentists and managers, not superuser
+        code, and not again inside an access already being logged."""
+        return not self.env.su and not self.env.cr.cache.get(ACCESS_LOG_BUSY) \
+            and self.env.user.has_group(DENTIST_GROUP)
 
     def _dental_log_access(self, kinds):
         """Log that the current user opened these patients' clinical data (``kinds`` from ACCESS_KINDS)."""

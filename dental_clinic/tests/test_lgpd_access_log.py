@@ -42,10 +42,28 @@ class TestLgpdAccessLog(DentalClinicalCase):
         self.assertFalse(self._logs())
 
     def test_one_query_per_opened_form(self):
+        """Opening the form costs one statement more than without the log, clinical lists included."""
+        self._create_treatment()
+        spec = dict(CLINICAL_SPEC, treatment_ids={'fields': {'display_name': {}, 'state': {}}})
         patient = self.patient.with_user(self.user_dentist)
-        patient.web_read(CLINICAL_SPEC)  # warm the caches
+        patient.web_read(spec)  # warm the caches
         with self.assertQueryCount(1):
             patient._dental_log_access(['anamnesis'])
+        counts = {}
+        for logged in (True, False, True, False):  # the second round, once every cache is warm, counts
+            self.env.invalidate_all()
+            self.env.cr.cache['dental_clinic.access_log_busy'] = not logged
+            before = self.env.cr.sql_log_count
+            patient.web_read(spec)
+            counts[logged] = self.env.cr.sql_log_count - before
+        self.env.cr.cache.pop('dental_clinic.access_log_busy')
+        self.assertEqual(counts[True], counts[False] + 1, counts)
+
+    def test_rpc_read_is_logged(self):
+        self.patient.with_user(self.user_dentist).read(['allergies'])
+        self.assertTrue(self._logs().read_anamnesis)
+        self.patient.with_user(self.user_dentist).read(['name', 'mobile'])
+        self.assertEqual(self._logs().access_count, 1)
 
     def test_managers_only_read_it_nobody_changes_it(self):
         self.patient.with_user(self.user_dentist).web_read(CLINICAL_SPEC)
