@@ -20,6 +20,8 @@ ACCESS_FIELDS = {
     'treatments': {'treatment_ids', 'treatment_plan_ids'},
     'notes': {'clinical_note_ids'},
 }
+# Consents that govern messages to the patient (reminders, recalls).
+MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
 # Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
 ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
 # Models holding the clinical record of a patient (deletion is refused while it must be kept).
@@ -42,6 +44,9 @@ class DentalPatient(models.Model):
     access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
                                      groups=MANAGER_GROUP)
     is_anonymized = fields.Boolean(string='Anonymised', readonly=True, copy=False)
+    withdrawn_channels = fields.Char(
+        string='Messages Refused', compute='_compute_withdrawn_channels',
+        help='Message channels whose consent the patient withdrew: no reminder goes through them.')
 
     @api.depends('treatment_ids.state', 'treatment_ids.date_done', 'clinical_note_ids.signed_date',
                  'clinical_note_ids.addendum_ids.date')
@@ -65,6 +70,16 @@ class DentalPatient(models.Model):
         for patient in self:
             entry = last[patient.id]
             patient.retention_date = entry + relativedelta(years=RETENTION_YEARS) if entry else False
+
+    def _compute_withdrawn_channels(self):
+        labels = dict(self.env['dental.consent']._fields['consent_type']._description_selection(self.env))
+        withdrawn = {patient.id: [] for patient in self}
+        for kind in MESSAGE_CONSENTS:
+            for patient_id, state in self._dental_consent_states(kind).items():
+                if state == 'withdrawn':
+                    withdrawn[patient_id].append(labels[kind])
+        for patient in self:
+            patient.withdrawn_channels = ', '.join(withdrawn.get(patient.id, [])) or False
 
     # ------------------------------------------------------------------
     # Access log
@@ -113,7 +128,7 @@ class DentalPatient(models.Model):
     def _dental_consent_states(self, kind):
         """{patient id: 'given' | 'withdrawn'} from the latest entry of that kind, for the batch."""
         states = {}
-        if self.ids:
+        if self.ids and all(self.ids):
             self.env.cr.execute(SQL("""
                 SELECT DISTINCT ON (patient_id) patient_id, state FROM dental_consent
                  WHERE patient_id IN %s AND consent_type = %s

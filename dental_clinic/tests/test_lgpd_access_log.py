@@ -104,3 +104,10 @@ class TestLgpdAccessLog(DentalClinicalCase):
         log.invalidate_recordset()
         self.assertTrue(log.read_treatments)
         self.assertEqual(len(self._logs()), 1)
+
+    def test_printing_a_patient_report_is_logged(self):
+        self.env['ir.actions.report'].with_user(self.user_dentist)._render_qweb_pdf(
+            'dental_clinic.action_report_dental_patient_export', self.patient.ids,
+            data={'sections': [], 'exported_at': ''})
+        log = self._logs()
+        self.assertEqual((log.user_id, log.read_prontuario), (self.user_dentist, True))

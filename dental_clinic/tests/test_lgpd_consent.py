@@ -17,7 +17,10 @@ class TestLgpdConsent(DentalCase):
         self.assertEqual(given.recorded_by_id, self.user_receptionist, 'who recorded it is set by the system')
         self.assertTrue(patient._dental_has_consent('email'))
         self.assertFalse(patient._dental_has_consent('sms'))
+        self.assertFalse(self.patient.withdrawn_channels)
         withdrawal = given.action_withdraw()
+        self.patient.invalidate_recordset(['withdrawn_channels'])
+        self.assertEqual(self.patient.withdrawn_channels, 'Messages by E-mail')
         self.assertEqual((withdrawal.state, withdrawal.consent_type, withdrawal.recorded_by_id),
                          ('withdrawn', 'email', self.user_receptionist))
         self.assertFalse(patient._dental_has_consent('email'))
