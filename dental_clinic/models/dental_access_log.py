@@ -63,7 +63,7 @@ class DentalAccessLog(models.Model):
         flags = [SQL("%s", kind in kinds) for kind in ACCESS_KINDS]
         columns = [SQL.identifier(f'read_{kind}') for kind in ACCESS_KINDS]
         merge = [SQL("%s = dental_access_log.%s OR EXCLUDED.%s", column, column, column) for column in columns]
-        self.env.cr.execute(SQL("""
+        query = SQL("""
             INSERT INTO dental_access_log (user_id, patient_id, company_id, hour, last_date, access_count, %(columns)s)
                  SELECT %(user)s, patient.id, patient.company_id,
                         date_trunc('hour', now() AT TIME ZONE 'UTC'), now() AT TIME ZONE 'UTC', 1, %(flags)s
@@ -73,7 +73,14 @@ class DentalAccessLog(models.Model):
                     SET access_count = dental_access_log.access_count + 1,
                         last_date = EXCLUDED.last_date, %(merge)s
         """, columns=SQL(", ").join(columns), user=user.id, flags=SQL(", ").join(flags),
-            patients=tuple(patient_ids), merge=SQL(", ").join(merge)))
+            patients=tuple(patient_ids), merge=SQL(", ").join(merge))
+        if self.env.cr.readonly and self.env.registry.test_cr is None:
+            # A read-only request (a report download, a replica): the log goes in its own short
+            # transaction rather than making Odoo run the whole request again in read/write.
+            with self.env.registry.cursor() as log_cr:
+                log_cr.execute(query)
+            return
+        self.env.cr.execute(query)
 
 
 class DentalPatientRecord(models.AbstractModel):
@@ -89,6 +96,9 @@ class DentalPatientRecord(models.AbstractModel):
         if self._dental_access_kind and self and self.env['dental.patient']._dental_access_logged():
             self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
         return result
+
+    # It writes the access log: served on a read/write cursor (see web's DataSet._call_kw_readonly).
+    web_read._readonly = False
 
 
 class DentalTreatment(models.Model):

@@ -101,6 +101,9 @@ class DentalPatient(models.Model):
         self._dental_log_access(kinds)
         return result
 
+    # Both write the access log: served on a read/write cursor (see web's DataSet._call_kw_readonly).
+    web_read._readonly = False
+
     def read(self, fields=None, load='_classic_read'):
         """Clinical fields read by RPC outside the form are logged too."""
         result = super().read(fields, load=load)
@@ -110,6 +113,8 @@ class DentalPatient(models.Model):
             if kinds:
                 self._dental_log_access(kinds)
         return result
+
+    read._readonly = False
 
     def _dental_access_logged(self):
         """Whether reading clinical data now goes to the access log: dentists and managers, not superuser

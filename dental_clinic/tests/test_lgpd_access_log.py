@@ -111,3 +111,13 @@ class TestLgpdAccessLog(DentalClinicalCase):
             data={'sections': [], 'exported_at': ''})
         log = self._logs()
         self.assertEqual((log.user_id, log.read_prontuario), (self.user_dentist, True))
+
+    def test_logging_reads_run_on_a_read_write_cursor(self):
+        """The web client's read-only routing (DataSet._call_kw_readonly) must not send them to a
+        read-only cursor, where the log's INSERT would fail and Odoo would run the request twice."""
+        for model, method in (('dental.patient', 'web_read'), ('dental.patient', 'read'),
+                              ('dental.clinical.note', 'web_read'), ('dental.treatment', 'web_read')):
+            with self.subTest(model=model, method=method):
+                readonly = next(getattr(cls, method)._readonly for cls in type(self.env[model]).mro()
+                                if hasattr(getattr(cls, method, None), '_readonly'))
+                self.assertFalse(readonly)
