@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import bench_env, p50_p95, print_table, progress  # noqa: E402
-
 from psycopg2.extras import execute_values  # noqa: E402
 
 from odoo.fields import Command  # noqa: E402
@@ -104,7 +103,7 @@ def populate_chain(env, dentist, target):
         cr.execute(SQL("SELECT nextval('dental_clinical_note_id_seq') FROM generate_series(1, %s)", size))
         ids = [row[0] for row in cr.fetchall()]
         rows = []
-        for k, note_id in enumerate(ids):
+        for note_id in ids:
             seq += 1
             stamp = START + timedelta(minutes=seq)
             patient_id = patient_ids[seq % len(patient_ids)]
