@@ -21,7 +21,9 @@ from psycopg2.extras import execute_values  # noqa: E402
 from odoo.fields import Command  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
 
-NOTES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+# `bench_lgpd.py 20000` for a small chain; `bench_lgpd.py export` for the export and the form only.
+EXPORT_ONLY = sys.argv[1:] == ['export']
+NOTES = int(sys.argv[1]) if len(sys.argv) > 1 and not EXPORT_ONLY else 1_000_000
 BATCH = 20_000
 CHAIN_PATIENTS = 1_000
 RUNS = 30
@@ -188,6 +190,8 @@ def main():
         print_table('Opening that patient\'s form as a dentist (web_read, cold cache)',
                     ['', 'p50 ms', 'p95 ms', 'queries'],
                     [[label, f'{p50:.1f}', f'{p95:.1f}', queries] for label, ((p50, p95), queries) in form.items()])
+        if EXPORT_ONLY:
+            return
         populated = populate_chain(env, dentist, NOTES)
         Chain = env['dental.integrity.chain']
         entries = Chain._count_entries(company_ids=[env.company.id])
