@@ -97,8 +97,13 @@ class DentalPatientRecord(models.AbstractModel):
             self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
         return result
 
-    # It writes the access log: served on a read/write cursor (see web's DataSet._call_kw_readonly).
+    def web_search_read(self, *args, **kwargs):
+        """A list of clinical records: logged through ``web_read``, one statement for every patient shown."""
+        return super().web_search_read(*args, **kwargs)
+
+    # They write the access log: served on a read/write cursor (see web's DataSet._call_kw_readonly).
     web_read._readonly = False
+    web_search_read._readonly = False
 
 
 class DentalTreatment(models.Model):

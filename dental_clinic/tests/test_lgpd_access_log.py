@@ -116,8 +116,19 @@ class TestLgpdAccessLog(DentalClinicalCase):
         """The web client's read-only routing (DataSet._call_kw_readonly) must not send them to a
         read-only cursor, where the log's INSERT would fail and Odoo would run the request twice."""
         for model, method in (('dental.patient', 'web_read'), ('dental.patient', 'read'),
-                              ('dental.clinical.note', 'web_read'), ('dental.treatment', 'web_read')):
+                              ('dental.clinical.note', 'web_read'), ('dental.treatment', 'web_read'),
+                              ('dental.treatment', 'web_search_read')):
             with self.subTest(model=model, method=method):
                 readonly = next(getattr(cls, method)._readonly for cls in type(self.env[model]).mro()
                                 if hasattr(getattr(cls, method, None), '_readonly'))
                 self.assertFalse(readonly)
+
+    def test_list_of_clinical_records_logs_every_patient_shown(self):
+        other = self._create_patient(name='Outra Paciente')
+        self._create_treatment()
+        self._create_treatment(patient_id=other.id)
+        self.env['dental.treatment'].with_user(self.user_manager).web_search_read(
+            [('patient_id', 'in', [self.patient.id, other.id])], {'tooth': {}, 'patient_id': {'fields': {}}})
+        logs = self.env['dental.access.log'].sudo().search([('user_id', '=', self.user_manager.id)])
+        self.assertEqual(logs.patient_id, self.patient | other)
+        self.assertTrue(all(logs.mapped('read_treatments')))
