@@ -40,6 +40,9 @@ class DentalPatient(models.Model):
         string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True, precompute=True,
         help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
              'cannot be deleted before this date.')
+    retention_over = fields.Boolean(
+        string='Retention Period Over', compute='_compute_retention_over',
+        help='The record may be deleted (by a manager, through the deletion wizard).')
     consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')
     access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
                                      groups=MANAGER_GROUP)
@@ -70,6 +73,12 @@ class DentalPatient(models.Model):
         for patient in self:
             entry = last[patient.id]
             patient.retention_date = entry + relativedelta(years=RETENTION_YEARS) if entry else False
+
+    @api.depends('retention_date')
+    def _compute_retention_over(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            patient.retention_over = bool(patient.retention_date) and patient.retention_date < today
 
     def _compute_withdrawn_channels(self):
         labels = dict(self.env['dental.consent']._fields['consent_type']._description_selection(self.env))

@@ -147,6 +147,7 @@ class TestLgpdRetention(AppointmentClinicalCase):
         patient = self._patient_with_record()
         today = fields.Date.context_today(patient)
         self.assertEqual(patient.retention_date, today + relativedelta(years=20))
+        self.assertFalse(patient.retention_over)
         self.assertFalse(self._create_patient(name='Sem registro').retention_date)
 
     def test_delete_refused_before_retention_for_everyone(self):
@@ -165,6 +166,7 @@ class TestLgpdRetention(AppointmentClinicalCase):
         self._book(patient_id=patient.id, start=datetime(2004, 1, 5, 12), state='cancelled')
         self._age_record(patient, 21)
         self.assertLess(patient.retention_date, fields.Date.context_today(patient))
+        self.assertTrue(patient.retention_over)
         file_number = patient.file_number
         # Still not without the wizard, nor by another role.
         with self.assertRaises(UserError):
