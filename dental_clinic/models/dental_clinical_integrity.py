@@ -259,15 +259,6 @@ class DentalClinicalNote(models.Model):
         self.env.cr.execute(SQL("""
             CREATE INDEX IF NOT EXISTS dental_clinical_note_chain_idx
                 ON dental_clinical_note (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
-            CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
-                -- Only the retention purge (which sets this transaction-local setting after its checks)
-                -- may delete a signed entry, and only of a patient whose retention period is over.
-                SELECT position(',' || patient || ','
-                                IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
-                   AND EXISTS (SELECT 1 FROM dental_patient p
-                                WHERE p.id = patient AND p.retention_date IS NOT NULL
-                                  AND p.retention_date < CURRENT_DATE)
-            $$ LANGUAGE sql STABLE;
             CREATE OR REPLACE FUNCTION dental_clinical_note_lock() RETURNS trigger AS $$
             BEGIN
                 IF TG_OP = 'DELETE' THEN
@@ -332,6 +323,21 @@ class DentalClinicalNoteAddendum(models.Model):
         self.env.cr.execute(SQL("""
             CREATE INDEX IF NOT EXISTS dental_clinical_note_addendum_chain_idx
                 ON dental_clinical_note_addendum (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
+            -- Here, not with the notes: its body reads the addenda's table, created after the notes'.
+            CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
+                -- Only the retention purge (which sets this transaction-local setting after its checks)
+                -- may delete a signed entry, and only of a patient whose last clinical entry is more
+                -- than 20 years old (computed here from the records, not from a stored field).
+                SELECT position(',' || patient || ','
+                                IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
+                   AND coalesce(greatest(
+                           (SELECT max(date_done) FROM dental_treatment
+                             WHERE patient_id = patient AND state = 'done'),
+                           (SELECT max(signed_date)::date FROM dental_clinical_note
+                             WHERE patient_id = patient AND state = 'signed'),
+                           (SELECT max(date)::date FROM dental_clinical_note_addendum WHERE patient_id = patient)
+                       ) + interval '20 years' < CURRENT_DATE, true)
+            $$ LANGUAGE sql STABLE;
             CREATE OR REPLACE FUNCTION dental_clinical_note_addendum_lock() RETURNS trigger AS $$
             BEGIN
                 IF TG_OP = 'DELETE' THEN

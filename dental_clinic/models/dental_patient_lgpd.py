@@ -1,6 +1,4 @@
 """The patient's data rights (LGPD) and the record's retention, on ``dental.patient``."""
-from collections import defaultdict
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -54,25 +52,35 @@ class DentalPatient(models.Model):
     @api.depends('treatment_ids.state', 'treatment_ids.date_done', 'clinical_note_ids.signed_date',
                  'clinical_note_ids.addendum_ids.date')
     def _compute_retention_date(self):
-        last = defaultdict(lambda: None)
+        retention = self._dental_retention_dates()
+        for patient in self:
+            patient.retention_date = retention.get(patient.id, False)
+
+    def _dental_retention_dates(self):
+        """{patient id: last clinical entry + 20 years}, from the records themselves (three queries)."""
+        last = {}
 
         def keep_latest(groups):
             for patient, value in groups:
                 value = fields.Date.to_date(value) if value else None
-                if value and (last[patient.id] is None or value > last[patient.id]):
+                if value and (patient.id not in last or value > last[patient.id]):
                     last[patient.id] = value
 
-        patients = self.filtered('id')
-        if patients:
-            keep_latest(self.env['dental.treatment']._read_group(
-                [('patient_id', 'in', patients.ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']))
-            keep_latest(self.env['dental.clinical.note']._read_group(
-                [('patient_id', 'in', patients.ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']))
-            keep_latest(self.env['dental.clinical.note.addendum']._read_group(
-                [('patient_id', 'in', patients.ids)], ['patient_id'], ['date:max']))
-        for patient in self:
-            entry = last[patient.id]
-            patient.retention_date = entry + relativedelta(years=RETENTION_YEARS) if entry else False
+        ids = [pid for pid in self.ids if pid]
+        if ids:
+            env = self.sudo().env
+            keep_latest(env['dental.treatment']._read_group(
+                [('patient_id', 'in', ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']))
+            keep_latest(env['dental.clinical.note']._read_group(
+                [('patient_id', 'in', ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']))
+            keep_latest(env['dental.clinical.note.addendum']._read_group(
+                [('patient_id', 'in', ids)], ['patient_id'], ['date:max']))
+        return {pid: entry + relativedelta(years=RETENTION_YEARS) for pid, entry in last.items()}
+
+    def write(self, vals):
+        if not self.env.su and {'retention_date', 'is_anonymized'} & vals.keys():
+            raise UserError(_('The retention date and the anonymisation are set by the system.'))
+        return super().write(vals)
 
     @api.depends('retention_date')
     def _compute_retention_over(self):
@@ -232,22 +240,23 @@ class DentalPatient(models.Model):
             return False
         self.env.cr.execute(SQL("SELECT current_setting('dental_clinic.purge_patient_ids', true)"))
         allowed = {int(pid) for pid in (self.env.cr.fetchone()[0] or '').split(',') if pid}
+        if not set(patients.ids) <= allowed:
+            return False
+        # Computed from the records, not read from the stored field; no date left means the record is
+        # already gone (the purge deletes it piece by piece).
         today = fields.Date.context_today(self)
-        patients = patients.sudo()
-        # No date left means the record is already gone (the purge deletes it piece by piece).
-        return set(patients.ids) <= allowed and all(
-            not patient.retention_date or patient.retention_date < today for patient in patients)
+        return all(limit < today for limit in patients._dental_retention_dates().values())
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_clinical_record(self):
         """No bypass, superuser included: the law, not a role, says how long the record is kept."""
         clinical = self._dental_clinical_patients()
         if clinical and not self._dental_purge_allowed(clinical):
-            patient = clinical[0].sudo()
-            if patient.retention_date:
+            retention = clinical[:1]._dental_retention_dates()
+            if retention:
                 raise UserError(_(
                     'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry); '
-                    'archive the patient instead.', date=patient.retention_date))
+                    'archive the patient instead.', date=next(iter(retention.values()))))
             raise UserError(_('Patients with clinical records cannot be deleted: archive them instead.'))
 
     def _dental_purge(self):

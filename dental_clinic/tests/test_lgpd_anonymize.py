@@ -2,11 +2,12 @@ import base64
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
+from psycopg2.errors import RestrictViolation
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .common import AppointmentClinicalCase
 
@@ -184,3 +185,22 @@ class TestLgpdRetention(AppointmentClinicalCase):
         # The lock is back for everybody else.
         self.env.cr.execute(SQL("SELECT current_setting('dental_clinic.purge_patient_ids', true)"))
         self.assertFalse(self.env.cr.fetchone()[0])
+
+    def test_retention_not_shortened_by_hand(self):
+        patient = self._patient_with_record()
+        with self.assertRaises(UserError):
+            patient.with_user(self.user_manager).write({'retention_date': '2000-01-01'})
+        # Even a stored date changed behind Odoo's back does not open the lock: it is computed again.
+        self.env.flush_all()
+        self.env.cr.execute(SQL("UPDATE dental_patient SET retention_date = '2000-01-01' WHERE id = %s", patient.id))
+        patient.invalidate_recordset()
+        with self.assertRaisesRegex(UserError, 'must be kept'):
+            self.env['dental.patient.purge'].with_user(self.user_manager).create({
+                'patient_id': patient.id, 'confirm': True}).action_purge()
+        self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', %s, true)", f',{patient.id},'))
+        with self.assertRaisesRegex(UserError, 'must be kept'):
+            patient.sudo().unlink()
+        note = self.env['dental.clinical.note'].search([('patient_id', '=', patient.id)])
+        with mute_logger('odoo.sql_db'), self.assertRaises(RestrictViolation), self.env.cr.savepoint():
+            self.env.cr.execute(SQL("DELETE FROM dental_clinical_note WHERE id = %s", note.id))
+        self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', '', true)"))

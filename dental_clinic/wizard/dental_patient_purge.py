@@ -24,7 +24,7 @@ class DentalPatientPurge(models.TransientModel):
             raise UserError(_('Tick the confirmation: the deletion cannot be undone.'))
         patient = self.patient_id
         patient.check_access('unlink')
-        retention = patient.sudo().retention_date
+        retention = patient._dental_retention_dates().get(patient.id)
         if retention and retention >= fields.Date.context_today(self):
             raise UserError(_(
                 'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry).',
