@@ -23,6 +23,7 @@ role-based access for the front desk, the dentists and the manager.
     'data': [
         'security/dental_security.xml',
         'security/ir.model.access.csv',
+        'security/dental_lgpd_security.xml',
         'data/ir_sequence_data.xml',
         'data/dental_condition_data.xml',
         'data/dental_tooth_surface_data.xml',
@@ -41,6 +42,10 @@ role-based access for the front desk, the dentists and the manager.
         'wizard/dental_appointment_cancel_views.xml',
         'wizard/dental_appointment_reschedule_views.xml',
         'wizard/dental_slot_finder_views.xml',
+        'views/dental_lgpd_views.xml',
+        'wizard/dental_patient_lgpd_wizard_views.xml',
+        'report/report_dental_patient_export.xml',
+        'data/dental_integrity_data.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
@@ -57,6 +62,7 @@ role-based access for the front desk, the dentists and the manager.
         ],
     },
     'post_init_hook': '_post_init_hook',
+    'uninstall_hook': 'uninstall_hook',
     'application': True,
     'installable': True,
 }

@@ -14,3 +14,10 @@ from . import calendar_event
 from . import calendar_attendee
 from . import res_company
 from . import res_config_settings
+from . import dental_clinical_integrity
+from . import dental_access_log
+from . import dental_consent
+from . import dental_lgpd_log
+from . import dental_patient_lgpd
+from . import dental_clinical_tracking
+from . import dental_patient_export

@@ -14,3 +14,9 @@ from . import test_guards
 from . import test_rules
 from . import test_rules_fields
 from . import test_rules_rpc
+from . import test_lgpd_integrity
+from . import test_lgpd_access_log
+from . import test_lgpd_consent
+from . import test_lgpd_anonymize
+from . import test_lgpd_export
+from . import test_lgpd_tracking

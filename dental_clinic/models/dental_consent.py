@@ -1,0 +1,59 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+CONSENT_TYPES = [
+    ('treatment', 'Treatment'),
+    ('email', 'Messages by E-mail'),
+    ('sms', 'Messages by SMS'),
+    ('whatsapp', 'Messages by WhatsApp'),
+    ('statistics', 'Use of Data for Statistics'),
+]
+
+
+class DentalConsent(models.Model):
+    """A consent given or withdrawn by a patient, as the patient stated it on that date.
+
+    Entries are a history: never changed nor deleted; a withdrawal is a new entry. The state of a
+    consent is the latest entry of its type (see ``dental.patient._dental_has_consent``).
+    """
+
+    _name = 'dental.consent'
+    _description = 'Patient Consent'
+    _order = 'date desc, id desc'
+    _check_company_auto = True
+
+    patient_id = fields.Many2one(
+        'dental.patient', string='Patient', required=True, index=True, ondelete='cascade', check_company=True)
+    company_id = fields.Many2one(
+        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
+    consent_type = fields.Selection(CONSENT_TYPES, string='Consent', required=True)
+    state = fields.Selection([('given', 'Given'), ('withdrawn', 'Withdrawn')], required=True, default='given')
+    date = fields.Datetime(required=True, default=fields.Datetime.now, help='When the patient gave or withdrew it.')
+    recorded_by_id = fields.Many2one('res.users', string='Recorded By', readonly=True, ondelete='restrict')
+    text_version = fields.Char(string='Text Version', help='Version of the consent text the patient agreed to.')
+    notes = fields.Text()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Who recorded it is a fact, not input.
+            vals['recorded_by_id'] = self.env.uid
+            if vals.get('date') and fields.Datetime.to_datetime(vals['date']) > fields.Datetime.now():
+                raise UserError(_('A consent cannot be dated in the future.'))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(_('Consents are a history and cannot be changed: record a new entry instead.'))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        if not self.env['dental.patient']._dental_purge_allowed(self.patient_id):
+            raise UserError(_('Consents are a history and cannot be deleted: record a withdrawal instead.'))
+
+    def action_withdraw(self):
+        """Record the withdrawal of these consents, now."""
+        given = self.filtered(lambda consent: consent.state == 'given')
+        return self.create([{
+            'patient_id': consent.patient_id.id, 'consent_type': consent.consent_type, 'state': 'withdrawn',
+            'text_version': consent.text_version,
+        } for consent in given])

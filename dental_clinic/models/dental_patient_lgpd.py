@@ -1,0 +1,295 @@
+"""The patient's data rights (LGPD) and the record's retention, on ``dental.patient``."""
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .dental_clinical_integrity import MANAGER_GROUP
+from .dental_roles import DENTIST_GROUP
+
+# Lei 13.787/2018: the record is kept at least 20 years after its last entry.
+RETENTION_YEARS = 20
+# Patient fields whose reading means "opened the clinical data", by kind of access.
+ACCESS_FIELDS = {
+    'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
+                  'medical_alert'},
+    'odontogram': {'odontogram_data', 'tooth_condition_ids'},
+    'treatments': {'treatment_ids', 'treatment_plan_ids'},
+    'notes': {'clinical_note_ids'},
+}
+# Consents that govern messages to the patient (reminders, recalls).
+MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
+# Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
+ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
+# Models holding the clinical record of a patient (deletion is refused while it must be kept).
+CLINICAL_MODELS = ('dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
+                   'dental.clinical.note', 'dental.clinical.note.addendum')
+# Contact fields cleared by the anonymisation (identity and contact data).
+PARTNER_IDENTITY_FIELDS = ('email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city', 'state_id',
+                           'country_id', 'vat', 'website', 'function', 'title', 'ref', 'comment', 'image_1920',
+                           'parent_id')
+
+
+class DentalPatient(models.Model):
+    _inherit = 'dental.patient'
+    _dental_system_fields = ('file_number', 'is_anonymized')
+
+    retention_date = fields.Date(
+        string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True, precompute=True,
+        help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
+             'cannot be deleted before this date.')
+    retention_over = fields.Boolean(
+        string='Retention Period Over', compute='_compute_retention_over',
+        help='The record may be deleted (by a manager, through the deletion wizard).')
+    consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')
+    access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
+                                     groups=MANAGER_GROUP)
+    is_anonymized = fields.Boolean(string='Anonymised', readonly=True, copy=False)
+    withdrawn_channels = fields.Char(
+        string='Messages Refused', compute='_compute_withdrawn_channels',
+        help='Message channels whose consent the patient withdrew: no reminder goes through them.')
+
+    @api.depends('treatment_ids.state', 'treatment_ids.date_done', 'clinical_note_ids.signed_date',
+                 'clinical_note_ids.addendum_ids.date')
+    def _compute_retention_date(self):
+        retention = self._dental_retention_dates()
+        for patient in self:
+            patient.retention_date = retention.get(patient.id, False)
+
+    def _dental_retention_dates(self):
+        """{patient id: last clinical entry + 20 years}, from the records themselves (three queries)."""
+        last = {}
+
+        def keep_latest(groups):
+            for patient, value in groups:
+                value = fields.Date.to_date(value) if value else None
+                if value and (patient.id not in last or value > last[patient.id]):
+                    last[patient.id] = value
+
+        ids = [pid for pid in self.ids if pid]
+        if ids:
+            env = self.sudo().env
+            keep_latest(env['dental.treatment']._read_group(
+                [('patient_id', 'in', ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']))
+            keep_latest(env['dental.clinical.note']._read_group(
+                [('patient_id', 'in', ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']))
+            keep_latest(env['dental.clinical.note.addendum']._read_group(
+                [('patient_id', 'in', ids)], ['patient_id'], ['date:max']))
+        return {pid: entry + relativedelta(years=RETENTION_YEARS) for pid, entry in last.items()}
+
+    def write(self, vals):
+        if not self.env.su and {'retention_date', 'is_anonymized'} & vals.keys():
+            raise UserError(_('The retention date and the anonymisation are set by the system.'))
+        return super().write(vals)
+
+    @api.depends('retention_date')
+    def _compute_retention_over(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            patient.retention_over = bool(patient.retention_date) and patient.retention_date < today
+
+    def _compute_withdrawn_channels(self):
+        labels = dict(self.env['dental.consent']._fields['consent_type']._description_selection(self.env))
+        withdrawn = {patient.id: [] for patient in self}
+        for kind in MESSAGE_CONSENTS:
+            for patient_id, state in self._dental_consent_states(kind).items():
+                if state == 'withdrawn':
+                    withdrawn[patient_id].append(labels[kind])
+        for patient in self:
+            patient.withdrawn_channels = ', '.join(withdrawn.get(patient.id, [])) or False
+
+    # ------------------------------------------------------------------
+    # Access log
+    # ------------------------------------------------------------------
+
+    def web_read(self, specification):
+        """The patient form: one access log statement for the patient and every clinical record shown."""
+        kinds = [kind for kind, fnames in ACCESS_FIELDS.items() if fnames & specification.keys()]
+        if not kinds or not self or not self._dental_access_logged():
+            return super().web_read(specification)
+        # The records read for the form (treatments, notes…) are part of this one access: not logged again.
+        cache = self.env.cr.cache
+        outer = cache.get(ACCESS_LOG_BUSY)
+        cache[ACCESS_LOG_BUSY] = True
+        try:
+            result = super().web_read(specification)
+        finally:
+            cache[ACCESS_LOG_BUSY] = outer
+        self._dental_log_access(kinds)
+        return result
+
+    # Both write the access log: served on a read/write cursor (see web's DataSet._call_kw_readonly).
+    web_read._readonly = False
+
+    def read(self, fields=None, load='_classic_read'):
+        """Clinical fields read by RPC outside the form are logged too."""
+        result = super().read(fields, load=load)
+        if self and self._dental_access_logged():
+            requested = set(fields or self._fields)
+            kinds = [kind for kind, fnames in ACCESS_FIELDS.items() if fnames & requested]
+            if kinds:
+                self._dental_log_access(kinds)
+        return result
+
+    read._readonly = False
+
+    def _dental_access_logged(self):
+        """Whether reading clinical data now goes to the access log: dentists and managers, not superuser
+        code, and not again inside an access already being logged."""
+        return not self.env.su and not self.env.cr.cache.get(ACCESS_LOG_BUSY) \
+            and self.env.user.has_group(DENTIST_GROUP)
+
+    def _dental_log_access(self, kinds):
+        """Log that the current user opened these patients' clinical data (``kinds`` from ACCESS_KINDS)."""
+        self.env['dental.access.log']._log(self.env.user, self.ids, set(kinds))
+
+    # ------------------------------------------------------------------
+    # Consent
+    # ------------------------------------------------------------------
+
+    def _dental_consent_states(self, kind):
+        """{patient id: 'given' | 'withdrawn'} from the latest entry of that kind, for the batch."""
+        states = {}
+        if self.ids and all(self.ids):
+            self.env.cr.execute(SQL("""
+                SELECT DISTINCT ON (patient_id) patient_id, state FROM dental_consent
+                 WHERE patient_id IN %s AND consent_type = %s
+              ORDER BY patient_id, date DESC, id DESC
+            """, tuple(self.ids), kind))
+            states = dict(self.env.cr.fetchall())
+        return states
+
+    def _dental_has_consent(self, kind, default=False):
+        """Whether the patient's latest entry of this kind is a consent given; ``default`` when none.
+
+        Reminders call it with ``default=True`` for the message channels: a reminder of a booked visit
+        needs no prior consent, but stops once the patient withdraws it.
+        """
+        self.ensure_one()
+        state = self._dental_consent_states(kind).get(self.id)
+        return default if state is None else state == 'given'
+
+    def action_view_consents(self):
+        return self._action_patient_records('dental.consent', _('Consents'))
+
+    # ------------------------------------------------------------------
+    # Integrity, access log, data rights (manager)
+    # ------------------------------------------------------------------
+
+    def _dental_check_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_('Only the clinic manager can do this.'))
+
+    def action_verify_integrity(self):
+        """Check the seals of this patient's signed notes and addenda."""
+        self.ensure_one()
+        self._dental_check_manager()
+        self.check_access('read')
+        Chain = self.env['dental.integrity.chain'].sudo()
+        problems = Chain._verify(patient_ids=self.ids)
+        return Chain._notify(Chain._problems_message(problems, Chain._count_entries(patient_ids=self.ids)), problems)
+
+    def action_view_access_log(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Access Log'),
+            'res_model': 'dental.access.log',
+            'view_mode': 'list',
+            'domain': [('patient_id', '=', self.id)],
+        }
+
+    def action_open_anonymize(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return self._dental_wizard('dental.patient.anonymize', _('Anonymise Patient'))
+
+    def action_open_purge(self):
+        self.ensure_one()
+        self._dental_check_manager()
+        return self._dental_wizard('dental.patient.purge', _('Delete Patient Record'))
+
+    def _dental_wizard(self, model, name):
+        return {
+            'type': 'ir.actions.act_window',
+            'name': name,
+            'res_model': model,
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_patient_id': self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+
+    def _dental_clinical_patients(self):
+        """The patients of ``self`` that have any clinical record."""
+        found = set()
+        for model in CLINICAL_MODELS:
+            groups = self.env[model].sudo()._read_group([('patient_id', 'in', self.ids)], ['patient_id'])
+            found.update(patient.id for (patient,) in groups)
+        return self.browse(sorted(found))
+
+    @api.model
+    def _dental_purge_allowed(self, patients):
+        """True when the retention purge of these patients is under way (set by the purge wizard, in
+        this transaction only, never from a request) and their retention period is over."""
+        if not patients:
+            return False
+        self.env.cr.execute(SQL("SELECT current_setting('dental_clinic.purge_patient_ids', true)"))
+        allowed = {int(pid) for pid in (self.env.cr.fetchone()[0] or '').split(',') if pid}
+        if not set(patients.ids) <= allowed:
+            return False
+        # Computed from the records, not read from the stored field; no date left means the record is
+        # already gone (the purge deletes it piece by piece).
+        today = fields.Date.context_today(self)
+        return all(limit < today for limit in patients._dental_retention_dates().values())
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_clinical_record(self):
+        """No bypass, superuser included: the law, not a role, says how long the record is kept."""
+        clinical = self._dental_clinical_patients()
+        if clinical and not self._dental_purge_allowed(clinical):
+            retention = clinical[:1]._dental_retention_dates()
+            if retention:
+                raise UserError(_(
+                    'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry); '
+                    'archive the patient instead.', date=next(iter(retention.values()))))
+            raise UserError(_('Patients with clinical records cannot be deleted: archive them instead.'))
+
+    def _dental_purge(self):
+        """Delete the patients and their whole record; the caller has checked the manager and the dates."""
+        ids = ','.join(str(pid) for pid in self.ids)
+        self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', %s, true)", f',{ids},'))
+        try:
+            env = self.sudo().env
+            domain = [('patient_id', 'in', self.ids)]
+            for model in ('dental.clinical.note.addendum', 'dental.clinical.note', 'dental.treatment',
+                          'dental.tooth.condition', 'dental.treatment.plan', 'dental.consent'):
+                env[model].with_context(active_test=False).search(domain).unlink()
+            appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
+            appointments.unlink()
+            partners = self.sudo().partner_id
+            self.sudo().unlink()
+            for partner in partners:
+                try:
+                    with self.env.cr.savepoint():
+                        partner.unlink()
+                except Exception:  # noqa: BLE001 - a contact used elsewhere in Odoo stays
+                    partner.sudo().write({'active': False})
+        finally:
+            self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', '', true)"))
+
+
+class DentalTreatment(models.Model):
+    _inherit = 'dental.treatment'
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        """Done treatments go only with their patient's record, after the retention period."""
+        if self.env['dental.patient']._dental_purge_allowed(self.patient_id):
+            return
+        return super()._unlink_except_done()

@@ -1,0 +1,101 @@
+import base64
+import io
+import json
+import zipfile
+from datetime import datetime
+
+from odoo.addons.dental_clinic.models.dental_patient_export import _export_field_reason
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import AppointmentClinicalCase
+
+
+@tagged('post_install', '-at_install')
+class TestLgpdExport(AppointmentClinicalCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.visit = cls._book(start=datetime(2024, 1, 8, 12))
+        cls.treatment = cls._create_treatment(appointment_id=cls.visit.id)
+        cls.note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
+            'patient_id': cls.patient.id, 'appointment_id': cls.visit.id, 'body': '<p>Evolução exportada.</p>'})
+        cls.note.action_sign()
+        cls.env['dental.clinical.note.addendum'].with_user(cls.user_dentist).create({
+            'note_id': cls.note.id, 'body': 'Adendo exportado.'})
+        cls.env['dental.tooth.condition'].create({'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries',
+                                                  'surface_ids': cls._surface_ids('O')})
+        cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id, 'name': 'Plano A'})
+        cls.env['dental.consent'].create({'patient_id': cls.patient.id, 'consent_type': 'sms'})
+
+    def _addon_models(self):
+        """Models of this addon and of any installed dental_clinic_* bridge addon."""
+        modules = self.env['ir.module.module'].search([
+            ('state', '=', 'installed'), '|', ('name', '=', 'dental_clinic'), ('name', '=like', 'dental_clinic_%')])
+        names = set()
+        for ir_model in self.env['ir.model'].search([]):
+            if set(ir_model.modules.split(', ')) & set(modules.mapped('name')):
+                names.add(ir_model.model)
+        return names
+
+    def test_export_is_complete(self):
+        """Every field of every patient-linked model is exported or excluded with a reason."""
+        Patient = self.env['dental.patient']
+        linked = Patient._dental_export_models()
+        addon_models = self._addon_models()
+        for name in addon_models:
+            model = self.env.get(name)
+            if model is None or model._transient or model._abstract:
+                continue
+            if 'patient_id' in model._fields or any(
+                    f.type == 'many2one' and f.comodel_name == 'dental.patient' for f in model._fields.values()):
+                self.assertIn(name, linked | {'dental.patient': []}, f'{name} is linked to patients but not exported')
+        for expected in ('dental.appointment', 'dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
+                         'dental.clinical.note', 'dental.clinical.note.addendum', 'dental.consent',
+                         'dental.access.log'):
+            self.assertIn(expected, linked)
+        data = self.patient.with_user(self.user_manager)._dental_export_data()
+        for name in ['dental.patient', *linked]:
+            model = self.env[name]
+            exported = set(Patient._dental_export_fields(model))
+            for fname in model._fields:
+                with self.subTest(model=name, field=fname):
+                    self.assertTrue(fname in exported or _export_field_reason(model, fname),
+                                    f'{name}.{fname} is neither exported nor excluded with a reason')
+            rows = [data['patient']] if name == 'dental.patient' else data['records'][name]
+            for row in rows:
+                self.assertEqual(set(row), exported, f'{name}: the JSON holds exactly the exported fields')
+        self.assertEqual(len(data['records']['dental.clinical.note']), 1)
+        self.assertEqual(data['records']['dental.clinical.note'][0]['body'], 'Evolução exportada.')
+        self.assertEqual(data['records']['dental.clinical.note'][0]['author_id']['name'], self.user_dentist.name)
+        self.assertTrue(data['records']['dental.clinical.note'][0]['signed_date'])
+        self.assertEqual(data['records']['dental.clinical.note.addendum'][0]['body'], 'Adendo exportado.')
+        self.assertEqual(data['contact']['email'], 'paciente.padrao@example.com')
+        self.assertEqual(data['patient']['cpf'], '529.982.247-25')
+
+    def test_export_action(self):
+        self.env.cr.precommit.run()  # records created in this transaction are not tracked before it ends
+        self.patient.with_user(self.user_dentist).write({'allergies': 'Látex'})
+        self.env.cr.precommit.run()  # tracking is written when the transaction commits
+        action = self.patient.with_user(self.user_manager).action_dental_export()
+        self.assertEqual(action['type'], 'ir.actions.act_url')
+        attachment = self.env['ir.attachment'].browse(int(action['url'].split('/')[3].split('?')[0]))
+        archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(attachment.datas)))
+        names = sorted(archive.namelist())
+        self.assertEqual(names, sorted([f'{self.patient.file_number}.json', f'{self.patient.file_number}.pdf']))
+        data = json.loads(archive.read(f'{self.patient.file_number}.json'))
+        changes = [change for entry in data['history'] for change in entry['changes']]
+        self.assertIn('Látex', [change['new'] for change in changes], 'the anamnesis history is exported')
+        self.assertIn(b'Evolu', archive.read(f'{self.patient.file_number}.pdf'))
+        log = self.env['dental.access.log'].sudo().search([('patient_id', '=', self.patient.id),
+                                                           ('user_id', '=', self.user_manager.id)])
+        self.assertTrue(log.read_export)
+        self.assertEqual(self.env['dental.lgpd.log'].sudo().search([('patient_id', '=', self.patient.id)]).event,
+                         'export')
+        # The ZIP holds clinical data: the front desk cannot read it.
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.user_receptionist).read(['datas'])
+        for user in (self.user_receptionist, self.user_dentist):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.patient.with_user(user).action_dental_export()
