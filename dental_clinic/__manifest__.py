@@ -41,6 +41,11 @@ role-based access for the front desk, the dentists and the manager.
         'wizard/dental_appointment_cancel_views.xml',
         'wizard/dental_appointment_reschedule_views.xml',
         'wizard/dental_slot_finder_views.xml',
+        'report/dental_report_security.xml',
+        'report/dental_appointment_report_views.xml',
+        'report/dental_reports.xml',
+        'wizard/dental_report_wizard_views.xml',
+        'report/dental_report_menus.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
@@ -51,6 +56,7 @@ role-based access for the front desk, the dentists and the manager.
     'assets': {
         'web.assets_backend': [
             'dental_clinic/static/src/odontogram/*',
+            'dental_clinic/static/src/dashboard/*',
         ],
         'web.assets_tests': [
             'dental_clinic/static/tests/tours/*.js',

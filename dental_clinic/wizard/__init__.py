@@ -1,3 +1,5 @@
 from . import dental_appointment_cancel
 from . import dental_appointment_reschedule
 from . import dental_slot_finder
+from . import dental_statistics_wizard
+from . import dental_agenda_wizard
