@@ -12,3 +12,5 @@ from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
 from . import test_report_analysis
+from . import test_report_pdf
+from . import test_report_tour
