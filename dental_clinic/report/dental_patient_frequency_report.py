@@ -48,7 +48,8 @@ class DentalPatientFrequencyReport(models.Model):
                   FROM dental_patient pat
                   JOIN res_partner partner ON partner.id = pat.partner_id
              LEFT JOIN LATERAL (
-                        SELECT max((a.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date) AS last_visit,
+                        SELECT max((a.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)
+                                   AS last_visit,
                                count(*) AS visit_count,
                                count(*) FILTER (WHERE a.start >= now() AT TIME ZONE 'UTC' - interval '12 months')
                                    AS visit_count_12m

@@ -4,7 +4,7 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 
 from ..models.dental_roles import DENTIST_GROUP
-from ..models.dental_tooth import FDI_TEETH, PERMANENT_TEETH, DECIDUOUS_TEETH
+from ..models.dental_tooth import DECIDUOUS_TEETH, FDI_TEETH, PERMANENT_TEETH
 from .dental_report_common import clinic_tz, report_formatters
 
 TOOTH_ORDER = {tooth: index for index, tooth in enumerate(PERMANENT_TEETH + DECIDUOUS_TEETH)}

@@ -46,7 +46,8 @@ class DentalTreatmentReport(models.Model):
         help='Days between planning and doing the treatment (done treatments only).')
 
     def _select(self):
-        planned = SQL("COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)")
+        planned = SQL(
+            "COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)")
         return SQL(
             """
             t.id AS id,

@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.fields import Command
@@ -283,3 +285,34 @@ class TestPatientFrequency(AppointmentClinicalCase):
         row_2 = Frequency.search([('patient_id', '=', self.patient_2.id)])
         self.assertTrue(row_2.has_next_appointment)
         self.assertFalse(row_2.last_visit_date)
+
+
+@tagged('post_install', '-at_install')
+class TestFrontDeskDashboard(AppointmentClinicalCase):
+    """The front desk's screen on Wednesday 2031-01-08 at 12:00 in São Paulo (15:00 UTC)."""
+
+    def test_front_desk_screen(self):
+        with freeze_time('2031-01-08 15:00:00'):
+            waiting = self._book(day=2, hour=11, duration=0.5)
+            waiting.action_arrive()
+            waiting.arrived_at = self.at(2, 11, 40)
+            late = self._book(day=2, hour=11, minute=45, duration=0.25, patient_id=self.patient_2.id,
+                              dentist_id=self.user_dentist_2.id, chair_id=self.chair_b.id)
+            unconfirmed = self._book(day=3, hour=9, patient_id=self.patient_2.id)
+            confirmed = self._book(day=3, hour=10)
+            confirmed.action_confirm()
+            self.env.flush_all()
+            Dashboard = self.env['dental.dashboard'].with_user(self.user_receptionist)
+            with self.assertQueryCount(__system__=40):
+                data = Dashboard.get_dashboard_data('front_desk')
+        self.assertEqual(data['today'], '2031-01-08')
+        chairs = {chair['name']: chair['appointments'] for chair in data['chairs']}
+        self.assertEqual([(a['time'], a['state']) for a in chairs['Cadeira A']], [('11:00', 'arrived')])
+        self.assertEqual([(a['time'], a['state']) for a in chairs['Cadeira B']], [('11:45', 'scheduled')])
+        self.assertEqual([(w['id'], w['minutes']) for w in data['waiting']], [(waiting.id, 20)])
+        self.assertEqual([(item['id'], item['minutes']) for item in data['late']], [(late.id, 15)])
+        self.assertEqual([item['id'] for item in data['unconfirmed']], [unconfirmed.id])
+        self.assertEqual(self.env['dental.appointment'].search(data['unconfirmed_action']['domain']), unconfirmed)
+        self.assertIsNone(data['recalls'], 'kept for the recall feature')
+        with self.assertRaises(AccessError):
+            self.env['dental.dashboard'].with_user(self.user_employee).get_dashboard_data('front_desk')

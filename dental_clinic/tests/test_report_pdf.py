@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 from odoo.addons.base.models import ir_actions_report
 from odoo.exceptions import AccessError

@@ -2,8 +2,9 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo import fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
@@ -63,7 +64,7 @@ class TestReportTour(HttpCase):
         front = Dashboard.with_user(self.receptionist).get_dashboard_data('front_desk')
         self.assertIn('chairs', front)
         self.assertIsNone(front['recalls'])
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             Dashboard.with_user(self.receptionist).get_dashboard_data('manager')
 
     def test_front_desk_cannot_download_the_record(self):
