@@ -1,4 +1,7 @@
-from odoo import fields, models, tools
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models, tools
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..models.dental_procedure import PROCEDURE_CATEGORIES
@@ -71,6 +74,40 @@ class DentalAppointmentReport(models.Model):
     confirmed_by_patient = fields.Boolean(string='Confirmed by the Patient', readonly=True)
     is_paid = fields.Boolean(string='Paid', readonly=True)
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        return super()._search(self._add_start_bounds(domain), offset=offset, limit=limit, order=order, **kwargs)
+
+    @api.model
+    def _add_start_bounds(self, domain):
+        """Bound ``start`` (indexed, UTC) around the local ``date`` bounds of a plain conjunction.
+
+        ``date`` is computed in the chair's time zone, so PostgreSQL cannot use
+        an index to filter on it. Local days start between 14 h before and 12 h
+        after UTC midnight: a day's margin each side gives a range of the
+        index on ``dental_appointment.start`` that holds every matching row,
+        and the ``date`` condition itself still decides. Domains with ``|`` or
+        ``!`` are left as they are.
+        """
+        if not domain or any(isinstance(item, str) and item in ('|', '!') for item in domain):
+            return domain
+        bounds = []
+        for leaf in domain:
+            if not (isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] == 'date' and leaf[2]):
+                continue
+            operator = leaf[1]
+            try:
+                value = fields.Date.to_date(leaf[2])
+            except (TypeError, ValueError):
+                continue  # not a date: the ORM's own validation answers for it
+            if not value:
+                continue
+            if operator in ('>=', '>', '='):
+                bounds.append([('start', '>=', datetime.combine(value - timedelta(days=1), time.min))])
+            if operator in ('<=', '<', '='):
+                bounds.append([('start', '<', datetime.combine(value + timedelta(days=2), time.min))])
+        return expression.AND([domain, *bounds]) if bounds else domain
+
     def _select(self):
         local_start = SQL("(a.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))")
         return SQL(
@@ -141,6 +178,9 @@ class DentalAppointmentReport(models.Model):
             """)
 
     def init(self):
+        # "First appointment of the patient" probes the patient's earlier appointments: one index step.
+        tools.create_index(self.env.cr, 'dental_appointment_patient_start_index', 'dental_appointment',
+                           ['patient_id', 'start', 'id'])
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL(
             'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
