@@ -15,6 +15,16 @@ AGE_BANDS = [
     ('0_12', '0-12'), ('13_17', '13-17'), ('18_29', '18-29'), ('30_44', '30-44'),
     ('45_59', '45-59'), ('60', '60+'), ('unknown', 'Unknown'),
 ]
+# dental.appointment's states, listed here so that their labels are translated on this model too.
+APPOINTMENT_STATES = [
+    ('scheduled', 'Scheduled'),
+    ('confirmed', 'Confirmed'),
+    ('arrived', 'Arrived'),
+    ('in_progress', 'In Progress'),
+    ('done', 'Done'),
+    ('cancelled', 'Cancelled'),
+    ('no_show', 'No Show'),
+]
 # Appointments whose patient was expected in the chair: the no-show rate's denominator.
 DUE_STATES = ('arrived', 'in_progress', 'done', 'no_show')
 
@@ -43,8 +53,7 @@ class DentalAppointmentReport(models.Model):
     dentist_id = fields.Many2one('res.users', string='Dentist', readonly=True)
     chair_id = fields.Many2one('dental.chair', string='Chair', readonly=True)
     company_id = fields.Many2one('res.company', string='Company', readonly=True)
-    state = fields.Selection(
-        lambda self: self.env['dental.appointment']._fields['state'].selection, string='Status', readonly=True)
+    state = fields.Selection(APPOINTMENT_STATES, string='Status', readonly=True)
     start = fields.Datetime(string='Start', readonly=True)
     date = fields.Date(string='Date', readonly=True, help='Day of the appointment in the clinic\'s time zone.')
     weekday = fields.Selection(WEEKDAYS, string='Weekday', readonly=True)
