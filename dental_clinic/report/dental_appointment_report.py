@@ -71,6 +71,9 @@ class DentalAppointmentReport(models.Model):
         string='Done Minutes', readonly=True, help='From start to end of treatment for visits that were done.')
     visit_count = fields.Integer(string='Visits', readonly=True, help='Appointments that were done.')
     no_show_count = fields.Integer(string='No-shows', readonly=True)
+    expected_count = fields.Integer(
+        string='Expected', readonly=True,
+        help='Appointments the patient was expected at: arrived, in progress, done or missed.')
     no_show_rate = fields.Float(
         string='No-show Rate (%)', readonly=True, aggregator='avg',
         help='Share of no-shows among the appointments the patient was expected at (arrived, done or missed).')
@@ -156,6 +159,7 @@ class DentalAppointmentReport(models.Model):
             ELSE 0 END AS done_minutes,
             CASE WHEN a.state = 'done' THEN 1 ELSE 0 END AS visit_count,
             CASE WHEN a.state = 'no_show' THEN 1 ELSE 0 END AS no_show_count,
+            CASE WHEN a.state IN %(due)s THEN 1 ELSE 0 END AS expected_count,
             CASE WHEN a.state = 'no_show' THEN 100.0
                  WHEN a.state IN %(due)s THEN 0.0 END AS no_show_rate,
             a.state = 'cancelled' AS is_cancelled,
@@ -172,7 +176,7 @@ class DentalAppointmentReport(models.Model):
                         SELECT 1 FROM dental_appointment e
                          WHERE e.patient_id = a.patient_id
                            AND e.state NOT IN ('cancelled', 'no_show')
-                           AND (e.start < a.start OR (e.start = a.start AND e.id < a.id)))
+                           AND (e.start, e.id) < (a.start, a.id))
                     THEN 'new' ELSE 'returning' END)"""),
         )
 

@@ -81,11 +81,16 @@ class DentalStatisticsWizard(models.TransientModel):
         total = sum(by_state.values())
         by_dentist = Report._read_group(
             domain, ['dentist_id'],
-            ['__count', 'visit_count:sum', 'no_show_count:sum', 'no_show_rate:avg', 'late_cancel_count:sum',
+            ['__count', 'visit_count:sum', 'no_show_count:sum', 'expected_count:sum', 'late_cancel_count:sum',
              'new_patient_count:sum', 'booked_minutes:sum', 'done_minutes:sum'])
-        totals = Report._read_group(
-            domain, [], ['visit_count:sum', 'no_show_count:sum', 'no_show_rate:avg', 'late_cancel_count:sum',
-                         'new_patient_count:sum'])[0]
+        dentists = [{
+            'dentist': dentist, 'count': count, 'visits': visits, 'no_shows': no_shows,
+            'no_show_rate': 100.0 * no_shows / expected if expected else 0.0, 'expected': expected,
+            'late_cancellations': late, 'new_patients': new, 'booked_minutes': booked or 0.0,
+            'done_minutes': done or 0.0,
+        } for dentist, count, visits, no_shows, expected, late, new, booked, done in by_dentist]
+        no_shows = sum(row['no_shows'] for row in dentists)
+        expected = sum(row['expected'] for row in dentists)
         treatment_domain = [('state', '=', 'done'), ('date_done', '>=', self.date_from),
                             ('date_done', '<=', self.date_to)]
         if self.dentist_ids:
@@ -98,16 +103,12 @@ class DentalStatisticsWizard(models.TransientModel):
             'total': total,
             'states': [(states[state], count) for state, count in sorted(
                 by_state.items(), key=lambda item: list(states).index(item[0]))],
-            'visits': totals[0] or 0,
-            'no_shows': totals[1] or 0,
-            'no_show_rate': totals[2] or 0.0,
-            'late_cancellations': totals[3] or 0,
-            'new_patients': totals[4] or 0,
-            'dentists': [{
-                'dentist': dentist, 'count': count, 'visits': visits, 'no_shows': no_shows,
-                'no_show_rate': rate or 0.0, 'late_cancellations': late, 'new_patients': new,
-                'booked_minutes': booked or 0.0, 'done_minutes': done or 0.0,
-            } for dentist, count, visits, no_shows, rate, late, new, booked, done in by_dentist],
+            'visits': sum(row['visits'] for row in dentists),
+            'no_shows': no_shows,
+            'no_show_rate': 100.0 * no_shows / expected if expected else 0.0,
+            'late_cancellations': sum(row['late_cancellations'] for row in dentists),
+            'new_patients': sum(row['new_patients'] for row in dentists),
+            'dentists': dentists,
             'treatments': [{'category': categories.get(category, ''), 'procedure': procedure, 'count': count}
                            for category, procedure, count in treatments],
             'occupancy': self.env['dental.chair.occupancy']._get_occupancy(self.date_from, self.date_to, chairs),

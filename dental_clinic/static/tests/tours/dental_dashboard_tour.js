@@ -10,10 +10,6 @@ registry.category("web_tour.tours").add("dental_dashboard_manager_tour", {
             trigger: ".o_dental_dashboard_manager tr[data-figure='visits']",
         },
         {
-            content: "This month shows one visit",
-            trigger: ".o_dental_figure_current_visits:contains(1)",
-        },
-        {
             content: "Open the visits of this month",
             trigger: ".o_dental_figure_current_visits",
             run: "click",
