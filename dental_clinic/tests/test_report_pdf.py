@@ -109,6 +109,12 @@ class TestReportPdf(ReportPdfMixin, AppointmentClinicalCase, HttpCase):
             force_report_rendering=True)._render_qweb_pdf('dental_clinic.action_report_patient_record', self.patient.id)
         self.assertTrue(pdf.startswith(b'%PDF'))
 
+    def test_patient_record_as_superuser_code(self):
+        """System code (sudo) may build the record for any user's request, e.g. the patient's data export."""
+        html = self.env['ir.actions.report'].with_user(self.user_receptionist).sudo()._render_qweb_html(
+            'dental_clinic.action_report_patient_record', self.patient.ids)[0].decode()
+        self.assertIn('Penicilina', html)
+
     def test_treatment_plan(self):
         pdf, html = self._render('dental_clinic.action_report_treatment_plan', self.plan.ids, self.user_dentist)
         self.assertIn('Plano &lt;i&gt;2031&lt;/i&gt;', html)
