@@ -140,7 +140,7 @@ class DentalDashboard(models.AbstractModel):
             ['date:month'],
             ['__count', 'visit_count:sum', 'no_show_count:sum', 'no_show_rate:avg', 'late_cancel_count:sum',
              'new_patient_count:sum'])
-        by_month = {month.date() if hasattr(month, 'date') else month: values for month, *values in rows}
+        by_month = {month: values for month, *values in rows}  # ``date`` is a Date: months are dates
         occupancy = self.env['dental.chair.occupancy']
         figures = {}
         for key, (date_from, date_to) in periods.items():
