@@ -99,6 +99,20 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertEqual(days[date(2031, 1, 6)], 3, 'Monday 09:00, 10:00 and 23:30 local')
         self.assertEqual(days[date(2031, 1, 7)], 1, 'Tuesday 09:00 only')
 
+    def test_read_group_by_dentist_and_month_in_two_queries(self):
+        """The pivot's query: one aggregate, one query naming the dentists (as the ORM would, in one join)."""
+        # The web client always sends the user's language and time zone.
+        Report = self.env['dental.appointment.report'].with_user(self.user_manager).with_context(
+            lang='en_US', tz='America/Sao_Paulo')
+        Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
+        self.env.invalidate_all()
+        with self.assertQueryCount(2):
+            groups = Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
+        self.assertEqual(
+            sorted((group['dentist_id'], group['__count']) for group in groups),
+            sorted([((self.user_dentist.id, self.user_dentist.display_name), 3),
+                    ((self.user_dentist_2.id, self.user_dentist_2.display_name), 3)]))
+
     def test_new_and_returning(self):
         rows = {row.appointment_id: row for row in self.Report.search(WEEK)}
         self.assertEqual(rows[self.first].patient_type, 'new')

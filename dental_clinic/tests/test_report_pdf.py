@@ -18,6 +18,12 @@ class ReportPdfMixin:
     def _setup_report_url(cls):
         cls.env['ir.config_parameter'].sudo().set_param('report.url', cls.base_url())
 
+    def setUp(self):
+        super().setUp()
+        # wkhtmltopdf asks for two stylesheets at once; the server's first static request reads every
+        # manifest, and two threads doing it together can trip CPython 3.11's compile(): serve one first.
+        self.url_open('/web/static/img/favicon.ico')
+
     def _assert_wkhtmltopdf(self):
         state = ir_actions_report.wkhtmltopdf_state
         # A missing binary fails the suite: the PDFs are a feature, not an option.
