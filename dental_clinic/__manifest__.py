@@ -46,6 +46,11 @@ role-based access for the front desk, the dentists and the manager.
         'wizard/dental_patient_lgpd_wizard_views.xml',
         'report/report_dental_patient_export.xml',
         'data/dental_integrity_data.xml',
+        'report/dental_report_security.xml',
+        'report/dental_appointment_report_views.xml',
+        'report/dental_reports.xml',
+        'wizard/dental_report_wizard_views.xml',
+        'report/dental_report_menus.xml',
     ],
     'demo': [
         'demo/dental_patient_demo.xml',
@@ -56,6 +61,7 @@ role-based access for the front desk, the dentists and the manager.
     'assets': {
         'web.assets_backend': [
             'dental_clinic/static/src/odontogram/*',
+            'dental_clinic/static/src/dashboard/*',
         ],
         'web.assets_tests': [
             'dental_clinic/static/tests/tours/*.js',

@@ -135,5 +135,6 @@ class IrActionsReport(models.Model):
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         report = self._get_report(report_ref)
         if report.model == 'dental.patient' and res_ids and self.env['dental.patient']._dental_access_logged():
-            self.env['dental.access.log']._log(self.env.user, list(res_ids), {'prontuario'})
+            ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+            self.env['dental.access.log']._log(self.env.user, ids, {'prontuario'})
         return result

@@ -23,6 +23,12 @@ EXPORT_EXCLUDED = {
         'phone_digits': 'derived from the phones, which are exported',
     },
 }
+# Models linked to patients whose rows are not data of their own: they are left out of the export, with the reason.
+EXPORT_EXCLUDED_MODELS = {
+    'dental.appointment.report': 'a reporting view over the appointments, which are exported',
+    'dental.treatment.report': 'a reporting view over the treatments, which are exported',
+    'dental.patient.frequency.report': 'a reporting view over the patient\'s appointments, which are exported',
+}
 # Contact (res.partner) fields of the patient that are personal data.
 CONTACT_FIELDS = ('name', 'email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city', 'state_id', 'country_id',
                   'lang', 'vat', 'function', 'comment')

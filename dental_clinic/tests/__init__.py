@@ -20,3 +20,6 @@ from . import test_lgpd_consent
 from . import test_lgpd_anonymize
 from . import test_lgpd_export
 from . import test_lgpd_tracking
+from . import test_report_analysis
+from . import test_report_pdf
+from . import test_report_tour

@@ -4,7 +4,7 @@ import json
 import zipfile
 from datetime import datetime
 
-from odoo.addons.dental_clinic.models.dental_patient_export import _export_field_reason
+from odoo.addons.dental_clinic.models.dental_patient_export import EXPORT_EXCLUDED_MODELS, _export_field_reason
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -46,7 +46,7 @@ class TestLgpdExport(AppointmentClinicalCase):
         addon_models = self._addon_models()
         for name in addon_models:
             model = self.env.get(name)
-            if model is None or model._transient or model._abstract:
+            if model is None or model._transient or model._abstract or name in EXPORT_EXCLUDED_MODELS:
                 continue
             if 'patient_id' in model._fields or any(
                     f.type == 'many2one' and f.comodel_name == 'dental.patient' for f in model._fields.values()):

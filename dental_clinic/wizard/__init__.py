@@ -3,3 +3,5 @@ from . import dental_appointment_reschedule
 from . import dental_slot_finder
 from . import dental_patient_anonymize
 from . import dental_patient_purge
+from . import dental_statistics_wizard
+from . import dental_agenda_wizard
