@@ -41,8 +41,10 @@ role-based access for the front desk, the dentists and the manager.
         'wizard/dental_appointment_cancel_views.xml',
         'wizard/dental_appointment_reschedule_views.xml',
         'wizard/dental_slot_finder_views.xml',
+        'wizard/dental_settings_views.xml',
     ],
     'demo': [
+        'demo/res_company_demo.xml',
         'demo/dental_patient_demo.xml',
         'demo/dental_procedure_demo.xml',
         'demo/dental_appointment_demo.xml',

@@ -25,6 +25,8 @@ TRANSITIONS = {
 MOVABLE_STATES = ('scheduled', 'confirmed')
 SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
+# The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
+SLOT_SEARCH_HORIZON_DAYS = 5 * 365
 # Hours booked when no procedure says otherwise.
 DEFAULT_DURATION = 0.5
 # Context of the calendar.event mirror: no invitation or change e-mails, no
@@ -79,7 +81,7 @@ class DentalAppointment(models.Model):
     patient_id = fields.Many2one(
         'dental.patient', string='Patient', required=True, index=True, check_company=True, tracking=True)
     partner_id = fields.Many2one(related='patient_id.partner_id', string='Contact')
-    patient_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
+    patient_mobile = fields.Char(related='patient_id.mobile_national', string='Mobile')
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
         domain=dentist_domain)
@@ -318,8 +320,17 @@ class DentalAppointment(models.Model):
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
-        if self.chair_id.dentist_id:
+        """Suggest the chair's dentist, never replacing a dentist already chosen (slot finder, calendar filter)."""
+        if self.chair_id.dentist_id and not self.dentist_id:
             self.dentist_id = self.chair_id.dentist_id
+
+    @api.onchange('stop')
+    def _onchange_stop(self):
+        """An end typed in the form or given by a calendar click sets the duration, so both always agree."""
+        if self.start and self.stop and self.stop > self.start:
+            duration = (self.stop - self.start).total_seconds() / 3600
+            if abs(duration - (self.duration or 0)) > 1 / 120:
+                self.duration = duration
 
     # ------------------------------------------------------------------
     # CRUD
@@ -359,7 +370,7 @@ class DentalAppointment(models.Model):
             procedures = movable._procedures_from_vals(vals)
             if movable and procedures:
                 vals = dict(vals, duration=self._planned_duration(procedures))
-        if 'stop' in vals and 'duration' not in vals:
+        if 'stop' in vals:
             # A resize in the calendar sends only ``stop``: the duration follows,
             # per start when several appointments are written at once.
             if 'start' in vals or len(self) <= 1:
@@ -589,7 +600,9 @@ class DentalAppointment(models.Model):
 
     @api.model
     def _set_duration_from_stop(self, vals, start):
-        if vals.get('stop') and start and 'duration' not in vals:
+        """When an end arrives, the duration is the time from the start to it, even if a different duration
+        came along: the end is what the calendar and the form show, so it is what gets stored."""
+        if vals.get('stop') and start:
             delta = fields.Datetime.to_datetime(vals['stop']) - fields.Datetime.to_datetime(start)
             vals['duration'] = delta.total_seconds() / 3600
 
@@ -649,6 +662,9 @@ class DentalAppointment(models.Model):
         length = timedelta(minutes=round(duration * 60))
         now = fields.Datetime.now()
         date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
+        if date_from > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS) or duration > 24:
+            raise UserError(_('Search for slots of at most one day within the next %s years.',
+                              SLOT_SEARCH_HORIZON_DAYS // 365))
         # Round up to the next step.
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
         date_to = date_from + timedelta(days=days)
@@ -692,4 +708,8 @@ class DentalAppointment(models.Model):
                 if found >= limit:
                     break
         slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
+        # Each time once per dentist, in the first free chair.
+        seen = set()
+        slots = [slot for slot in slots
+                 if (slot['start'], slot['dentist'].id) not in seen and not seen.add((slot['start'], slot['dentist'].id))]
         return slots[:limit]
