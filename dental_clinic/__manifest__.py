@@ -53,6 +53,7 @@ role-based access for the front desk, the dentists and the manager.
     'assets': {
         'web.assets_backend': [
             'dental_clinic/static/src/odontogram/*',
+            'dental_clinic/static/src/views/*',
         ],
         'web.assets_tests': [
             'dental_clinic/static/tests/tours/*.js',

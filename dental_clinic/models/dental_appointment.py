@@ -132,6 +132,11 @@ class DentalAppointment(models.Model):
         'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
         ondelete='set null')
     chair_color = fields.Integer(related='chair_id.color')
+    # Display helpers of the Today board and the calendar.
+    time_label = fields.Char(
+        string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.')
+    is_striked = fields.Boolean(compute='_compute_calendar_style', help='Struck through in the calendar.')
+    is_hatched = fields.Boolean(compute='_compute_calendar_style', help='Hatched in the calendar: not confirmed yet.')
     # Clinical records of the visit: dentists and managers only.
     treatment_ids = fields.One2many(
         'dental.treatment', 'appointment_id', string='Treatments', groups=DENTIST_GROUP)
@@ -141,6 +146,9 @@ class DentalAppointment(models.Model):
         help='Planned procedures that need a tooth and have no treatment on this appointment yet.')
     clinical_note_ids = fields.One2many(
         'dental.clinical.note', 'appointment_id', string='Clinical Notes', groups=DENTIST_GROUP)
+    has_unsigned_note = fields.Boolean(
+        string='Unsigned Clinical Note', compute='_compute_has_unsigned_note', groups=DENTIST_GROUP,
+        help='A clinical note of this visit is still a draft: the dentist is warned when finishing the visit.')
 
     # Python cannot refuse concurrent double bookings: a constraint method runs
     # inside its own transaction and cannot see rows that another, not yet
@@ -207,6 +215,28 @@ class DentalAppointment(models.Model):
             charted = appointment.treatment_ids.procedure_id
             appointment.procedure_to_chart_ids = appointment.procedure_ids.filtered(
                 lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted)
+
+    @api.depends('clinical_note_ids.state')
+    def _compute_has_unsigned_note(self):
+        for appointment in self:
+            appointment.has_unsigned_note = any(note.state != 'signed' for note in appointment.clinical_note_ids)
+
+    @api.depends('start', 'stop')
+    @api.depends_context('tz')
+    def _compute_time_label(self):
+        for appointment in self:
+            if appointment.start and appointment.stop:
+                appointment.time_label = '%s – %s' % (
+                    appointment._format_datetime(appointment.start, time_only=True),
+                    appointment._format_datetime(appointment.stop, time_only=True))
+            else:
+                appointment.time_label = False
+
+    @api.depends('state')
+    def _compute_calendar_style(self):
+        for appointment in self:
+            appointment.is_striked = appointment.state in INACTIVE_STATES
+            appointment.is_hatched = appointment.state == 'scheduled'
 
     @api.depends('state', 'cancelled_at', 'start')
     def _compute_is_late_cancellation(self):
@@ -475,7 +505,7 @@ class DentalAppointment(models.Model):
             'res_model': 'dental.clinical.note',
             'view_mode': 'form',
             'views': [(False, 'form')],
-            'target': 'current',
+            'target': 'new',
             'context': {'default_patient_id': self.patient_id.id, 'default_appointment_id': self.id},
         }
 
@@ -647,6 +677,24 @@ class DentalAppointment(models.Model):
             appointment.calendar_event_id.with_env(self._event_env().env).write(
                 appointment._calendar_event_values())
         self.filtered(lambda a: not a.calendar_event_id)._create_calendar_events()
+
+    @api.model
+    def get_calendar_business_hours(self):
+        """Opening hours of the chairs of the user's companies, for the calendar to shade the closed ones.
+
+        :return: FullCalendar ``businessHours`` (days 0 = Sunday), from the chairs' working hours
+        """
+        chairs = self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
+        hours = set()
+        for attendance in chairs.resource_calendar_id.attendance_ids:
+            if attendance.display_type or attendance.week_type:
+                continue
+            hours.add(((int(attendance.dayofweek) + 1) % 7, attendance.hour_from, attendance.hour_to))
+        return [{
+            'daysOfWeek': [day],
+            'startTime': '%02d:%02d' % divmod(round(hour_from * 60), 60),
+            'endTime': '%02d:%02d' % divmod(round(hour_to * 60), 60),
+        } for day, hour_from, hour_to in sorted(hours)]
 
     @api.model
     def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
