@@ -200,6 +200,8 @@ class DentalPatient(models.Model):
                     vals[fname] = typed or False
             if vals:
                 patient.write(vals)
+        # Show what was stored (normalised), not what was typed.
+        self.invalidate_recordset(['phone_national', 'mobile_national'])
 
     def _compute_search_helpers(self):
         self.cpf_search = False

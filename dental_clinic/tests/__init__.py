@@ -11,3 +11,4 @@ from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
+from . import test_front_desk
