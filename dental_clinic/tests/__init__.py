@@ -12,3 +12,4 @@ from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
 from . import test_front_desk
+from . import test_front_desk_tour
