@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import AppointmentClinicalCase, DentalCase
+from .common import AppointmentClinicalCase, DentalCase, DentalClinicalCase
 
 
 class TestPhones(DentalCase):
@@ -248,3 +248,21 @@ class TestManagerSettingsHttp(HttpCase):
         self.make_jsonrpc_request(call + 'action_save', {
             'model': 'dental.settings', 'method': 'action_save', 'args': [[settings_id]], 'kwargs': {}})
         self.assertEqual(manager.company_id.dental_late_cancel_hours, 36)
+
+
+class TestSurfaceCount(DentalClinicalCase):
+
+    def test_two_surface_procedure_needs_two_faces(self):
+        self.procedure_resin.surface_count = 2
+        with self.assertRaisesRegex(ValidationError, 'needs 2 surface'):
+            self._create_treatment(surface_ids=self._surface_ids('O'))
+        treatment = self._create_treatment(surface_ids=self._surface_ids('OD'))
+        self.assertEqual(len(treatment.surface_ids), 2)
+
+    def test_count_only_for_procedures_with_surfaces(self):
+        with self.assertRaises(ValidationError):
+            self.procedure_cleaning.surface_count = 1
+
+    def test_procedure_durations_not_summed_in_groups(self):
+        groups = self.env['dental.procedure'].read_group([], ['duration'], ['category'])
+        self.assertNotIn('duration', groups[0])
