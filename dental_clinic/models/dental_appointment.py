@@ -226,9 +226,9 @@ class DentalAppointment(models.Model):
     def _compute_time_label(self):
         for appointment in self:
             if appointment.start and appointment.stop:
-                appointment.time_label = '%s – %s' % (
-                    appointment._format_datetime(appointment.start, time_only=True),
-                    appointment._format_datetime(appointment.stop, time_only=True))
+                start = appointment._format_datetime(appointment.start, time_only=True)
+                stop = appointment._format_datetime(appointment.stop, time_only=True)
+                appointment.time_label = f'{start} – {stop}'
             else:
                 appointment.time_label = False
 
@@ -692,8 +692,8 @@ class DentalAppointment(models.Model):
             hours.add(((int(attendance.dayofweek) + 1) % 7, attendance.hour_from, attendance.hour_to))
         return [{
             'daysOfWeek': [day],
-            'startTime': '%02d:%02d' % divmod(round(hour_from * 60), 60),
-            'endTime': '%02d:%02d' % divmod(round(hour_to * 60), 60),
+            'startTime': '{:02d}:{:02d}'.format(*divmod(round(hour_from * 60), 60)),
+            'endTime': '{:02d}:{:02d}'.format(*divmod(round(hour_to * 60), 60)),
         } for day, hour_from, hour_to in sorted(hours)]
 
     @api.model
@@ -759,5 +759,5 @@ class DentalAppointment(models.Model):
         # Each time once per dentist, in the first free chair.
         seen = set()
         slots = [slot for slot in slots
-                 if (slot['start'], slot['dentist'].id) not in seen and not seen.add((slot['start'], slot['dentist'].id))]
+                 if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)]
         return slots[:limit]

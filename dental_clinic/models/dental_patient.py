@@ -2,7 +2,6 @@ import re
 import unicodedata
 from collections import defaultdict
 
-import phonenumbers
 from dateutil.relativedelta import relativedelta
 from stdnum.br import cpf as stdnum_cpf
 from stdnum.exceptions import ValidationError as StdnumValidationError

@@ -70,9 +70,9 @@ class DentalSlotFinderLine(models.TransientModel):
             if not line.start:
                 line.slot_label = False
                 continue
-            line.slot_label = '%s – %s' % (
-                format_datetime(self.env, line.start, tz=tz, dt_format='EEE dd/MM/yyyy HH:mm'),
-                format_datetime(self.env, line.stop, tz=tz, dt_format='HH:mm'))
+            start = format_datetime(self.env, line.start, tz=tz, dt_format='EEE dd/MM/yyyy HH:mm')
+            stop = format_datetime(self.env, line.stop, tz=tz, dt_format='HH:mm')
+            line.slot_label = f'{start} – {stop}'
 
     @api.depends('slot_label', 'chair_id', 'dentist_id')
     def _compute_display_name(self):
