@@ -63,4 +63,6 @@ class TestFrontDeskTour(HttpCase):
         self.assertEqual(finder_booking.duration, 0.75)
         self.assertEqual(finder_booking.stop - finder_booking.start, timedelta(minutes=45))
         # The card moved on the Today board.
+        # Through action_arrive, as the card's button: the arrival time is recorded.
         self.assertEqual(self.board_appointment.state, 'arrived')
+        self.assertTrue(self.board_appointment.arrived_at)
