@@ -196,6 +196,8 @@ class TestClinicSettings(DentalCase):
 
     def test_others_cannot(self):
         with self.assertRaises(AccessError):
+            self.env['dental.settings'].with_user(self.user_receptionist).default_get(['dental_late_cancel_hours'])
+        with self.assertRaises(AccessError):
             self.env['dental.settings'].with_user(self.user_receptionist).create({'dental_late_cancel_hours': 1})
         settings = self.env['dental.settings'].create({'dental_late_cancel_hours': 2})
         with self.assertRaises(AccessError):

@@ -31,6 +31,8 @@ class DentalSettings(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        # default_get is callable by anyone: read the company's settings for managers only.
+        self.check_access('create')
         values = super().default_get(fields_list)
         company = self.env.company.sudo()
         for fname in self._setting_fnames():
