@@ -13,3 +13,4 @@ from . import dental_appointment
 from . import calendar_event
 from . import res_company
 from . import res_config_settings
+from . import res_partner

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, HttpCase, tagged
@@ -240,7 +241,6 @@ class TestManagerSettingsHttp(HttpCase):
     """Through the web client's RPC, as the dental manager (not administrator)."""
 
     def test_manager_edits_late_cancellation_delay(self):
-        from odoo.addons.mail.tests.common import mail_new_test_user
         manager = mail_new_test_user(self.env, login='http_dental_manager', groups='dental_clinic.group_dental_manager')
         self.assertFalse(manager.has_group('base.group_system'))
         self.authenticate('http_dental_manager', 'http_dental_manager')
@@ -275,3 +275,17 @@ class TestSurfaceCount(DentalClinicalCase):
     def test_procedure_durations_not_summed_in_groups(self):
         groups = self.env['dental.procedure'].read_group([], ['duration'], ['category'])
         self.assertNotIn('duration', groups[0])
+
+
+class TestAvatars(DentalCase):
+
+    def test_initial_skips_the_title(self):
+        from base64 import b64decode
+        for n, (name, initial) in enumerate((('Dra. Beatriz Moura', 'B'), ('Dr Henrique Tavares', 'H'),
+                                             ('Prof. Dr. Ana', 'A'), ('Drummond Silva', 'D'))):
+            with self.subTest(name=name):
+                # Odoo generates letter avatars for the partners of internal users.
+                user = mail_new_test_user(self.env, login=f'avatar_{n}', name=name,
+                                          groups='dental_clinic.group_dental_dentist')
+                svg = b64decode(user.partner_id.avatar_128).decode()
+                self.assertIn(f'>{initial}</text>', svg)
