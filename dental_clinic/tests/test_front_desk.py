@@ -289,3 +289,15 @@ class TestAvatars(DentalCase):
                                           groups='dental_clinic.group_dental_dentist')
                 svg = b64decode(user.partner_id.avatar_128).decode()
                 self.assertIn(f'>{initial}</text>', svg)
+
+
+@tagged('post_install', '-at_install')
+class TestHome(DentalCase):
+    """Post-install: the menus of every installed app are loaded by then."""
+
+    def test_staff_land_on_the_today_board(self):
+        """Without a home action of their own, users open the first app: the clinic's, on its Today board."""
+        menus = self.env['ir.ui.menu'].with_user(self.user_receptionist).load_menus(False)
+        root = self.env.ref('dental_clinic.menu_dental_root')
+        self.assertEqual(menus['root']['children'][0], root.id)
+        self.assertEqual(root.action, self.env.ref('dental_clinic.dental_appointment_action_today'))
