@@ -67,4 +67,4 @@ bench: preflight
 	else \
 		$(ODOO) -d $(BENCH_DB) -u dental_clinic --stop-after-init --log-level=warn; \
 	fi
-	@for script in bench/bench_*.py; do BENCH_DB=$(BENCH_DB) ODOO_CONF=$(CONF) $(PYTHON) $$script || exit 1; done
+	@for script in bench/bench_*.py; do BENCH_DB=$(BENCH_DB) DEMO_DB=$(DB) ODOO_CONF=$(CONF) $(PYTHON) $$script || exit 1; done

@@ -28,7 +28,8 @@ LAST = ['Silva', 'Santos', 'Oliveira', 'Souza', 'Rodrigues', 'Ferreira', 'Alves'
         'Costa', 'Ribeiro', 'Martins', 'Carvalho', 'Almeida', 'Lopes', 'Soares', 'Fernandes', 'Vieira', 'Barbosa',
         'Rocha', 'Dias', 'Nascimento', 'Andrade', 'Moreira', 'Nunes', 'Marques', 'Machado', 'Mendes', 'Freitas']
 INDEXES = ['res_partner__name_dental_trgm_index', 'dental_patient__cpf_digits_index',
-           'dental_patient__phone_digits_index', 'dental_patient__file_number_index']
+           'dental_patient__phone_digits_index', 'dental_patient__file_number_index',
+           'dental_patient__search_name_index']
 
 
 def cpf_for(n):
@@ -82,6 +83,8 @@ def main():
             'phone (11) 9xxxx-xxxx': [[('phone_search', 'ilike', mobile_for(n)[3:])] for n in picks],
             'name_search, CPF typed': ('cpf', picks),
             'name_search, name typed': ('name', picks),
+            'one search box, name in lower case': [[('display_name', 'ilike', f'{LAST[(n * 7) % 30]} {n}'.lower())]
+                                                     for n in picks],
         }
         rows, plans = [], {}
         for indexed in (True, False):

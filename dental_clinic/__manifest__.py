@@ -51,8 +51,10 @@ role-based access for the front desk, the dentists and the manager.
         'report/dental_reports.xml',
         'wizard/dental_report_wizard_views.xml',
         'report/dental_report_menus.xml',
+        'wizard/dental_settings_views.xml',
     ],
     'demo': [
+        'demo/res_company_demo.xml',
         'demo/dental_patient_demo.xml',
         'demo/dental_procedure_demo.xml',
         'demo/dental_appointment_demo.xml',
@@ -62,6 +64,7 @@ role-based access for the front desk, the dentists and the manager.
         'web.assets_backend': [
             'dental_clinic/static/src/odontogram/*',
             'dental_clinic/static/src/dashboard/*',
+            'dental_clinic/static/src/views/*',
         ],
         'web.assets_tests': [
             'dental_clinic/static/tests/tours/*.js',

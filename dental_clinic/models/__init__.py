@@ -21,3 +21,4 @@ from . import dental_lgpd_log
 from . import dental_patient_lgpd
 from . import dental_clinical_tracking
 from . import dental_patient_export
+from . import res_partner

@@ -36,6 +36,8 @@ MAX_DURATION_HOURS = 12
 MIN_YEAR, MAX_YEAR = 1900, 2999
 SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
+# The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
+SLOT_SEARCH_HORIZON_DAYS = 5 * 365
 # Hours booked when no procedure says otherwise.
 DEFAULT_DURATION = 0.5
 # Context of the calendar.event mirror: no invitation or change e-mails, no
@@ -96,7 +98,7 @@ class DentalAppointment(models.Model):
     patient_id = fields.Many2one(
         'dental.patient', string='Patient', required=True, index=True, check_company=True, tracking=True)
     partner_id = fields.Many2one(related='patient_id.partner_id', string='Contact')
-    patient_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
+    patient_mobile = fields.Char(related='patient_id.mobile_national', string='Mobile')
     dentist_id = fields.Many2one(
         'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
         domain=dentist_domain)
@@ -149,6 +151,11 @@ class DentalAppointment(models.Model):
         'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
         ondelete='set null')
     chair_color = fields.Integer(related='chair_id.color')
+    # Display helpers of the Today board and the calendar.
+    time_label = fields.Char(
+        string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.')
+    is_striked = fields.Boolean(compute='_compute_calendar_style', help='Struck through in the calendar.')
+    is_hatched = fields.Boolean(compute='_compute_calendar_style', help='Hatched in the calendar: not confirmed yet.')
     # Clinical records of the visit: dentists and managers only.
     treatment_ids = fields.One2many(
         'dental.treatment', 'appointment_id', string='Treatments', groups=DENTIST_GROUP)
@@ -158,6 +165,9 @@ class DentalAppointment(models.Model):
         help='Planned procedures that need a tooth and have no treatment on this appointment yet.')
     clinical_note_ids = fields.One2many(
         'dental.clinical.note', 'appointment_id', string='Clinical Notes', groups=DENTIST_GROUP)
+    has_unsigned_note = fields.Boolean(
+        string='Unsigned Clinical Note', compute='_compute_has_unsigned_note', groups=DENTIST_GROUP,
+        help='A clinical note of this visit is still a draft: the dentist is warned when finishing the visit.')
 
     # Python cannot refuse concurrent double bookings: a constraint method runs
     # inside its own transaction and cannot see rows that another, not yet
@@ -224,6 +234,28 @@ class DentalAppointment(models.Model):
             charted = appointment.treatment_ids.procedure_id
             appointment.procedure_to_chart_ids = appointment.procedure_ids.filtered(
                 lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted)
+
+    @api.depends('clinical_note_ids.state')
+    def _compute_has_unsigned_note(self):
+        for appointment in self:
+            appointment.has_unsigned_note = any(note.state != 'signed' for note in appointment.clinical_note_ids)
+
+    @api.depends('start', 'stop')
+    @api.depends_context('tz')
+    def _compute_time_label(self):
+        for appointment in self:
+            if appointment.start and appointment.stop:
+                start = appointment._format_datetime(appointment.start, time_only=True)
+                stop = appointment._format_datetime(appointment.stop, time_only=True)
+                appointment.time_label = f'{start} – {stop}'
+            else:
+                appointment.time_label = False
+
+    @api.depends('state')
+    def _compute_calendar_style(self):
+        for appointment in self:
+            appointment.is_striked = appointment.state in INACTIVE_STATES
+            appointment.is_hatched = appointment.state == 'scheduled'
 
     # ------------------------------------------------------------------
     # Constraints and onchanges
@@ -338,8 +370,17 @@ class DentalAppointment(models.Model):
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
-        if self.chair_id.dentist_id:
+        """Suggest the chair's dentist, never replacing a dentist already chosen (slot finder, calendar filter)."""
+        if self.chair_id.dentist_id and not self.dentist_id:
             self.dentist_id = self.chair_id.dentist_id
+
+    @api.onchange('stop')
+    def _onchange_stop(self):
+        """An end typed in the form or given by a calendar click sets the duration, so both always agree."""
+        if self.start and self.stop and self.stop > self.start:
+            duration = (self.stop - self.start).total_seconds() / 3600
+            if abs(duration - (self.duration or 0)) > 1 / 120:
+                self.duration = duration
 
     # ------------------------------------------------------------------
     # CRUD
@@ -404,7 +445,7 @@ class DentalAppointment(models.Model):
             procedures = movable._procedures_from_vals(vals)
             if movable and procedures:
                 vals = dict(vals, duration=self._planned_duration(procedures))
-        if 'stop' in vals and 'duration' not in vals:
+        if 'stop' in vals:
             # A resize in the calendar sends only ``stop``: the duration follows,
             # per start when several appointments are written at once.
             if 'start' in vals or len(self) <= 1:
@@ -511,7 +552,7 @@ class DentalAppointment(models.Model):
             'res_model': 'dental.clinical.note',
             'view_mode': 'form',
             'views': [(False, 'form')],
-            'target': 'current',
+            'target': 'new',
             'context': {'default_patient_id': self.patient_id.id, 'default_appointment_id': self.id},
         }
 
@@ -709,7 +750,9 @@ class DentalAppointment(models.Model):
 
     @api.model
     def _set_duration_from_stop(self, vals, start):
-        if vals.get('stop') and start and 'duration' not in vals:
+        """When an end arrives, the duration is the time from the start to it, even if a different duration
+        came along: the end is what the calendar and the form show, so it is what gets stored."""
+        if vals.get('stop') and start:
             delta = fields.Datetime.to_datetime(vals['stop']) - fields.Datetime.to_datetime(start)
             vals['duration'] = delta.total_seconds() / 3600
 
@@ -767,6 +810,24 @@ class DentalAppointment(models.Model):
         self.filtered(lambda a: not a.calendar_event_id)._create_calendar_events()
 
     @api.model
+    def get_calendar_business_hours(self):
+        """Opening hours of the chairs of the user's companies, for the calendar to shade the closed ones.
+
+        :return: FullCalendar ``businessHours`` (days 0 = Sunday), from the chairs' working hours
+        """
+        chairs = self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
+        hours = set()
+        for attendance in chairs.resource_calendar_id.attendance_ids:
+            if attendance.display_type or attendance.week_type:
+                continue
+            hours.add(((int(attendance.dayofweek) + 1) % 7, attendance.hour_from, attendance.hour_to))
+        return [{
+            'daysOfWeek': [day],
+            'startTime': '{:02d}:{:02d}'.format(*divmod(round(hour_from * 60), 60)),
+            'endTime': '{:02d}:{:02d}'.format(*divmod(round(hour_to * 60), 60)),
+        } for day, hour_from, hour_to in sorted(hours)]
+
+    @api.model
     def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
         """Propose the next free slots of ``duration`` hours within the chairs' working hours.
 
@@ -780,6 +841,9 @@ class DentalAppointment(models.Model):
         length = timedelta(minutes=round(duration * 60))
         now = fields.Datetime.now()
         date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
+        if date_from > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS) or duration > 24:
+            raise UserError(_('Search for slots of at most one day within the next %s years.',
+                              SLOT_SEARCH_HORIZON_DAYS // 365))
         # Round up to the next step.
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
         date_to = date_from + timedelta(days=days)
@@ -823,4 +887,8 @@ class DentalAppointment(models.Model):
                 if found >= limit:
                     break
         slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
+        # Each time once per dentist, in the first free chair.
+        seen = set()
+        slots = [slot for slot in slots
+                 if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)]
         return slots[:limit]

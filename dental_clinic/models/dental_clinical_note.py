@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import html2plaintext
+from odoo.tools import format_date, html2plaintext
 
 
 class DentalClinicalNote(models.Model):
@@ -34,9 +34,10 @@ class DentalClinicalNote(models.Model):
             note.addendum_count = len(note.addendum_ids)
 
     @api.depends('patient_id', 'date')
+    @api.depends_context('lang', 'tz')
     def _compute_display_name(self):
         for note in self:
-            date = fields.Date.to_string(fields.Datetime.context_timestamp(note, note.date)) if note.date else ''
+            date = format_date(self.env, fields.Datetime.context_timestamp(note, note.date)) if note.date else ''
             note.display_name = _('%(patient)s, %(date)s', patient=note.patient_id.name or '', date=date)
 
     @api.constrains('appointment_id', 'patient_id')

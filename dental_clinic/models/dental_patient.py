@@ -1,7 +1,7 @@
 import re
+import unicodedata
 from collections import defaultdict
 
-import phonenumbers
 from dateutil.relativedelta import relativedelta
 from stdnum.br import cpf as stdnum_cpf
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -18,6 +18,8 @@ from .dental_tooth import apply_finding, empty_tooth, is_deciduous
 ADULT_AGE = 18
 ANAMNESIS_REVIEW_MONTHS = 12
 PHONE_FIELDS = ('phone', 'mobile')
+# Shown in the message refusing a number, per country of the company.
+PHONE_EXAMPLES = {'BR': '(11) 98765-4321'}
 # Records that belong to a patient and to its company.
 PATIENT_RECORD_MODELS = ('dental.appointment', 'dental.treatment', 'dental.tooth.condition',
                          'dental.treatment.plan', 'dental.clinical.note')
@@ -25,6 +27,12 @@ PATIENT_RECORD_MODELS = ('dental.appointment', 'dental.treatment', 'dental.tooth
 
 def only_digits(value):
     return re.sub(r'\D', '', value or '')
+
+
+def fold_text(value):
+    """Lower case without accents (João -> joao), as stored in ``search_name``."""
+    decomposed = unicodedata.normalize('NFKD', value or '')
+    return ' '.join(''.join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 class DentalPatient(models.Model):
@@ -68,6 +76,16 @@ class DentalPatient(models.Model):
     phone_digits = fields.Char(
         string='Phone digits', compute='_compute_phone_digits', store=True, index='trigram',
         help='Digits of every phone number of the patient, for searching in any format.')
+    search_name = fields.Char(
+        string='Name (search)', compute='_compute_search_name', store=True, index='trigram',
+        help='The name in lower case without accents: the search box finds João when "joao" is typed, '
+             'without depending on PostgreSQL\'s unaccent being enabled on the server.')
+    phone_national = fields.Char(
+        string='Phone Number', compute='_compute_phone_national', inverse='_inverse_phone_national',
+        search='_search_phone_search', help='Shown as written in the country, stored in international format.')
+    mobile_national = fields.Char(
+        string='Mobile Number', compute='_compute_phone_national', inverse='_inverse_phone_national',
+        search='_search_phone_search', help='Shown as written in the country, stored in international format.')
     cpf_search = fields.Char(
         string='CPF (any format)', compute='_compute_search_helpers', search='_search_cpf_search')
     phone_search = fields.Char(
@@ -164,6 +182,29 @@ class DentalPatient(models.Model):
             numbers = [only_digits(patient[fname]) for fname in PHONE_FIELDS]
             patient.phone_digits = ' '.join(n for n in numbers if n) or False
 
+    @api.depends('partner_id.name')
+    def _compute_search_name(self):
+        for patient in self:
+            patient.search_name = fold_text(patient.name) or False
+
+    @api.depends('phone', 'mobile', 'company_id.country_id')
+    def _compute_phone_national(self):
+        for patient in self:
+            patient.phone_national = patient._display_phone(patient.phone)
+            patient.mobile_national = patient._display_phone(patient.mobile)
+
+    def _inverse_phone_national(self):
+        for patient in self:
+            vals = {}
+            for fname in PHONE_FIELDS:
+                typed = patient[f'{fname}_national']
+                if typed != patient._display_phone(patient[fname]):
+                    vals[fname] = typed or False
+            if vals:
+                patient.write(vals)
+        # Show what was stored (normalised), not what was typed.
+        self.invalidate_recordset(['phone_national', 'mobile_national'])
+
     def _compute_search_helpers(self):
         self.cpf_search = False
         self.phone_search = False
@@ -201,6 +242,9 @@ class DentalPatient(models.Model):
             ])
         if re.fullmatch(r'[A-Za-z]{1,10}[-/]?\d+', value.strip()):
             return [('file_number', operator, value.strip())]
+        if operator in ('ilike', 'like') and fold_text(value):
+            # Accent- and case-insensitive by itself, served by the trigram index of search_name.
+            return [('search_name', 'like', fold_text(value))]
         return super()._search_display_name(operator, value)
 
     @api.depends('anamnesis_date')
@@ -482,16 +526,36 @@ class DentalPatient(models.Model):
         return stdnum_cpf.format(digits)
 
     @api.model
+    def _phone_country(self, company):
+        """Country in which national numbers are read: the company's, Brazil when it has none."""
+        return company.country_id or self.env.ref('base.br')
+
+    @api.model
     def _format_phone(self, value, company):
-        """Return the number in E.164; national numbers are read in the company's country."""
-        region = company.country_id.code or 'BR'
+        """Return the number in E.164; national numbers are read in the company's country (Brazil by default)."""
+        country = self._phone_country(company)
+        if not isinstance(value, str):
+            raise ValidationError(_('%s is not a valid phone number: type it as text.', value))
         try:
-            number = phonenumbers.parse(value, region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if not number or not phonenumbers.is_valid_number(number):
-            raise ValidationError(_('%s is not a valid phone number.', value))
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return self._phone_format(number=value, country=country, force_format='E164', raise_exception=True)
+        except UserError:
+            example = PHONE_EXAMPLES.get(country.code)
+            if example:
+                raise ValidationError(_(
+                    '%(value)s is not a valid phone number. Type it with its area code, '
+                    'for example %(example)s, or in international format (+351 912 345 678).',
+                    value=value, example=example)) from None
+            raise ValidationError(_(
+                '%s is not a valid phone number: type it in international format, for example +55 11 98765-4321.',
+                value)) from None
+
+    def _display_phone(self, number):
+        """How people of the patient's company write ``number``: national format for their country's
+        numbers ((11) 96931-8313 in Brazil), international for foreign ones."""
+        if not number:
+            return False
+        country = self._phone_country(self.company_id)
+        return self._phone_format(number=number, country=country, force_format='NATIONAL') or number
 
     @api.model
     def _file_number_sequence(self, company):

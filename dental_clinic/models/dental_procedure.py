@@ -35,12 +35,18 @@ class DentalProcedure(models.Model):
         string='TUSS Code', help='Code of the procedure in the TUSS table of the ANS, used by dental plans.')
     sequence = fields.Integer(default=10)
     category = fields.Selection(PROCEDURE_CATEGORIES, required=True, default='other')
+    # No sum in grouped lists: adding up default durations of a catalogue means nothing.
     duration = fields.Float(
-        string='Default Duration', default=0.5, help='Chair time in hours the procedure usually needs.')
+        string='Default Duration', default=0.5, aggregator=None,
+        help='Chair time in hours the procedure usually needs.')
     requires_tooth = fields.Boolean(
         string='Needs a Tooth', help='Treatments with this procedure must name the tooth.')
     requires_surface = fields.Boolean(
         string='Needs Surfaces', help='Treatments with this procedure must name the treated surfaces.')
+    surface_count = fields.Integer(
+        string='Surfaces Needed',
+        help='How many surfaces a treatment with this procedure names (2 for a two-surface restoration); '
+             '0 when any number will do.')
     recall_months = fields.Integer(
         string='Recall (months)', help='Invite the patient back this many months after the procedure; 0 for never.')
     result_condition = fields.Selection(
@@ -75,6 +81,16 @@ class DentalProcedure(models.Model):
         if operator in ('ilike', '=ilike', '=', 'like') and isinstance(value, str) and value:
             domain = expression.OR([domain, [('code', operator, value)], [('tuss_code', operator, value)]])
         return domain
+
+    @api.constrains('surface_count', 'requires_surface')
+    def _check_surface_count(self):
+        for procedure in self:
+            if procedure.surface_count and (procedure.surface_count > 5 or not procedure.requires_surface):
+                raise ValidationError(_(
+                    'The procedure %s: a number of surfaces (1 to 5) only makes sense when it needs surfaces.',
+                    procedure.name))
+            if procedure.surface_count < 0:
+                raise ValidationError(_('The number of surfaces of %s cannot be negative.', procedure.name))
 
     @api.constrains('requires_tooth', 'requires_surface')
     def _check_surface_needs_tooth(self):

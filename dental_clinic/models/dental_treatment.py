@@ -33,6 +33,7 @@ class DentalTreatment(models.Model):
     category = fields.Selection(related='procedure_id.category')
     requires_tooth = fields.Boolean(related='procedure_id.requires_tooth')
     requires_surface = fields.Boolean(related='procedure_id.requires_surface')
+    surface_count = fields.Integer(related='procedure_id.surface_count')
     tooth = fields.Char(
         size=2, index=True,
         help='FDI number: permanent 11-18, 21-28, 31-38, 41-48; deciduous 51-55, 61-65, 71-75, 81-85.')
@@ -80,6 +81,16 @@ class DentalTreatment(models.Model):
                     procedure=treatment.procedure_id.name, tooth=treatment.tooth))
             if treatment.surface_ids and not treatment.tooth:
                 raise ValidationError(_('Surfaces are given without a tooth.'))
+
+    @api.constrains('surface_ids', 'procedure_id')
+    def _check_surface_count(self):
+        """A two-surface restoration names two surfaces: the procedure says how many it needs."""
+        for treatment in self:
+            needed = treatment.procedure_id.surface_count
+            if needed and treatment.surface_ids and len(treatment.surface_ids) != needed:
+                raise ValidationError(_(
+                    '%(procedure)s needs %(needed)s surface(s); %(given)s ticked.',
+                    procedure=treatment.procedure_id.name, needed=needed, given=len(treatment.surface_ids)))
 
     @api.constrains('plan_id', 'patient_id')
     def _check_plan_patient(self):

@@ -19,3 +19,9 @@ class ResCompany(models.Model):
         # Each company numbers its patients from its own sequence, ready before its first patient.
         self.env['dental.patient']._create_file_number_sequences(companies)
         return companies
+
+    def _dental_demo_offline(self):
+        """Mark the demo company as already enriched, so that logging in never calls IAP's
+        partner-autocomplete over the internet (the field exists only with partner_autocomplete)."""
+        if 'iap_enrich_auto_done' in self._fields:
+            self.sudo().iap_enrich_auto_done = True

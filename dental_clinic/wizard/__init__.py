@@ -5,3 +5,4 @@ from . import dental_patient_anonymize
 from . import dental_patient_purge
 from . import dental_statistics_wizard
 from . import dental_agenda_wizard
+from . import dental_settings

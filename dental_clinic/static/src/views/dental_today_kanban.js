@@ -1,0 +1,60 @@
+/** @odoo-module **/
+/**
+ * The Today board: a card dropped in another column runs the same action as its
+ * button (confirm, patient arrived, start, done, no-show, cancel wizard), so the
+ * server's transition rules and their side effects (arrival time, treatments of
+ * the visit) apply exactly as with the buttons.
+ */
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+import { kanbanView } from "@web/views/kanban/kanban_view";
+import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
+
+const STATE_ACTIONS = {
+    confirmed: "action_confirm",
+    arrived: "action_arrive",
+    in_progress: "action_start",
+    done: "action_done",
+    no_show: "action_no_show",
+    cancelled: "action_open_cancel_wizard",
+};
+
+export class DentalTodayKanbanRenderer extends KanbanRenderer {
+    setup() {
+        super.setup();
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.notification = useService("notification");
+    }
+
+    async sortRecordDrop(dataRecordId, dataGroupId, { element, parent, previous }) {
+        const list = this.props.list;
+        const source = list.groups.find((group) => group.id === dataGroupId);
+        const target = parent && list.groups.find((group) => group.id === parent.dataset.id);
+        if (!list.isGrouped || !source || !target || source === target) {
+            return super.sortRecordDrop(...arguments);
+        }
+        parent.classList.remove("o_kanban_hover");
+        const record = source.list.records.find((rec) => rec.id === dataRecordId);
+        const method = STATE_ACTIONS[target.value];
+        if (!record || !method) {
+            this.notification.add(_t("An appointment cannot go back to this step."), { type: "warning" });
+            await list.model.load();
+            return;
+        }
+        try {
+            const action = await this.orm.call(list.resModel, method, [[record.resId]]);
+            if (action && typeof action === "object") {
+                await this.actionService.doAction(action, { onClose: () => list.model.load() });
+            }
+        } finally {
+            await list.model.load();
+        }
+    }
+}
+
+registry.category("views").add("dental_today_kanban", {
+    ...kanbanView,
+    Renderer: DentalTodayKanbanRenderer,
+});
