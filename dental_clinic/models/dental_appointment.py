@@ -397,7 +397,7 @@ class DentalAppointment(models.Model):
             missing = [fname for fname in ('patient_id', 'chair_id', 'dentist_id', 'start') if not vals.get(fname)]
             if missing:
                 raise ValidationError(_('Give the %s of the appointment.', ', '.join(
-                    self._fields[fname]._description_string(self.env) for fname in missing)))
+                    self._fields[fname]._description_string(self._dental_lang_env()) for fname in missing)))
             if not self.env.su and vals.get('state') not in MOVABLE_STATES:
                 raise UserError(_('An appointment is booked as scheduled or confirmed; the visit then moves on '
                                   'with its buttons (arrived, start, done, cancel, no-show).'))
@@ -431,7 +431,7 @@ class DentalAppointment(models.Model):
                 raise UserError(_(
                     'Only scheduled or confirmed appointments can be moved: %s is %s.',
                     not_movable[0].display_name,
-                    dict(self._fields['state']._description_selection(self.env))[not_movable[0].state]))
+                    dict(self._fields['state']._description_selection(self._dental_lang_env()))[not_movable[0].state]))
         if 'patient_id' in vals:
             self._check_clinical_records_patient(vals['patient_id'])
         if 'procedure_ids' in vals and 'duration' not in vals and 'stop' not in vals:
@@ -696,7 +696,7 @@ class DentalAppointment(models.Model):
         allowed = TRANSITIONS.get(target, ())
         wrong = self.filtered(lambda a: a.state not in allowed)
         if wrong:
-            labels = dict(self._fields['state']._description_selection(self.env))
+            labels = dict(self._fields['state']._description_selection(self._dental_lang_env()))
             raise UserError(_(
                 'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
                 patient=wrong[0].patient_id.name, current=labels[wrong[0].state], target=labels.get(target, target)))
@@ -711,8 +711,9 @@ class DentalAppointment(models.Model):
                 except (ValueError, TypeError):
                     value = None
                 if not isinstance(value, datetime):
+                    label = self._fields[fname]._description_string(self._dental_lang_env())
                     raise ValidationError(_('%(value)r is not a date and time (%(field)s).',
-                                            value=vals[fname], field=self._fields[fname]._description_string(self.env)))
+                                            value=vals[fname], field=label))
                 if not MIN_YEAR <= value.year <= MAX_YEAR:
                     raise ValidationError(_('%(date)s is not a date an appointment can take place.',
                                             date=fields.Datetime.to_string(value)))
@@ -725,8 +726,7 @@ class DentalAppointment(models.Model):
 
     def _concurrent_booking_message(self):
         """The loser of a true race (both checks passed before either committed) hears it in their language."""
-        env = self.env if self.env.lang else self.with_context(lang=self.env.user.lang).env
-        return env._('This slot was just booked by someone else for the same chair or dentist: '
+        return self._dental_lang_env()._('This slot was just booked by someone else for the same chair or dentist: '
                      'pick another time.')
 
     def _slot_from_vals(self, vals):

@@ -37,7 +37,8 @@ class DentalClinicalNote(models.Model):
     @api.depends_context('lang', 'tz')
     def _compute_display_name(self):
         for note in self:
-            date = format_date(self.env, fields.Datetime.context_timestamp(note, note.date)) if note.date else ''
+            date = format_date(self.env, fields.Datetime.context_timestamp(note, note.date),
+                               lang_code=self.env.lang or self.env.user.lang) if note.date else ''
             note.display_name = _('%(patient)s, %(date)s', patient=note.patient_id.name or '', date=date)
 
     @api.constrains('appointment_id', 'patient_id')

@@ -40,6 +40,12 @@ class DentalFieldGuard(models.AbstractModel):
     _dental_create_only_fields = ()
 
     @api.model
+    def _dental_lang_env(self):
+        """The caller's language, or the user's when an RPC call comes without a context: labels of
+        fields and selections, and dates, in a message read the same way as its translated text."""
+        return self.env if self.env.lang else self.with_context(lang=self.env.user.lang).env
+
+    @api.model
     def _dental_protected_fields(self, operation):
         protected = {
             name for name, field in self._fields.items()
@@ -57,7 +63,7 @@ class DentalFieldGuard(models.AbstractModel):
         fnames = {fname for vals in vals_list for fname in vals}
         protected = fnames & self._dental_protected_fields(operation)
         if protected:
-            labels = sorted(self._fields[fname]._description_string(self.env) for fname in protected)
+            labels = sorted(self._fields[fname]._description_string(self._dental_lang_env()) for fname in protected)
             raise AccessError(_(
                 'These fields are set by the clinic\'s system, not by hand: %s.', ', '.join(labels)))
         if operation == 'create':
@@ -78,7 +84,7 @@ class DentalFieldGuard(models.AbstractModel):
                 raise ValidationError(_('%s is not a field of this record.', fname))
             if value is False or value is None:
                 continue
-            label = field._description_string(self.env)
+            label = field._description_string(self._dental_lang_env())
             if not self._dental_value_fits(field, value):
                 raise ValidationError(_('%(value)r is not a valid value for %(field)s.', value=value, field=label))
 

@@ -463,6 +463,13 @@ class DentalPatient(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_appointments(self):
+        """A patient with appointments is archived, not deleted: the visits are the clinic's history."""
+        if self.env['dental.appointment'].sudo().with_context(active_test=False).search_count(
+                [('patient_id', 'in', self.ids)], limit=1):
+            raise UserError(_('Patients with appointments are archived, not deleted.'))
+
     def _check_company_change(self, company_id):
         """A patient with visits or clinical records stays in its company: they cannot move along."""
         moving = self.filtered(lambda patient: patient.company_id.id != company_id)

@@ -68,6 +68,7 @@ def clean_tooth_vals(vals, env):
         return
     tooth = vals['tooth']
     if not isinstance(tooth, str) or not is_valid_tooth(tooth):
+        env = env if env.lang else env(context=dict(env.context, lang=env.user.lang))
         raise ValidationError(env._(
             '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
             'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth), given as text.', tooth))
