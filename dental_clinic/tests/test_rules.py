@@ -200,6 +200,11 @@ class TestRolesAndStates(AppointmentClinicalCase):
         with self.assertRaises(ValidationError):
             self._book(day=2).cancel('patient', '   ')
 
+    def test_patient_with_appointments_is_archived_not_deleted(self):
+        with self.assertRaises(UserError):
+            self.patient.with_user(self.user_manager).unlink()
+        self.assertTrue(self.patient.exists())
+
     def test_public_methods_answer_rpc(self):
         treatment = self._create_treatment()
         plan = self.env['dental.treatment.plan'].create({'patient_id': self.patient.id})

@@ -59,3 +59,11 @@ class TestRulesOverRpc(HttpCase, AppointmentClinicalCase):
         with self.assertRaises(Fault) as caught:
             execute('dental.appointment', 'write', [self.appointment.id], {'duration': 'abc'})
         self.assertIn('valor válido', caught.exception.faultString)
+        # A client that sends no context hears the user's language, labels included.
+        self.user_dentist.lang = 'pt_BR'
+        for model, ids, vals, expected in (
+                ('dental.treatment', [treatment.id], {'tooth': '185'}, 'não é um número de dente'),
+                ('dental.patient', [self.patient.id], {'has_medical_alert': False}, 'Alerta médico')):
+            with self.subTest(model=model), self.assertRaises(Fault) as caught:
+                self.xmlrpc_object.execute_kw(self.env.cr.dbname, uid, 'dental_dentist', model, 'write', [ids, vals])
+            self.assertIn(expected, caught.exception.faultString)
