@@ -13,3 +13,8 @@ from . import dental_appointment
 from . import calendar_event
 from . import res_company
 from . import res_config_settings
+from . import dental_reminder_rule
+from . import dental_reminder
+from . import dental_patient_reminder
+from . import dental_appointment_reminder
+from . import dental_recall
