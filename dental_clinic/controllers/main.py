@@ -54,7 +54,7 @@ class DentalAppointmentController(http.Controller):
             values.update({
                 'weekday': facts['local_weekday'],
                 'date': facts['local_date'],
-                'time': facts['local_time'],
+                'hour': facts['local_time'],
                 'dentist': facts['dentist_name'],
                 'clinic': facts['clinic_name'],
                 'action_url': f'/dental/appointment/{appointment.id}/{appointment.dental_confirm_token}',

@@ -95,7 +95,6 @@ class DentalReminder(models.Model):
 
     # Values for the templates, in the recipient's language and the clinic's time zone.
     first_name = fields.Char(compute='_compute_render_values', help='First name of the patient.')
-    recipient_first_name = fields.Char(compute='_compute_render_values', help='First name of whom the message goes to.')
     local_weekday = fields.Char(compute='_compute_render_values')
     local_date = fields.Char(compute='_compute_render_values')
     local_date_short = fields.Char(compute='_compute_render_values')
@@ -122,14 +121,13 @@ class DentalReminder(models.Model):
         return self.env['dental.reminder.rule']._fields['channel']._description_selection(self.env)
 
     @api.depends_context('lang')
-    @api.depends('appointment_id', 'appointment_start', 'partner_id')
+    @api.depends('appointment_id', 'appointment_start')
     def _compute_render_values(self):
         for reminder in self:
             values = reminder.appointment_id._dental_message_values(reminder.appointment_start)
             for fname in ('first_name', 'local_weekday', 'local_date', 'local_date_short', 'local_time',
                           'dentist_name', 'confirm_url'):
                 reminder[fname] = values[fname]
-            reminder.recipient_first_name = (reminder.partner_id.name or '').split(' ')[0] or values['first_name']
 
     # ------------------------------------------------------------------
     # Cron
@@ -239,6 +237,8 @@ class DentalReminder(models.Model):
         except psycopg2.errors.SerializationFailure:
             _logger.info('Dental reminders: batch claimed by another worker meanwhile')
             return self.browse(), 0
+        # Rows inserted in SQL: the appointments' cached reminder lists are stale.
+        self.env['dental.appointment'].invalidate_model(['reminder_ids'])
         return self.browse(ids), selected
 
     # ------------------------------------------------------------------

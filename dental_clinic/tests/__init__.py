@@ -11,3 +11,6 @@ from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
+from . import test_reminder
+from . import test_reminder_concurrency
+from . import test_reminder_page
