@@ -96,6 +96,7 @@ class DentalReminder(models.Model):
     # Values for the templates, in the recipient's language and the clinic's time zone.
     first_name = fields.Char(compute='_compute_render_values', help='First name of the patient.')
     local_weekday = fields.Char(compute='_compute_render_values')
+    local_weekday_short = fields.Char(compute='_compute_render_values')
     local_date = fields.Char(compute='_compute_render_values')
     local_date_short = fields.Char(compute='_compute_render_values')
     local_time = fields.Char(compute='_compute_render_values')
@@ -125,7 +126,7 @@ class DentalReminder(models.Model):
     def _compute_render_values(self):
         for reminder in self:
             values = reminder.appointment_id._dental_message_values(reminder.appointment_start)
-            for fname in ('first_name', 'local_weekday', 'local_date', 'local_date_short', 'local_time',
+            for fname in ('first_name', 'local_weekday', 'local_weekday_short', 'local_date', 'local_date_short', 'local_time',
                           'dentist_name', 'confirm_url'):
                 reminder[fname] = values[fname]
 
@@ -445,6 +446,7 @@ def local_values(env, value, tz_name):
     locale = babel_locale_parse(env.lang or 'en_US')
     return {
         'local_weekday': babel_format_date(local.date(), 'EEEE', locale=locale),
+        'local_weekday_short': babel_format_date(local.date(), 'EEE', locale=locale),
         'local_date': babel_format_date(local.date(), 'long', locale=locale),
         'local_date_short': format_skeleton('ddMM', local, locale=locale),
         'local_time': local.strftime('%H:%M'),

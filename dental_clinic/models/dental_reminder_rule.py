@@ -43,8 +43,3 @@ class DentalReminderRule(models.Model):
         for rule in self:
             if rule.channel == 'email' and not rule.mail_template_id:
                 raise ValidationError(_('An e-mail reminder needs an e-mail template.'))
-
-    def _template_for_channel(self):
-        """The template this rule renders; the SMS bridge adds its channel."""
-        self.ensure_one()
-        return self.mail_template_id if self.channel == 'email' else self.env['mail.template']
