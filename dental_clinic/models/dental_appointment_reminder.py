@@ -5,7 +5,7 @@ from urllib.parse import quote
 import pytz
 
 from odoo import SUPERUSER_ID, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 from .dental_reminder import REMINDED_STATES, local_values
@@ -13,6 +13,8 @@ from .dental_reminder import REMINDED_STATES, local_values
 # 128 random bits, URL-safe: 22 characters, short enough for an SMS.
 TOKEN_BYTES = 16
 RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
+# Set by the patient's answer only (the public page, as superuser).
+SYSTEM_FIELDS = {'patient_response', 'patient_response_at', 'dental_confirm_token'}
 
 
 class DentalAppointment(models.Model):
@@ -53,6 +55,8 @@ class DentalAppointment(models.Model):
         return appointments
 
     def write(self, vals):
+        if not self.env.su and SYSTEM_FIELDS & set(vals):
+            raise AccessError(_('The patient\'s answer is recorded by the reminder link only.'))
         moved = self.filtered(lambda a: 'start' in vals and a.start != fields.Datetime.to_datetime(vals['start']))
         result = super().write(vals)
         if moved:

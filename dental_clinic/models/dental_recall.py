@@ -1,13 +1,14 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .dental_roles import DENTIST_GROUP
 
 # Recalls still waiting for the patient to book: one per patient and procedure.
 OPEN_STATES = ('open', 'contacted', 'snoozed')
+RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 RECALL_BATCH_SIZE = 500
 
 
@@ -72,11 +73,11 @@ class DentalRecall(models.Model):
 
     def action_contacted(self):
         self._check_open()
-        self.write({'state': 'contacted'})
+        self.sudo().write({'state': 'contacted'})
 
     def action_not_interested(self):
         self._check_open()
-        self.write({'state': 'not_interested'})
+        self.sudo().write({'state': 'not_interested'})
 
     def action_snooze(self):
         """Open the small wizard asking until when."""
@@ -111,9 +112,13 @@ class DentalRecall(models.Model):
         self._check_open()
         if not until or fields.Date.to_date(until) <= fields.Date.context_today(self):
             raise UserError(_('Snooze until a date in the future.'))
-        self.write({'state': 'snoozed', 'snooze_until': until})
+        self.sudo().write({'state': 'snoozed', 'snooze_until': until})
 
     def _check_open(self):
+        """The front desk moves recalls only through these actions: the fields themselves are read-only."""
+        if not self.env.su and not self.env.user.has_group(RECEPTIONIST_GROUP):
+            raise AccessError(_('Only the clinic\'s staff can follow up recalls.'))
+        self.check_access('read')
         if any(recall.state not in OPEN_STATES for recall in self):
             raise UserError(_('This recall is already closed.'))
 

@@ -14,3 +14,5 @@ from . import test_guards
 from . import test_reminder
 from . import test_reminder_concurrency
 from . import test_reminder_page
+from . import test_recall
+from . import test_reminder_tour
