@@ -399,27 +399,32 @@ class DentalReminder(models.Model):
     def _sync_delivery_state(self):
         """Queued reminders whose message left become ``sent``; failed ones ``failed``.
 
+        Set-based (a few UPDATEs, whatever the number of messages in flight).
         Sent e-mails are deleted by the mail queue (``auto_delete``): a queued
         reminder that lost its e-mail was sent.
         """
-        queued = self.search([('state', '=', 'queued'), ('processed_at', '!=', False)])
-        results = {}
-        for reminder in queued:
-            results[reminder.id] = reminder._delivery_result()
-        self._bulk_update({rid: vals for rid, vals in results.items() if vals})
+        self.env.flush_all()
+        for query in self._delivery_sync_queries():
+            self.env.cr.execute(query)
+        self.invalidate_model(['state', 'failure_message', 'mail_mail_id'])
 
-    def _delivery_result(self):
-        self.ensure_one()
-        if self.channel != 'email':
-            return {}
-        mail = self.mail_mail_id
-        if not mail or mail.state == 'sent':
-            return {'state': 'sent'}
-        if mail.state == 'exception':
-            return {'state': 'failed', 'failure_message': (mail.failure_reason or '')[:250] or None}
-        if mail.state == 'cancel':
-            return {'state': 'skipped'}
-        return {}
+    @api.model
+    def _delivery_sync_queries(self):
+        """The UPDATEs bringing the queued reminders in line with their messages; the SMS bridge adds its own."""
+        return [
+            SQL("""
+                UPDATE dental_reminder r
+                   SET state = CASE m.state WHEN 'exception' THEN 'failed' ELSE 'skipped' END,
+                       failure_message = LEFT(m.failure_reason, 250)
+                  FROM mail_mail m
+                 WHERE m.id = r.mail_mail_id AND r.state = 'queued' AND m.state IN ('exception', 'cancel')
+            """),
+            SQL("""
+                UPDATE dental_reminder r SET state = 'sent'
+                 WHERE r.state = 'queued' AND r.channel = 'email'
+                   AND NOT EXISTS (SELECT 1 FROM mail_mail m WHERE m.id = r.mail_mail_id AND m.state != 'sent')
+            """),
+        ]
 
     def _withdraw(self, reason):
         """Cancel the messages of these queued reminders that did not leave yet, and mark them skipped."""

@@ -1,6 +1,7 @@
 import unicodedata
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 # GSM 03.38: one 7-bit unit per character of the basic set, two for the extension set.
 GSM7_BASIC = ('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -78,17 +79,21 @@ class DentalReminder(models.Model):
     def _bulk_column_cast(self, column):
         return 'int4' if column == 'sms_id' else super()._bulk_column_cast(column)
 
-    def _delivery_result(self):
-        if self.channel != 'sms':
-            return super()._delivery_result()
-        sms = self.sms_id
-        if not sms or sms.state in ('sent', 'pending'):
-            return {'state': 'sent'}
-        if sms.state == 'error':
-            return {'state': 'failed', 'failure_message': sms.failure_type or None}
-        if sms.state == 'canceled':
-            return {'state': 'skipped'}
-        return {}
+    def _delivery_sync_queries(self):
+        return [*super()._delivery_sync_queries(),
+            SQL("""
+                UPDATE dental_reminder r
+                   SET state = CASE s.state WHEN 'error' THEN 'failed' ELSE 'skipped' END,
+                       failure_message = s.failure_type
+                  FROM sms_sms s
+                 WHERE s.id = r.sms_id AND r.state = 'queued' AND s.state IN ('error', 'canceled')
+            """),
+            SQL("""
+                UPDATE dental_reminder r SET state = 'sent'
+                 WHERE r.state = 'queued' AND r.channel = 'sms'
+                   AND NOT EXISTS (SELECT 1 FROM sms_sms s WHERE s.id = r.sms_id AND s.state NOT IN ('sent', 'pending'))
+            """),
+        ]
 
     def _cancel_message(self):
         if self.channel == 'sms':
