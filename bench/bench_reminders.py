@@ -22,7 +22,7 @@ from odoo import fields  # noqa: E402
 from odoo.fields import Command  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
 
-SIZES = (10_000, 100_000)
+SIZES = tuple(int(size) for size in os.environ.get("BENCH_REMINDER_SIZES", "10000,100000").split(","))
 CHAIRS = 70
 PATIENTS = 500
 SLOT_MINUTES = 2
@@ -66,7 +66,8 @@ def setup(env):
 def reset(env):
     """Remove the appointments, reminders and queued messages of a previous size."""
     cr = env.cr
-    cr.execute(SQL("DELETE FROM mail_mail WHERE model = 'dental.reminder'"))
+    cr.execute(SQL("""DELETE FROM mail_mail WHERE mail_message_id IN (
+                          SELECT id FROM mail_message WHERE model = 'dental.reminder')"""))
     cr.execute(SQL("DELETE FROM mail_message WHERE model IN ('dental.reminder', 'dental.appointment')"))
     cr.execute(SQL("DELETE FROM sms_sms"))
     cr.execute(SQL("DELETE FROM dental_reminder"))
@@ -123,7 +124,8 @@ def measure(env, size):
     queries = env.cr.sql_log_count - queries
     env.cr.execute(SQL("SELECT state, count(*) FROM dental_reminder GROUP BY state"))
     states = dict(env.cr.fetchall())
-    env.cr.execute(SQL("SELECT count(*) FROM mail_mail WHERE model = 'dental.reminder'"))
+    env.cr.execute(SQL("""SELECT count(*) FROM mail_mail m JOIN mail_message msg ON msg.id = m.mail_message_id
+                           WHERE msg.model = 'dental.reminder'"""))
     mails = env.cr.fetchone()[0]
     env.cr.execute(SQL("SELECT count(*) FROM sms_sms"))
     sms = env.cr.fetchone()[0]

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
 import pytz
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -128,11 +129,21 @@ class DentalAppointment(models.Model):
         self.ensure_one()
         appointment = self.sudo()
         values = local_values(self.env, start or appointment.start, appointment._dental_tz())
+        company = appointment.company_id
+        partner = company.partner_id
+        address = ', '.join(part for part in (
+            partner.street, partner.street2, partner.city, partner.state_id.code, partner.zip) if part)
+        url = appointment._dental_confirm_url()
         values.update({
             'first_name': (appointment.patient_id.name or '').split(' ')[0],
             'dentist_name': appointment.dentist_id.name or '',
-            'clinic_name': appointment.company_id.name or '',
-            'confirm_url': appointment._dental_confirm_url(),
+            'clinic_name': company.name or '',
+            'clinic_details': ' · '.join(part for part in (company.name, address, company.phone) if part),
+            'confirm_url': url,
+            'confirm_button': Markup(
+                '<a href="%s" style="background-color: #875A7B; padding: 10px 16px; text-decoration: none; '
+                'color: #fff; border-radius: 5px;">%s</a>') % (
+                url, self.env._('Confirm or tell us you cannot come')),
         })
         return values
 

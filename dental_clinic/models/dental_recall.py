@@ -158,7 +158,8 @@ class DentalRecall(models.Model):
     @api.model
     def _close_by_appointments(self, appointments):
         """Booking an appointment with the recalled procedure closes the recall."""
-        appointments = appointments.sudo().filtered(lambda a: a.procedure_ids and a.state not in ('cancelled', 'no_show'))
+        appointments = appointments.sudo().filtered(
+            lambda a: a.procedure_ids and a.state not in ('cancelled', 'no_show'))
         if not appointments:
             return
         recalls = self.sudo().search([

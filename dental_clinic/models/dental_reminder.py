@@ -39,6 +39,14 @@ SKIP_REASONS = [
 ]
 
 
+# What the reminder templates may show (``object.<path>``).
+TEMPLATE_FIELDS = (
+    'first_name', 'recipient_first_name', 'patient_id.name', 'local_weekday', 'local_weekday_short', 'local_date',
+    'local_date_short', 'local_time', 'dentist_name', 'confirm_url', 'confirm_button', 'clinic_details',
+    'company_id.name', 'company_id.phone', 'company_id.email_formatted', 'partner_id.id', 'partner_id.lang',
+)
+
+
 def in_quiet_hours(local_dt, start, end):
     """Whether a local time falls in quiet hours given as float hours (21.0-8.0 spans midnight)."""
     hour = local_dt.hour + local_dt.minute / 60
@@ -102,6 +110,9 @@ class DentalReminder(models.Model):
     local_time = fields.Char(compute='_compute_render_values')
     dentist_name = fields.Char(compute='_compute_render_values')
     confirm_url = fields.Char(compute='_compute_render_values')
+    clinic_details = fields.Char(compute='_compute_render_values', help='Name, address and phone of the clinic.')
+    confirm_button = fields.Html(compute='_compute_render_values', sanitize=False)
+    recipient_first_name = fields.Char(compute='_compute_recipient_first_name')
 
     _sql_constraints = [
         ('appointment_rule_start_uniq', 'UNIQUE (appointment_id, rule_id, appointment_start)',
@@ -110,10 +121,11 @@ class DentalReminder(models.Model):
 
     def init(self):
         super().init()
-        # The selection walks the appointments still to remind by company and start.
+        # The selection walks the appointments still to remind in start order, from a bounded range.
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_appointment_remind_idx"))
         self.env.cr.execute(SQL("""
-            CREATE INDEX IF NOT EXISTS dental_appointment_remind_idx
-                ON dental_appointment (company_id, start)
+            CREATE INDEX IF NOT EXISTS dental_appointment_remind_start_idx
+                ON dental_appointment (start, id)
              WHERE state IN %s
         """, REMINDED_STATES))
 
@@ -126,9 +138,19 @@ class DentalReminder(models.Model):
     def _compute_render_values(self):
         for reminder in self:
             values = reminder.appointment_id._dental_message_values(reminder.appointment_start)
-            for fname in ('first_name', 'local_weekday', 'local_weekday_short', 'local_date', 'local_date_short', 'local_time',
-                          'dentist_name', 'confirm_url'):
+            for fname in ('first_name', 'local_weekday', 'local_weekday_short', 'local_date', 'local_date_short',
+                          'local_time', 'dentist_name', 'confirm_url', 'clinic_details', 'confirm_button'):
                 reminder[fname] = values[fname]
+
+    @api.depends('partner_id')
+    def _compute_recipient_first_name(self):
+        for reminder in self:
+            reminder.recipient_first_name = (reminder.partner_id.name or '').split(' ')[0]
+
+    def mail_allowed_qweb_expressions(self):
+        """Plain field paths only: the templates render without code evaluation (fast, and editable by
+        managers who are not template editors)."""
+        return (*super().mail_allowed_qweb_expressions(), *(f'object.{path}' for path in TEMPLATE_FIELDS))
 
     # ------------------------------------------------------------------
     # Cron
@@ -147,9 +169,10 @@ class DentalReminder(models.Model):
         self._sync_delivery_state()
         done = 0
         remaining = 0
+        after = None
         for _i in range(max_batches):
             now = fields.Datetime.now()
-            claimed, selected = self._claim_due(now, batch_size)
+            claimed, selected, after = self._claim_due(now, batch_size, after=after)
             if claimed:
                 claimed._process_claimed(now)
                 done += len(claimed)
@@ -167,22 +190,28 @@ class DentalReminder(models.Model):
         return done
 
     @api.model
-    def _due_selection_sql(self, now, limit):
+    def _due_selection_sql(self, now, limit, after=None):
         """The due (appointment, rule) pairs not claimed yet, outside their clinic's quiet hours.
 
-        Served by the partial index on appointments (company, start) still to
-        remind and by the unique index of the reminders.
+        An index range scan of the appointments still to remind, in start
+        order, between the past horizon and the farthest active rule; the
+        unique index of the reminders answers the NOT EXISTS. ``after``
+        (start, id) resumes after the previous batch of the same run, so that
+        a backlog is not rescanned from its beginning at every batch.
         """
+        self.env['dental.reminder.rule'].flush_model()
+        self.env.cr.execute(SQL("SELECT MAX(hours_before) FROM dental_reminder_rule WHERE active"))
+        reach = self.env.cr.fetchone()[0] or 0
+        resume = SQL("AND (a.start, a.id) >= (%s::timestamp, %s)", *after) if after else SQL()
         return SQL("""
             SELECT a.id AS appointment_id, r.id AS rule_id, a.start AS appointment_start,
                    a.company_id, r.channel, a.start - make_interval(hours => r.hours_before) AS scheduled_at
-              FROM dental_reminder_rule r
-              JOIN res_company c ON c.id = r.company_id
-              JOIN dental_appointment a
-                ON a.company_id = r.company_id
-               AND a.state IN %(states)s
-               AND a.start > %(horizon)s
+              FROM dental_appointment a
+              JOIN dental_reminder_rule r
+                ON r.company_id = a.company_id
+               AND r.active
                AND a.start <= %(now)s + make_interval(hours => r.hours_before)
+              JOIN res_company c ON c.id = a.company_id
               JOIN dental_chair ch ON ch.id = a.chair_id
               LEFT JOIN resource_calendar rc ON rc.id = ch.resource_calendar_id
              CROSS JOIN LATERAL (
@@ -190,7 +219,10 @@ class DentalReminder(models.Model):
                      FROM (SELECT (%(now)s::timestamp AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(rc.tz, 'UTC')
                                   AS local_now) n
                    ) q
-             WHERE r.active
+             WHERE a.state IN %(states)s
+               AND a.start > %(horizon)s
+               AND a.start <= %(reach)s
+               %(resume)s
                AND a.create_date < a.start
                AND NOT EXISTS (
                    SELECT 1 FROM dental_reminder l
@@ -203,10 +235,11 @@ class DentalReminder(models.Model):
                        END)
              ORDER BY a.start, a.id, r.id
              LIMIT %(limit)s
-        """, states=REMINDED_STATES, now=now, horizon=now - PAST_HORIZON, limit=limit)
+        """, states=REMINDED_STATES, now=now, horizon=now - PAST_HORIZON, reach=now + timedelta(hours=reach),
+            resume=resume, limit=limit)
 
     @api.model
-    def _claim_due(self, now, limit):
+    def _claim_due(self, now, limit, after=None):
         """Select and claim one batch in one statement.
 
         ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: a row claimed by a
@@ -214,10 +247,10 @@ class DentalReminder(models.Model):
         Odoo's repeatable-read transactions, fail with a serialization error:
         the whole batch is then left to that worker).
 
-        :return: (claimed reminders, number of rows selected)
+        :return: (claimed reminders, number of rows selected, (start, id) of the last appointment selected)
         """
         self.env.flush_all()
-        selection = self._due_selection_sql(now, limit)
+        selection = self._due_selection_sql(now, limit, after=after)
         query = SQL("""
             WITH due AS (%(selection)s),
             claimed AS (
@@ -229,18 +262,20 @@ class DentalReminder(models.Model):
                 ON CONFLICT (appointment_id, rule_id, appointment_start) DO NOTHING
                 RETURNING id
             )
-            SELECT (SELECT COUNT(*) FROM due), ARRAY(SELECT id FROM claimed ORDER BY id)
+            SELECT (SELECT COUNT(*) FROM due), ARRAY(SELECT id FROM claimed ORDER BY id),
+                   (SELECT ARRAY[appointment_start::text, appointment_id::text] FROM due
+                     ORDER BY appointment_start DESC, appointment_id DESC LIMIT 1)
         """, selection=selection, uid=self.env.uid, now=now)
         try:
             with self.env.cr.savepoint():
                 self.env.cr.execute(query)
-                selected, ids = self.env.cr.fetchone()
+                selected, ids, last = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
             _logger.info('Dental reminders: batch claimed by another worker meanwhile')
-            return self.browse(), 0
+            return self.browse(), 0, after
         # Rows inserted in SQL: the appointments' cached reminder lists are stale.
         self.env['dental.appointment'].invalidate_model(['reminder_ids'])
-        return self.browse(ids), selected
+        return self.browse(ids), selected, (last[0], int(last[1])) if last else after
 
     # ------------------------------------------------------------------
     # Processing one claimed batch

@@ -28,7 +28,8 @@ class DentalReminderRule(models.Model):
         default=lambda self: self.env.ref('dental_clinic.mail_template_appointment_reminder', raise_if_not_found=False))
 
     _sql_constraints = [
-        ('hours_before_positive', 'CHECK (hours_before > 0)', 'A reminder must be due some hours before the appointment.'),
+        ('hours_before_positive', 'CHECK (hours_before > 0)',
+         'A reminder must be due some hours before the appointment.'),
     ]
 
     @api.depends('hours_before', 'channel')

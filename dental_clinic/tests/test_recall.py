@@ -24,7 +24,8 @@ class TestRecall(AppointmentClinicalCase, MailCase):
         first = self._done_cleaning('2030-01-15')
         recall = self._recalls()
         self.assertRecordValues(recall, [{
-            'procedure_id': self.procedure_cleaning.id, 'state': 'open', 'due_date': first.date_done + relativedelta(months=6)}])
+            'procedure_id': self.procedure_cleaning.id, 'state': 'open',
+            'due_date': first.date_done + relativedelta(months=6)}])
         self._done_cleaning('2030-03-10')
         self.assertEqual(self._recalls(), recall, 'one open recall per patient and procedure')
         self.assertEqual(str(recall.due_date), '2030-09-10')

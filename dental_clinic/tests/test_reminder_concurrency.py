@@ -84,7 +84,7 @@ class TestReminderConcurrency(BaseCase):
                 if wait_for:
                     wait_for.wait(10)
                 Reminder = env['dental.reminder']
-                claimed, _selected = Reminder._claim_due(NOW, 50)
+                claimed, _selected, _last = Reminder._claim_due(NOW, 50)
                 claimed = claimed.filtered(lambda r: r.appointment_id.id == ids['appointment'])
                 claimed._process_claimed(NOW)
                 env.flush_all()
@@ -119,6 +119,6 @@ class TestReminderConcurrency(BaseCase):
             self.assertEqual(env['mail.mail'].search_count(
                 [('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1)
             # A third run, later, finds nothing left to claim for it.
-            claimed, _selected = env['dental.reminder']._claim_due(NOW, 50)
+            claimed, _selected, _last = env['dental.reminder']._claim_due(NOW, 50)
             self.assertFalse(claimed.filtered(lambda r: r.appointment_id.id == ids['appointment']))
             cr.rollback()

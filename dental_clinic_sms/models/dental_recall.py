@@ -20,7 +20,8 @@ class DentalRecall(models.Model):
 
     def _recall_sms_number(self, partner):
         number = partner.mobile or partner.phone
-        return number and partner._phone_format(number=number, country=partner.country_id or self.env.company.country_id)
+        country = partner.country_id or self.env.company.country_id
+        return number and partner._phone_format(number=number, country=country)
 
     def _queue_recall(self, channel):
         if channel != 'sms':
