@@ -2,7 +2,7 @@
 
 Populates (by raw INSERT ... generate_series, committing per batch) appointments all due within the next
 hours, half for the 48-hour e-mail rule and half for the 24-hour SMS rule window (every appointment is due
-for both rules: two reminders each), with 2-minute slots in 70 chairs so that no slot overlaps. Then runs
+for both rules: two reminders each), with 1-minute slots in 70 chairs so that no slot overlaps. Then runs
 the reminder cron as the scheduler would (commit per batch) and prints reminders queued per second and
 queries per reminder, side by side, and the plan of the due-reminder selection. Messages are only queued
 (mail.mail, sms.sms): no SMTP server or SMS gateway is called, as in the cron itself. Quiet hours are off.
@@ -25,7 +25,7 @@ from odoo.tools import SQL  # noqa: E402
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_REMINDER_SIZES", "10000,100000").split(","))
 CHAIRS = 70
 PATIENTS = 500
-SLOT_MINUTES = 2
+SLOT_MINUTES = 1
 BATCH = 20_000
 TAG = 'bench-reminder'
 
@@ -76,7 +76,7 @@ def reset(env):
 
 
 def populate(env, chairs, patients, appointments):
-    """Appointments from one hour from now on, 2-minute slots; chair i always with dentist i."""
+    """Appointments from one hour from now on, 1-minute slots; chair i always with dentist i."""
     cr = env.cr
     first = fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1)
     done = 0

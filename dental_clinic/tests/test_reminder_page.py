@@ -124,3 +124,13 @@ class TestReminderPage(HttpCase):
         self.assertNotIn('name="csrf_token"', html)
         self.assertEqual(past.state, 'scheduled')
         self.assertIn('after the appointment started', ' '.join(past.message_ids.mapped('body')))
+
+    def test_page_in_the_patient_language(self):
+        self.env['res.lang']._activate_lang('pt_BR')
+        self.env['ir.module.module']._load_module_terms(['dental_clinic'], ['pt_BR'], overwrite=True)
+        self.patient.partner_id.lang = 'pt_BR'
+        html = self._get(self._url())
+        self.assertIn('Não poderei ir', html)
+        self.assertIn('Dentista', html)
+        weekday = self.appointment.with_context(lang='pt_BR')._dental_message_values()['local_weekday']
+        self.assertIn(weekday, html)
