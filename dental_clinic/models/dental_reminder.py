@@ -196,52 +196,59 @@ class DentalReminder(models.Model):
     def _due_selection_sql(self, now, limit, after=None):
         """The due (appointment, rule) pairs not claimed yet, outside their clinic's quiet hours.
 
-        An index range scan of the appointments still to remind, in start
-        order, between the past horizon and the farthest active rule; the
-        unique index of the reminders tells which are claimed already. ``after``
-        (start, id) resumes after the previous batch of the same run, so that
-        a backlog is not rescanned from its beginning at every batch.
+        The inner query walks the partial index of the appointments still to
+        remind in (start, id) order, between the past horizon and the farthest
+        active rule, and stops after ``limit`` appointments with something due:
+        the cost of a batch does not grow with the backlog. Claims are probed
+        in the unique index of the reminders. ``after`` (start, id) resumes
+        after the previous batch of the same run.
         """
         self.env['dental.reminder.rule'].flush_model()
         self.env.cr.execute(SQL("SELECT MAX(hours_before) FROM dental_reminder_rule WHERE active"))
         reach = self.env.cr.fetchone()[0] or 0
         resume = SQL("AND (a.start, a.id) >= (%s::timestamp, %s)", *after) if after else SQL()
+        due_rule = SQL("""
+                r.company_id = a.company_id AND r.active
+            AND a.start <= %(now)s + make_interval(hours => r.hours_before)
+            -- A scalar subquery, not NOT EXISTS: it stays a probe of the unique index whatever the statistics
+            -- say (the log grows by thousands of rows within one run, faster than ANALYZE).
+            AND (SELECT l.id FROM dental_reminder l
+                  WHERE l.appointment_id = a.id AND l.rule_id = r.id AND l.appointment_start = a.start
+                  LIMIT 1) IS NULL
+        """, now=now)
         return SQL("""
             SELECT a.id AS appointment_id, r.id AS rule_id, a.start AS appointment_start,
                    a.company_id, r.channel, a.start - make_interval(hours => r.hours_before) AS scheduled_at
-              FROM dental_appointment a
-              JOIN dental_reminder_rule r
-                ON r.company_id = a.company_id
-               AND r.active
-               AND a.start <= %(now)s + make_interval(hours => r.hours_before)
-              JOIN res_company c ON c.id = a.company_id
-              JOIN dental_chair ch ON ch.id = a.chair_id
-              LEFT JOIN resource_calendar rc ON rc.id = ch.resource_calendar_id
-             CROSS JOIN LATERAL (
-                   SELECT EXTRACT(HOUR FROM n.local_now) + EXTRACT(MINUTE FROM n.local_now) / 60.0 AS hour
-                     FROM (SELECT (%(now)s::timestamp AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(rc.tz, 'UTC')
-                                  AS local_now) n
-                   ) q
-             WHERE a.state IN %(states)s
-               AND a.start > %(horizon)s
-               AND a.start <= %(reach)s
-               %(resume)s
-               AND a.create_date < a.start
-               -- A scalar subquery, not NOT EXISTS: it stays a per-row probe of the unique index whatever the
-               -- statistics say (the log grows by thousands of rows within one run, faster than ANALYZE).
-               AND (SELECT l.id FROM dental_reminder l
-                     WHERE l.appointment_id = a.id AND l.rule_id = r.id AND l.appointment_start = a.start
-                     LIMIT 1) IS NULL
-               AND NOT (
-                   c.dental_quiet_hour_start IS DISTINCT FROM c.dental_quiet_hour_end
-                   AND CASE WHEN c.dental_quiet_hour_start < c.dental_quiet_hour_end
-                            THEN q.hour >= c.dental_quiet_hour_start AND q.hour < c.dental_quiet_hour_end
-                            ELSE q.hour >= c.dental_quiet_hour_start OR q.hour < c.dental_quiet_hour_end
-                       END)
+              FROM (SELECT a.id, a.start, a.company_id
+                      FROM dental_appointment a
+                     WHERE a.state IN %(states)s
+                       AND a.start > %(horizon)s
+                       AND a.start <= %(reach)s
+                       %(resume)s
+                       AND a.create_date < a.start
+                       AND a.chair_id != ALL(%(quiet_chairs)s)
+                       -- Scalar, not EXISTS: a filter on the index scan, which keeps its order and stops early.
+                       AND (SELECT r.id FROM dental_reminder_rule r WHERE %(due_rule)s LIMIT 1) IS NOT NULL
+                     ORDER BY a.start, a.id
+                     LIMIT %(limit)s) a
+              JOIN dental_reminder_rule r ON %(due_rule)s
              ORDER BY a.start, a.id, r.id
              LIMIT %(limit)s
-        """, states=REMINDED_STATES, now=now, horizon=now - PAST_HORIZON, reach=now + timedelta(hours=reach),
-            resume=resume, limit=limit)
+        """, states=REMINDED_STATES, horizon=now - PAST_HORIZON, reach=now + timedelta(hours=reach),
+            resume=resume, quiet_chairs=self._quiet_chair_ids(now), due_rule=due_rule, limit=limit)
+
+    @api.model
+    def _quiet_chair_ids(self, now):
+        """Chairs whose clinic is in its quiet hours at ``now`` (their time zone, their company's hours)."""
+        quiet = []
+        for chair in self.env['dental.chair'].sudo().with_context(active_test=False).search([]):
+            company = chair.company_id
+            tz = pytz.timezone(chair.resource_calendar_id.tz or company.resource_calendar_id.tz
+                               or company.partner_id.tz or 'UTC')
+            if in_quiet_hours(pytz.utc.localize(now).astimezone(tz),
+                              company.dental_quiet_hour_start, company.dental_quiet_hour_end):
+                quiet.append(chair.id)
+        return quiet
 
     @api.model
     def _claim_due(self, now, limit, after=None):
@@ -293,7 +300,7 @@ class DentalReminder(models.Model):
                       for reminder in self}
         self._bulk_update({rid: {'partner_id': partner.id or None} for rid, partner in recipients.items()})
         blacklist = self._blacklist_cache(recipients.values())
-        due_rules = self._due_rules_by_company(now)
+        due_rules = self._due_rules_by_company()
         to_send = self.browse()
         for reminder in self:
             reason = reminder._skip_reason(now, recipients[reminder.id], blacklist, due_rules)
@@ -356,7 +363,7 @@ class DentalReminder(models.Model):
         }
 
     @api.model
-    def _due_rules_by_company(self, now):
+    def _due_rules_by_company(self):
         rules = self.env['dental.reminder.rule'].sudo().search([])
         by_company = defaultdict(list)
         for rule in rules:
