@@ -226,6 +226,21 @@ class TestReminderSending(ReminderCase):
             self.assertEqual(self.env['mail.mail'].search_count(
                 [('model', '=', 'dental.reminder'), ('res_id', '=', reminder.id)]), 1)
 
+    def test_progress_reported_to_the_cron(self):
+        for hour in (8, 9, 10):
+            self._book(day=3, hour=hour)
+        cron = self.env.ref('dental_clinic.ir_cron_dental_reminders')
+        self.assertTrue(cron.active)
+        self.assertEqual(cron.code.strip(), 'model._cron_send_reminders()')
+        progress = self.env['ir.cron.progress'].create({'cron_id': cron.id, 'done': 0, 'remaining': 0})
+        Reminder = self.env['dental.reminder'].with_context(ir_cron_progress_id=progress.id)
+        with freeze_time(self.at(1, 12)), self.mock_mail_gateway():
+            Reminder._cron_send_reminders(batch_size=2, max_batches=1)
+        self.assertRecordValues(progress, [{'done': 2, 'remaining': 1}])
+        with freeze_time(self.at(1, 12)), self.mock_mail_gateway():
+            Reminder._cron_send_reminders(batch_size=2)
+        self.assertRecordValues(progress, [{'done': 1, 'remaining': 0}])
+
     def test_delivery_state_follows_the_mail_queue(self):
         appointment = self._book(day=3, hour=9)
         mail = self._run_cron(self.at(1, 12))
