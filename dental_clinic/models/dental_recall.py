@@ -1,9 +1,11 @@
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .dental_reminder import in_quiet_hours
 from .dental_roles import DENTIST_GROUP
 
 # Recalls still waiting for the patient to book: one per patient and procedure.
@@ -190,14 +192,26 @@ class DentalRecall(models.Model):
             UPDATE dental_recall SET reminded_at = %(now)s
              WHERE id IN (SELECT id FROM dental_recall
                            WHERE state = 'open' AND due_date <= %(today)s AND reminded_at IS NULL
+                             AND company_id != ALL(%(quiet)s)
                            ORDER BY due_date, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
             RETURNING id
-        """, now=now, today=today, limit=limit))
+        """, now=now, today=today, quiet=self._quiet_company_ids(now), limit=limit))
         recalls = self.sudo().browse(sorted(row[0] for row in self.env.cr.fetchall()))
         self.invalidate_model(['state', 'due_date', 'snooze_until', 'reminded_at'])
         if recalls:
             recalls._send_reminders()
         return recalls
+
+    @api.model
+    def _quiet_company_ids(self, now):
+        """Companies in their quiet hours at ``now`` (their working-hours time zone): recalls wait for the morning."""
+        quiet = []
+        for company in self.env['res.company'].sudo().search([]):
+            tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'UTC')
+            if in_quiet_hours(pytz.utc.localize(now).astimezone(tz),
+                              company.dental_quiet_hour_start, company.dental_quiet_hour_end):
+                quiet.append(company.id)
+        return quiet
 
     def _send_reminders(self):
         """Queue the recall messages by each channel the recipient can receive; one chatter line each."""

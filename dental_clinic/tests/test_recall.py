@@ -57,6 +57,11 @@ class TestRecall(AppointmentClinicalCase, MailCase):
         with freeze_time('2030-07-14 12:00'), self.mock_mail_gateway():
             self.env['dental.reminder']._cron_send_reminders()
         self.assertFalse(self._new_mails, 'not due yet')
+        self.company.resource_calendar_id.tz = 'America/Sao_Paulo'
+        self.company.write({'dental_quiet_hour_start': 21.0, 'dental_quiet_hour_end': 8.0})
+        with freeze_time('2030-07-15 03:00'), self.mock_mail_gateway():  # midnight in São Paulo: quiet hours
+            self.env['dental.reminder']._cron_send_reminders()
+        self.assertFalse(self._new_mails, 'due, but not at night')
         with freeze_time('2030-07-15 12:00'), self.mock_mail_gateway():
             self.env['dental.reminder']._cron_send_reminders()
         self.assertEqual(self._new_mails.recipient_ids, self.patient.partner_id)
