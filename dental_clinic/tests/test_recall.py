@@ -12,6 +12,13 @@ from .common import AppointmentClinicalCase
 @tagged('post_install', '-at_install')
 class TestRecall(AppointmentClinicalCase, MailCase):
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Only this test's recalls: the demo's are closed, and no appointment reminder rule runs.
+        cls.env['dental.recall'].search([]).write({'state': 'not_interested'})
+        cls.env['dental.reminder.rule'].search([]).active = False
+
     def _done_cleaning(self, date_done, patient=None):
         return self.env['dental.treatment'].create({
             'patient_id': (patient or self.patient).id, 'procedure_id': self.procedure_cleaning.id,
