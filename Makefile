@@ -12,6 +12,10 @@ HTTP_PORT   ?= 8069
 CONF        ?= $(CURDIR)/.odoo.conf
 ODOO        := $(PYTHON) -m odoo -c $(CONF)
 PYTEST_ARGS ?=
+# The addon and its bridges: installed, tested and translated together.
+ADDONS      := dental_clinic,dental_clinic_sms
+ADDON_DIRS  := dental_clinic dental_clinic_sms
+TEST_TAGS   := /dental_clinic,/dental_clinic_sms
 
 export PGHOST=$(DB_HOST)
 export PGPORT=$(DB_PORT)
@@ -26,45 +30,47 @@ preflight:
 ## run: create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
 run: preflight
 	@if $(PYTHON) tools/db_state.py $(DB) | grep -q installed; then \
-		$(ODOO) -d $(DB) -u dental_clinic --stop-after-init; \
+		$(ODOO) -d $(DB) -u $(ADDONS) --stop-after-init; \
 	else \
-		$(ODOO) -d $(DB) -i dental_clinic --stop-after-init; \
+		$(ODOO) -d $(DB) -i $(ADDONS) --stop-after-init; \
 	fi
 	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT)
 
 ## test: fresh $(TEST_DB), install the addon, run the whole suite (browser tours included) with pytest-odoo
 test: preflight
 	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
-	$(ODOO) -d $(TEST_DB) -i dental_clinic --stop-after-init --log-level=warn --http-port=0
+	$(ODOO) -d $(TEST_DB) -i $(ADDONS) --stop-after-init --log-level=warn --http-port=0
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		dental_clinic/tests tests $(PYTEST_ARGS)
+		dental_clinic/tests dental_clinic_sms/tests tests $(PYTEST_ARGS)
 
 ## test-odoo: the same suite under Odoo's own runner (fails on a failure, an error or a skipped test)
 test-odoo: preflight
 	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
-	$(ODOO) -d $(TEST_DB) -i dental_clinic --test-enable --test-tags /dental_clinic --stop-after-init \
+	$(ODOO) -d $(TEST_DB) -i $(ADDONS) --test-enable --test-tags $(TEST_TAGS) --stop-after-init \
 		--log-level=test --http-port=$(HTTP_PORT) 2>&1 | tee $(CURDIR)/.test-odoo.log; \
 		test $${PIPESTATUS[0]} -eq 0
-	@! grep -E "odoo\.addons\.dental_clinic\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
-	@grep -E "dental_clinic: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -1
+	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
+	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
 
 lint:
-	$(PYTHON) -m ruff check dental_clinic bench tools tests conftest.py
+	$(PYTHON) -m ruff check $(ADDON_DIRS) bench tools tests conftest.py
 
-## pot: regenerate i18n/dental_clinic.pot from $(DB) (updated first) and merge it into pt_BR.po;
+## pot: regenerate each addon's i18n/<addon>.pot from $(DB) (updated first) and merge it into its pt_BR.po;
 ##      prints the strings still to translate
 pot: preflight
-	$(ODOO) -d $(DB) -u dental_clinic --stop-after-init --log-level=warn
-	$(ODOO) -d $(DB) --i18n-export=dental_clinic/i18n/dental_clinic.pot --modules=dental_clinic --stop-after-init \
-		--log-level=warn
-	$(PYTHON) tools/update_po.py dental_clinic
+	$(ODOO) -d $(DB) -u $(ADDONS) --stop-after-init --log-level=warn
+	@for addon in $(ADDON_DIRS); do \
+		$(ODOO) -d $(DB) --i18n-export=$$addon/i18n/$$addon.pot --modules=$$addon --stop-after-init \
+			--log-level=warn || exit 1; \
+		echo "== $$addon"; $(PYTHON) tools/update_po.py $$addon || exit 1; \
+	done
 
 BENCH_DB ?= dental_clinic_bench
 ## bench: benchmark database (no demo data) once, then every bench/bench_*.py script
 bench: preflight
 	@if ! $(PYTHON) tools/db_state.py $(BENCH_DB) | grep -q installed; then \
-		$(ODOO) -d $(BENCH_DB) -i dental_clinic --without-demo=all --stop-after-init --log-level=warn; \
+		$(ODOO) -d $(BENCH_DB) -i $(ADDONS) --without-demo=all --stop-after-init --log-level=warn; \
 	else \
-		$(ODOO) -d $(BENCH_DB) -u dental_clinic --stop-after-init --log-level=warn; \
+		$(ODOO) -d $(BENCH_DB) -u $(ADDONS) --stop-after-init --log-level=warn; \
 	fi
 	@for script in bench/bench_*.py; do BENCH_DB=$(BENCH_DB) DEMO_DB=$(DB) ODOO_CONF=$(CONF) $(PYTHON) $$script || exit 1; done

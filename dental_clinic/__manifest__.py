@@ -32,6 +32,9 @@ role-based access for the front desk, the dentists and the manager.
         'views/dental_patient_views.xml',
         'views/dental_chair_views.xml',
         'views/dental_appointment_views.xml',
+        'data/dental_reminder_data.xml',
+        'views/dental_reminder_views.xml',
+        'views/dental_appointment_public_templates.xml',
         'views/res_config_settings_views.xml',
         'views/dental_procedure_views.xml',
         'views/dental_treatment_views.xml',
@@ -59,6 +62,7 @@ role-based access for the front desk, the dentists and the manager.
         'demo/dental_procedure_demo.xml',
         'demo/dental_appointment_demo.xml',
         'demo/dental_clinical_demo.xml',
+        'demo/dental_reminder_demo.xml',
     ],
     'assets': {
         'web.assets_backend': [

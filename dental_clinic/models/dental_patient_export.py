@@ -63,8 +63,10 @@ class DentalPatient(models.Model):
         for name, model in self.env.registry.items():
             if model._transient or model._abstract or not model._auto:
                 continue
+            # Related fields too (a reminder's patient is its appointment's): searchable, so exportable.
             fnames = [fname for fname, field in model._fields.items()
-                      if field.type == 'many2one' and field.comodel_name == 'dental.patient' and field.store]
+                      if field.type == 'many2one' and field.comodel_name == 'dental.patient'
+                      and (field.store or field.related)]
             if fnames:
                 linked[name] = fnames
         return linked

@@ -171,7 +171,9 @@ class DentalTreatment(models.Model):
         """Planned treatments of a visit the dentist finishes become done on the visit's date."""
         if any(treatment.state != 'planned' for treatment in self):
             raise UserError(_('Only planned treatments can be marked as done.'))
-        super().write({'state': 'done', 'date_done': date})
+        # The visit's date is the system's, not a date typed by hand: written past the client checks,
+        # through write so that what follows a treatment done (recalls, tracking) happens.
+        self.sudo().write({'state': 'done', 'date_done': date})
 
     def action_done(self):
         if any(treatment.state != 'planned' for treatment in self):

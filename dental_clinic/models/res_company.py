@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -7,11 +8,25 @@ class ResCompany(models.Model):
     dental_late_cancel_hours = fields.Integer(
         string='Late Cancellation (hours)', default=24,
         help='A cancellation made less than this many hours before the appointment counts as late.')
+    # Reminders: no message is sent between these local hours (the clinic's time zone).
+    dental_quiet_hour_start = fields.Float(
+        string='Quiet Hours From', default=21.0,
+        help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).")
+    dental_quiet_hour_end = fields.Float(
+        string='Quiet Hours Until', default=8.0,
+        help='Reminders held during the quiet hours go at this hour, if still at least one hour before the '
+             'appointment; otherwise they are skipped.')
 
     _sql_constraints = [
         ('dental_late_cancel_hours_positive', 'CHECK (dental_late_cancel_hours >= 0)',
          'The late-cancellation delay cannot be negative.'),
     ]
+
+    @api.constrains('dental_quiet_hour_start', 'dental_quiet_hour_end')
+    def _check_dental_quiet_hours(self):
+        for company in self:
+            if not (0 <= company.dental_quiet_hour_start < 24 and 0 <= company.dental_quiet_hour_end < 24):
+                raise ValidationError(_('Quiet hours must be between 00:00 and 23:59.'))
 
     @api.model_create_multi
     def create(self, vals_list):

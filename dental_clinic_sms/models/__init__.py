@@ -1,0 +1,3 @@
+from . import dental_reminder_rule
+from . import dental_reminder
+from . import dental_recall

@@ -1,0 +1,2 @@
+from . import test_reminder_sms
+from . import test_i18n
