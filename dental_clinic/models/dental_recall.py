@@ -279,3 +279,4 @@ class DentalTreatment(models.Model):
         if vals.get('state') == 'done':
             self.env['dental.recall']._dental_from_treatments(self)
         return result
+

@@ -104,12 +104,20 @@ class DentalDashboard(models.AbstractModel):
         }
 
     def _front_desk_recalls(self, today):
-        """Recalls due, for the front desk to call: ``None`` until the recall feature provides them.
-
-        Expected shape once built: ``{'count': int, 'items': [{'id', 'patient', 'mobile', 'due'}],
-        'action': window action of the full list}``.
-        """
-        return None
+        """Recalls due, the patients to call today: the first ten, their count and the full list."""
+        Recall = self.env['dental.recall']
+        domain = [('state', '=', 'open'), ('due_date', '<=', today)]
+        recalls = Recall.search(domain, order='due_date, id', limit=10)
+        return {
+            'count': Recall.search_count(domain),
+            'items': [{
+                'id': recall.id,
+                'patient': recall.patient_id.name,
+                'mobile': recall.patient_id.mobile_national or '',
+                'due': fields.Date.to_string(recall.due_date),
+            } for recall in recalls],
+            'action': self.env['ir.actions.act_window']._for_xml_id('dental_clinic.dental_recall_action'),
+        }
 
     def _appointment_action(self, name, domain):
         return {

@@ -316,6 +316,8 @@ class TestFrontDeskDashboard(AppointmentClinicalCase):
             unconfirmed = self._book(day=3, hour=9, patient_id=self.patient_2.id)
             confirmed = self._book(day=3, hour=10)
             confirmed.action_confirm()
+            # Done in June 2030 with a 6-month recall: due in December, to call now.
+            self._create_treatment(procedure_id=self.procedure_cleaning.id, state='done', date_done='2030-06-01')
             self.env.flush_all()
             Dashboard = self.env['dental.dashboard'].with_user(self.user_receptionist)
             with self.assertQueryCount(__system__=40):
@@ -328,6 +330,10 @@ class TestFrontDeskDashboard(AppointmentClinicalCase):
         self.assertEqual([(item['id'], item['minutes']) for item in data['late']], [(late.id, 15)])
         self.assertEqual([item['id'] for item in data['unconfirmed']], [unconfirmed.id])
         self.assertEqual(self.env['dental.appointment'].search(data['unconfirmed_action']['domain']), unconfirmed)
-        self.assertIsNone(data['recalls'], 'kept for the recall feature')
+        due = self.env['dental.recall'].search([('state', '=', 'open'), ('due_date', '<=', '2031-01-08')])
+        self.assertIn(self.patient, due.patient_id)
+        self.assertEqual(data['recalls']['count'], len(due))
+        self.assertLessEqual({item['id'] for item in data['recalls']['items']}, set(due.ids))
+        self.assertEqual(data['recalls']['action']['res_model'], 'dental.recall')
         with self.assertRaises(AccessError):
             self.env['dental.dashboard'].with_user(self.user_employee).get_dashboard_data('front_desk')
