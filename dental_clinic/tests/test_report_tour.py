@@ -63,7 +63,7 @@ class TestReportTour(HttpCase):
         self.assertEqual(data['current']['actions']['visits']['res_model'], 'dental.appointment.report')
         front = Dashboard.with_user(self.receptionist).get_dashboard_data('front_desk')
         self.assertIn('chairs', front)
-        self.assertIsNone(front['recalls'])
+        self.assertEqual(front['recalls']['action']['res_model'], 'dental.recall')
         with self.assertRaises(AccessError):
             Dashboard.with_user(self.receptionist).get_dashboard_data('manager')
 
