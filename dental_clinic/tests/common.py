@@ -15,6 +15,18 @@ def make_cpf(seed):
     return stdnum_cpf.format(base + stdnum_cpf._calc_check_digits(base))
 
 
+def always_open_calendar(env, name='Always open'):
+    """Working hours open every day, all day, São Paulo time: a tour books whatever week it is run in."""
+    return env['resource.calendar'].create({
+        'name': name,
+        'tz': 'America/Sao_Paulo',
+        'attendance_ids': [Command.clear()] + [
+            Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
+                            'day_period': 'morning'})
+            for day in range(7)],
+    })
+
+
 class DentalCase(TransactionCase):
     """One user per role in a Brazilian company, and a second company for isolation checks."""
 

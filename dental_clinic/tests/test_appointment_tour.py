@@ -1,6 +1,7 @@
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
 
 
 @tagged('post_install', '-at_install')
@@ -16,14 +17,7 @@ class TestAppointmentTour(HttpCase):
             cls.env, login='tour_dentist', name='Dra. Tour', tz='America/Sao_Paulo',
             groups='dental_clinic.group_dental_dentist')
         # Open every day, all day: the tour clicks a slot in whatever week it is run.
-        calendar = cls.env['resource.calendar'].create({
-            'name': 'Always open',
-            'tz': 'America/Sao_Paulo',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'})
-                for day in range(7)],
-        })
+        calendar = always_open_calendar(cls.env, 'Always open')
         cls.chair = cls.env['dental.chair'].create({
             'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id})
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Tour'})

@@ -2,8 +2,9 @@ from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
 
 
 @tagged('post_install', '-at_install')
@@ -22,14 +23,7 @@ class TestFrontDeskTour(HttpCase):
         cls.other_dentist = mail_new_test_user(
             cls.env, login='desk_dentist_2', name='Dr. Outro Tour', tz='America/Sao_Paulo',
             groups='dental_clinic.group_dental_dentist')
-        calendar = cls.env['resource.calendar'].create({
-            'name': 'Always open',
-            'tz': 'America/Sao_Paulo',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'})
-                for day in range(7)],
-        })
+        calendar = always_open_calendar(cls.env, 'Always open')
         cls.chair = cls.env['dental.chair'].create({
             'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id,
             'sequence': 1})

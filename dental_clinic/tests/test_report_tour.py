@@ -5,8 +5,9 @@ import pytz
 from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
 
 
 @tagged('post_install', '-at_install')
@@ -23,14 +24,7 @@ class TestReportTour(HttpCase):
         cls.receptionist = mail_new_test_user(
             cls.env, login='tour_report_receptionist', name='Recepção Tour', tz='America/Sao_Paulo',
             groups='dental_clinic.group_dental_receptionist')
-        calendar = cls.env['resource.calendar'].create({
-            'name': 'Always open (reports)',
-            'tz': 'America/Sao_Paulo',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'})
-                for day in range(7)],
-        })
+        calendar = always_open_calendar(cls.env, 'Always open (reports)')
         cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Painel', 'resource_calendar_id': calendar.id})
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Painel'})
         old_patient = cls.env['dental.patient'].create({'name': 'Paciente Antigo'})
