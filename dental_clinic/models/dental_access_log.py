@@ -19,13 +19,13 @@ class DentalAccessLog(models.Model):
     _log_access = False
     _rec_name = 'patient_id'
 
-    user_id = fields.Many2one('res.users', string='User', required=True, readonly=True, index=True,
+    user_id = fields.Many2one('res.users', required=True, readonly=True, index=True,
                               ondelete='restrict')
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, readonly=True, index=True,
+    patient_id = fields.Many2one('dental.patient', required=True, readonly=True, index=True,
                                  ondelete='cascade')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, index=True,
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True,
                                  ondelete='cascade')
-    hour = fields.Datetime(string='Hour', required=True, readonly=True, index=True,
+    hour = fields.Datetime(required=True, readonly=True, index=True,
                            help='Start of the hour (UTC) during which the data was opened.')
     last_date = fields.Datetime(string='Last Opened', readonly=True)
     access_count = fields.Integer(string='Times Opened', readonly=True, default=1)

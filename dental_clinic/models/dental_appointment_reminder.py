@@ -38,7 +38,7 @@ class DentalAppointment(models.Model):
         readonly=True, copy=False, help='Answer given through the reminder link, if any.')
     patient_response_at = fields.Datetime(string='Answered At', readonly=True, copy=False)
     reminder_ids = fields.One2many('dental.reminder', 'appointment_id', string='Reminders')
-    reminder_count = fields.Integer(string='Reminder Count', compute='_compute_reminder_count')
+    reminder_count = fields.Integer(compute='_compute_reminder_count')
 
     def _compute_reminder_count(self):
         counts = dict(self.env['dental.reminder']._read_group(

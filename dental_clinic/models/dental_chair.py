@@ -21,7 +21,7 @@ class DentalChair(models.Model):
     active = fields.Boolean(default=True)
     color = fields.Integer(string='Colour')
     company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+        'res.company', required=True, index=True, default=lambda self: self.env.company)
     dentist_id = fields.Many2one(
         'res.users', string='Default Dentist', check_company=True,
         domain=dentist_domain,

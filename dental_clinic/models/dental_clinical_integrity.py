@@ -252,7 +252,7 @@ class DentalClinicalNote(models.Model):
     _inherit = 'dental.clinical.note'
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
-    integrity_hash = fields.Char(string='Integrity Hash', readonly=True, copy=False)
+    integrity_hash = fields.Char(readonly=True, copy=False)
 
     def init(self):
         super().init()
@@ -316,7 +316,7 @@ class DentalClinicalNoteAddendum(models.Model):
     _inherit = 'dental.clinical.note.addendum'
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
-    integrity_hash = fields.Char(string='Integrity Hash', readonly=True, copy=False)
+    integrity_hash = fields.Char(readonly=True, copy=False)
 
     def init(self):
         super().init()

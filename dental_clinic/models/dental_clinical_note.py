@@ -14,11 +14,11 @@ class DentalClinicalNote(models.Model):
     _dental_system_fields = ('signed_date',)
 
     author_id = fields.Many2one(
-        'res.users', string='Author', required=True, index=True, ondelete='restrict',
+        'res.users', required=True, index=True, ondelete='restrict',
         default=lambda self: self.env.user)
     # 'restrict': deleting the appointment must not change a signed note behind its lock.
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='restrict',
+        'dental.appointment', index='btree_not_null', ondelete='restrict',
         check_company=True, help='The visit this note records.')
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     body = fields.Html(sanitize_style=True)
@@ -129,7 +129,7 @@ class DentalClinicalNoteAddendum(models.Model):
     company_id = fields.Many2one(
         'res.company', string='Company', related='note_id.company_id', store=True, index=True, precompute=True)
     author_id = fields.Many2one(
-        'res.users', string='Author', required=True, readonly=True, ondelete='restrict',
+        'res.users', required=True, readonly=True, ondelete='restrict',
         default=lambda self: self.env.user)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     body = fields.Text(required=True)

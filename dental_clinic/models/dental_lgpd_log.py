@@ -15,10 +15,10 @@ class DentalLgpdLog(models.Model):
     _order = 'date desc, id desc'
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
-    user_id = fields.Many2one('res.users', string='User', required=True, readonly=True, ondelete='restrict')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, ondelete='cascade')
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True, ondelete='set null', index=True)
-    file_number = fields.Char(string='File Number', readonly=True,
+    user_id = fields.Many2one('res.users', required=True, readonly=True, ondelete='restrict')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', readonly=True, ondelete='set null', index=True)
+    file_number = fields.Char(readonly=True,
                               help='Kept when the patient is deleted after the retention period.')
     event = fields.Selection([
         ('export', 'Data Export'),

@@ -54,13 +54,13 @@ class DentalPatient(models.Model):
     _dental_create_only_fields = ('partner_id',)
 
     partner_id = fields.Many2one(
-        'res.partner', string='Partner', required=True, ondelete='restrict', index=True)
+        'res.partner', required=True, ondelete='restrict', index=True)
     company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True,
+        'res.company', required=True, index=True,
         default=lambda self: self.env.company)
     active = fields.Boolean(default=True, tracking=True)
     file_number = fields.Char(
-        string='File Number', readonly=True, copy=False, index='trigram',
+        readonly=True, copy=False, index='trigram',
         help='Patient file number, given by the company sequence when the patient is created.')
     birth_date = fields.Date(tracking=True)
     age = fields.Integer(compute='_compute_age', help='Age in whole years, computed on the current day.')
@@ -91,7 +91,7 @@ class DentalPatient(models.Model):
     phone_search = fields.Char(
         string='Phone (any format)', compute='_compute_search_helpers', search='_search_phone_search')
     guardian_id = fields.Many2one(
-        'res.partner', string='Guardian', tracking=True, check_company=True,
+        'res.partner', tracking=True, check_company=True,
         help='Legally responsible person; required for patients under 18.')
     guardian_relation = fields.Char(string='Relationship to Patient')
     notes = fields.Html(string='Administrative Notes')
@@ -101,10 +101,10 @@ class DentalPatient(models.Model):
         'dental.condition', string='Conditions', groups=DENTIST_GROUP)
     medications = fields.Text(groups=DENTIST_GROUP)
     allergies = fields.Text(groups=DENTIST_GROUP)
-    anamnesis_notes = fields.Text(string='Anamnesis Notes', groups=DENTIST_GROUP)
+    anamnesis_notes = fields.Text(groups=DENTIST_GROUP)
     anamnesis_date = fields.Date(string='Last Anamnesis Review', groups=DENTIST_GROUP, tracking=True)
     anamnesis_review_due = fields.Boolean(
-        string='Anamnesis Review Due', compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
+        compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
     medical_alert = fields.Char(
         string='Medical Alert Details', compute='_compute_medical_alert', groups=DENTIST_GROUP)
     # Everybody may know that an alert exists, not what it is.
@@ -367,7 +367,7 @@ class DentalPatient(models.Model):
                 raise ValidationError(_('The birth date of %s is in the future.', patient.name))
             if patient.is_minor and not patient.guardian_id:
                 raise ValidationError(_(
-                    '%s is under %s: a guardian is required.', patient.name, ADULT_AGE))
+                    '%(patient)s is under %(age)s: a guardian is required.', patient=patient.name, age=ADULT_AGE))
             if patient.guardian_id and patient.guardian_id == patient.partner_id:
                 raise ValidationError(_('A patient cannot be their own guardian.'))
 

@@ -43,7 +43,7 @@ class DentalPatient(models.Model):
         string='Retention Period Over', compute='_compute_retention_over',
         help='The record may be deleted (by a manager, through the deletion wizard).')
     consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')
-    access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
+    access_log_ids = fields.One2many('dental.access.log', 'patient_id',
                                      groups=MANAGER_GROUP)
     is_anonymized = fields.Boolean(string='Anonymised', readonly=True, copy=False)
     withdrawn_channels = fields.Char(

@@ -17,7 +17,7 @@ class DentalPatientRecord(models.AbstractModel):
     _dental_create_only_fields = ('patient_id',)
 
     patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='restrict', check_company=True)
+        'dental.patient', required=True, index=True, ondelete='restrict', check_company=True)
     company_id = fields.Many2one(
         'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
 

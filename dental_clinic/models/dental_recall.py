@@ -31,17 +31,17 @@ class DentalRecall(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, readonly=True,
+        'res.company', required=True, index=True, readonly=True,
         default=lambda self: self.env.company)
     patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, readonly=True, check_company=True)
+        'dental.patient', required=True, index=True, readonly=True, check_company=True)
     partner_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
     partner_email = fields.Char(related='patient_id.email', string='E-mail')
     procedure_id = fields.Many2one(
-        'dental.procedure', string='Procedure', required=True, readonly=True, check_company=True)
+        'dental.procedure', required=True, readonly=True, check_company=True)
     treatment_id = fields.Many2one(
         'dental.treatment', string='Last Treatment', readonly=True, ondelete='set null', groups=DENTIST_GROUP)
-    due_date = fields.Date(string='Due Date', required=True, readonly=True, index=True, tracking=True)
+    due_date = fields.Date(required=True, readonly=True, index=True, tracking=True)
     state = fields.Selection([
         ('open', 'Open'),
         ('contacted', 'Contacted'),
@@ -51,10 +51,10 @@ class DentalRecall(models.Model):
     ], string='Status', required=True, default='open', readonly=True, index=True, tracking=True)
     snooze_until = fields.Date(string='Snoozed Until', readonly=True, tracking=True)
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', readonly=True, check_company=True, ondelete='set null')
-    reminded_at = fields.Datetime(string='Reminded At', readonly=True, copy=False)
+        'dental.appointment', readonly=True, check_company=True, ondelete='set null')
+    reminded_at = fields.Datetime(readonly=True, copy=False)
     first_name = fields.Char(compute='_compute_first_name')
-    recipient_id = fields.Many2one('res.partner', string='Recipient', compute='_compute_first_name')
+    recipient_id = fields.Many2one('res.partner', compute='_compute_first_name')
 
     def init(self):
         super().init()
@@ -250,19 +250,6 @@ class DentalRecall(models.Model):
     def dental_due_count(self):
         """Due recalls of the front desk's companies: a count for the board."""
         return self.search_count([('state', '=', 'open'), ('due_date', '<=', fields.Date.context_today(self))])
-
-
-class DentalRecallSnooze(models.TransientModel):
-    _name = 'dental.recall.snooze'
-    _description = 'Snooze Recall'
-
-    recall_ids = fields.Many2many('dental.recall', string='Recalls', required=True)
-    snooze_until = fields.Date(
-        string='Until', required=True, default=lambda self: fields.Date.context_today(self) + relativedelta(months=1))
-
-    def action_snooze(self):
-        self.recall_ids.snooze(self.snooze_until)
-        return {'type': 'ir.actions.act_window_close'}
 
 
 class DentalTreatment(models.Model):

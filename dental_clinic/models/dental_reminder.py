@@ -74,30 +74,30 @@ class DentalReminder(models.Model):
     _check_company_auto = True
 
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', required=True, readonly=True, ondelete='cascade',
+        'dental.appointment', required=True, readonly=True, ondelete='cascade',
         check_company=True)
     rule_id = fields.Many2one(
-        'dental.reminder.rule', string='Rule', required=True, readonly=True, ondelete='restrict',
+        'dental.reminder.rule', required=True, readonly=True, ondelete='restrict',
         check_company=True)
     appointment_start = fields.Datetime(
         string='For Start', required=True, readonly=True,
         help='Start of the appointment this reminder was for: a moved appointment is reminded again.')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     patient_id = fields.Many2one(related='appointment_id.patient_id', string='Patient')
     partner_id = fields.Many2one(
         'res.partner', string='Recipient', readonly=True,
         help='The patient, or their guardian for a minor.')
-    channel = fields.Selection(selection='_selection_channel', string='Channel', required=True, readonly=True)
+    channel = fields.Selection(selection='_selection_channel', required=True, readonly=True)
     state = fields.Selection([
         ('queued', 'Queued'),
         ('sent', 'Sent'),
         ('skipped', 'Skipped'),
         ('failed', 'Failed'),
     ], string='Status', required=True, default='queued', readonly=True, index=True)
-    reason = fields.Selection(SKIP_REASONS, string='Reason', readonly=True)
+    reason = fields.Selection(SKIP_REASONS, readonly=True)
     failure_message = fields.Char(string='Failure', readonly=True)
     scheduled_at = fields.Datetime(string='Due At', readonly=True, help='Start minus the rule\'s hours.')
-    processed_at = fields.Datetime(string='Processed At', readonly=True)
+    processed_at = fields.Datetime(readonly=True)
     mail_mail_id = fields.Many2one('mail.mail', string='E-mail', readonly=True, ondelete='set null',
                                    index='btree_not_null')
 
@@ -181,14 +181,15 @@ class DentalReminder(models.Model):
                 done += len(claimed)
             remaining = 1 if selected >= batch_size else 0
             if auto_commit:
-                self.env.cr.commit()
+                # Each batch is committed (as Odoo's own batched crons do): sent reminders stay sent.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
             self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
             if not remaining:
                 break
         recalls = self.env['dental.recall']._remind_due()
         if auto_commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info('Dental reminders: %s processed, %s recalls reminded', done, len(recalls))
         return done
 

@@ -16,12 +16,12 @@ class DentalReminderRule(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+        'res.company', required=True, index=True, default=lambda self: self.env.company)
     active = fields.Boolean(default=True)
     hours_before = fields.Integer(
-        string='Hours Before', required=True, default=24,
+        required=True, default=24,
         help='The reminder is due this many hours before the appointment starts.')
-    channel = fields.Selection([('email', 'E-mail')], string='Channel', required=True, default='email')
+    channel = fields.Selection([('email', 'E-mail')], required=True, default='email')
     mail_template_id = fields.Many2one(
         'mail.template', string='E-mail Template', ondelete='restrict',
         domain=[('model', '=', 'dental.reminder')],

@@ -35,7 +35,7 @@ class DentalToothCondition(models.Model):
     condition = fields.Selection(TOOTH_CONDITION_TYPES, string='Finding', required=True, default='caries')
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
+        'res.users', default=lambda self: self.env['dental.treatment']._default_dentist())
     notes = fields.Text()
 
     @api.depends('condition', 'tooth', 'surface_ids')

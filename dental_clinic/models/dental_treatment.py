@@ -29,7 +29,7 @@ class DentalTreatment(models.Model):
     _order = 'date_done desc, id desc'
 
     procedure_id = fields.Many2one(
-        'dental.procedure', string='Procedure', required=True, ondelete='restrict', check_company=True)
+        'dental.procedure', required=True, ondelete='restrict', check_company=True)
     category = fields.Selection(related='procedure_id.category')
     requires_tooth = fields.Boolean(related='procedure_id.requires_tooth')
     requires_surface = fields.Boolean(related='procedure_id.requires_surface')
@@ -39,16 +39,16 @@ class DentalTreatment(models.Model):
         help='FDI number: permanent 11-18, 21-28, 31-38, 41-48; deciduous 51-55, 61-65, 71-75, 81-85.')
     surface_ids = fields.Many2many('dental.tooth.surface', string='Surfaces')
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', index=True, default=lambda self: self._default_dentist(),
+        'res.users', index=True, default=lambda self: self._default_dentist(),
         domain=dentist_domain)
     plan_id = fields.Many2one(
         'dental.treatment.plan', string='Treatment Plan', index=True, ondelete='set null', check_company=True)
     # 'set null': the treatment stays in the clinical record if its appointment is deleted.
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='set null', check_company=True,
+        'dental.appointment', index='btree_not_null', ondelete='set null', check_company=True,
         help='The visit where it is planned or was done.')
     state = fields.Selection(TREATMENT_STATES, required=True, default='planned', index=True, copy=False)
-    date_done = fields.Date(string='Date Done', copy=False)
+    date_done = fields.Date(copy=False)
     notes = fields.Text(string='Diagnosis / Notes')
     paid = fields.Boolean(copy=False)
 

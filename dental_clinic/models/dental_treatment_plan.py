@@ -21,7 +21,7 @@ class DentalTreatmentPlan(models.Model):
 
     name = fields.Char(required=True, default=lambda self: _('Treatment Plan'))
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
+        'res.users', default=lambda self: self.env['dental.treatment']._default_dentist())
     date = fields.Date(required=True, default=fields.Date.context_today)
     date_accepted = fields.Date(string='Accepted On', readonly=True, copy=False)
     is_cancelled = fields.Boolean(string='Cancelled', readonly=True, copy=False)

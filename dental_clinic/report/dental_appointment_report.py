@@ -48,27 +48,27 @@ class DentalAppointmentReport(models.Model):
     _order = 'start desc, id desc'
     _rec_name = 'appointment_id'
 
-    appointment_id = fields.Many2one('dental.appointment', string='Appointment', readonly=True)
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True)
-    dentist_id = fields.Many2one('res.users', string='Dentist', readonly=True)
-    chair_id = fields.Many2one('dental.chair', string='Chair', readonly=True)
-    company_id = fields.Many2one('res.company', string='Company', readonly=True)
+    appointment_id = fields.Many2one('dental.appointment', readonly=True)
+    patient_id = fields.Many2one('dental.patient', readonly=True)
+    dentist_id = fields.Many2one('res.users', readonly=True)
+    chair_id = fields.Many2one('dental.chair', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True)
     state = fields.Selection(APPOINTMENT_STATES, string='Status', readonly=True)
-    start = fields.Datetime(string='Start', readonly=True)
-    date = fields.Date(string='Date', readonly=True, help='Day of the appointment in the clinic\'s time zone.')
-    weekday = fields.Selection(WEEKDAYS, string='Weekday', readonly=True)
-    hour = fields.Integer(string='Hour', readonly=True, aggregator=None)
+    start = fields.Datetime(readonly=True)
+    date = fields.Date(readonly=True, help='Day of the appointment in the clinic\'s time zone.')
+    weekday = fields.Selection(WEEKDAYS, readonly=True)
+    hour = fields.Integer(readonly=True, aggregator=None)
     category = fields.Selection(
         PROCEDURE_CATEGORIES, string='Procedure Category', readonly=True, groups=DENTIST_GROUP,
         help='Category of the longest planned procedure.')
     patient_type = fields.Selection(
-        [('new', 'New Patient'), ('returning', 'Returning Patient')], string='Patient Type', readonly=True,
+        [('new', 'New Patient'), ('returning', 'Returning Patient')], readonly=True,
         help='New: the patient\'s first appointment ever that was not cancelled nor missed.')
     new_patient_count = fields.Integer(string='New Patients', readonly=True)
-    age_band = fields.Selection(AGE_BANDS, string='Age Band', readonly=True, help='Patient\'s age on that day.')
-    booked_minutes = fields.Float(string='Booked Minutes', readonly=True)
+    age_band = fields.Selection(AGE_BANDS, readonly=True, help='Patient\'s age on that day.')
+    booked_minutes = fields.Float(readonly=True)
     done_minutes = fields.Float(
-        string='Done Minutes', readonly=True, help='From start to end of treatment for visits that were done.')
+        readonly=True, help='From start to end of treatment for visits that were done.')
     visit_count = fields.Integer(string='Visits', readonly=True, help='Appointments that were done.')
     no_show_count = fields.Integer(string='No-shows', readonly=True)
     expected_count = fields.Integer(

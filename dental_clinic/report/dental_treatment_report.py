@@ -28,17 +28,17 @@ class DentalTreatmentReport(models.Model):
     _order = 'date_done desc, id desc'
     _rec_name = 'treatment_id'
 
-    treatment_id = fields.Many2one('dental.treatment', string='Treatment', readonly=True)
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True)
-    procedure_id = fields.Many2one('dental.procedure', string='Procedure', readonly=True)
-    category = fields.Selection(PROCEDURE_CATEGORIES, string='Category', readonly=True)
-    tooth = fields.Char(string='Tooth', readonly=True)
-    tooth_group = fields.Selection(TOOTH_GROUPS, string='Tooth Group', readonly=True)
-    dentist_id = fields.Many2one('res.users', string='Dentist', readonly=True)
-    company_id = fields.Many2one('res.company', string='Company', readonly=True)
+    treatment_id = fields.Many2one('dental.treatment', readonly=True)
+    patient_id = fields.Many2one('dental.patient', readonly=True)
+    procedure_id = fields.Many2one('dental.procedure', readonly=True)
+    category = fields.Selection(PROCEDURE_CATEGORIES, readonly=True)
+    tooth = fields.Char(readonly=True)
+    tooth_group = fields.Selection(TOOTH_GROUPS, readonly=True)
+    dentist_id = fields.Many2one('res.users', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True)
     state = fields.Selection(TREATMENT_STATES, string='Status', readonly=True)
-    date_planned = fields.Date(string='Date Planned', readonly=True)
-    date_done = fields.Date(string='Date Done', readonly=True)
+    date_planned = fields.Date(readonly=True)
+    date_done = fields.Date(readonly=True)
     done_count = fields.Integer(string='Done', readonly=True)
     planned_count = fields.Integer(string='Planned', readonly=True)
     days_to_done = fields.Float(

@@ -109,7 +109,7 @@ class TestBookingConsistency(AppointmentClinicalCase):
     def test_calendar_click_form_shows_and_stores_the_same(self):
         """A click on 10:00-11:00 opens the form with both fields agreeing, and that is what is saved."""
         context = {'default_start': self.at(0, 10), 'default_stop': self.at(0, 11)}
-        with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(context)) as form:
+        with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(**context)) as form:
             form.patient_id = self.patient
             form.chair_id = self.chair_a
             self.assertEqual(form.stop, self.at(0, 11))
@@ -157,7 +157,7 @@ class TestSlotFinder(AppointmentClinicalCase):
         self.assertTrue(line)
         action = line.action_select()
         with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(
-                action['context'])) as form:
+                **action['context'])) as form:
             self.assertEqual(form.dentist_id, self.user_dentist_2)
         appointment = form.record
         self.assertEqual(appointment.dentist_id, self.user_dentist_2)

@@ -19,10 +19,10 @@ class DentalAppointmentReschedule(models.TransientModel):
                             store=True, readonly=False, precompute=True)
     duration = fields.Float(compute='_compute_from_appointment', store=True, readonly=False, precompute=True)
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', compute='_compute_from_appointment', store=True, readonly=False,
+        'res.users', compute='_compute_from_appointment', store=True, readonly=False,
         precompute=True, domain=dentist_domain)
     chair_id = fields.Many2one(
-        'dental.chair', string='Chair', compute='_compute_from_appointment', store=True, readonly=False,
+        'dental.chair', compute='_compute_from_appointment', store=True, readonly=False,
         precompute=True, domain="[('company_id', '=', company_id)]")
 
     @api.depends('appointment_id')

@@ -12,7 +12,7 @@ class DentalPatientAnonymize(models.TransientModel):
     _name = 'dental.patient.anonymize'
     _description = 'Anonymise Patient'
 
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
     confirm = fields.Boolean(string='I understand that this cannot be undone')
 
     @api.model
@@ -87,7 +87,9 @@ class DentalPatient(models.Model):
             appointments.with_context(mail_notrack=True, tracking_disable=True).write({'notes': False})
             events = appointments.with_context(active_test=False).calendar_event_id
             if events:
-                events.with_context(dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)).write(
+                # The sync context replaces the caller's: no client key reaches the events.
+                sync_context = dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)
+                events.with_context(sync_context).write(  # pylint: disable=context-overridden
                     {'name': pseudonym, 'description': False})
             # Changes tracked earlier in this transaction would write the old values back at commit.
             patient._track_discard()

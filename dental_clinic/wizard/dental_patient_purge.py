@@ -8,7 +8,7 @@ class DentalPatientPurge(models.TransientModel):
     _name = 'dental.patient.purge'
     _description = 'Delete Patient Record after Retention'
 
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
     retention_date = fields.Date(related='patient_id.retention_date')
     confirm = fields.Boolean(string='I understand that this cannot be undone')
 

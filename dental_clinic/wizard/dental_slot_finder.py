@@ -13,10 +13,10 @@ class DentalSlotFinder(models.TransientModel):
     appointment_id = fields.Many2one(
         'dental.appointment', string='Appointment to Move', readonly=True,
         help='When set, choosing a slot reschedules this appointment; otherwise it starts a new one.')
-    patient_id = fields.Many2one('dental.patient', string='Patient')
+    patient_id = fields.Many2one('dental.patient')
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', domain=dentist_domain)
-    chair_id = fields.Many2one('dental.chair', string='Chair')
+        'res.users', domain=dentist_domain)
+    chair_id = fields.Many2one('dental.chair')
     procedure_ids = fields.Many2many(
         'dental.procedure', string='Procedures',
         help='Procedures of the visit: the duration is the sum of their default durations.')

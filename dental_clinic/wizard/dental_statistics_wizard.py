@@ -122,9 +122,9 @@ class DentalStatisticsWizardLine(models.TransientModel):
     _order = 'id'
 
     wizard_id = fields.Many2one('dental.statistics.wizard', required=True, ondelete='cascade')
-    chair_id = fields.Many2one('dental.chair', string='Chair', readonly=True)
+    chair_id = fields.Many2one('dental.chair', readonly=True)
     available_minutes = fields.Float(string='Working Minutes', readonly=True)
-    booked_minutes = fields.Float(string='Booked Minutes', readonly=True)
-    used_minutes = fields.Float(string='Used Minutes', readonly=True)
+    booked_minutes = fields.Float(readonly=True)
+    used_minutes = fields.Float(readonly=True)
     booked_rate = fields.Float(string='Booked (%)', readonly=True)
     used_rate = fields.Float(string='Used (%)', readonly=True)
