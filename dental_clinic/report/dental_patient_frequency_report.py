@@ -21,8 +21,8 @@ class DentalPatientFrequencyReport(models.Model):
     phone = fields.Char(readonly=True)
     last_visit_date = fields.Date(string='Last Visit', readonly=True)
     months_since_last_visit = fields.Integer(
-        readonly=True, aggregator=None,
-        help='Whole months since the last visit that was done; empty when never seen.')
+        readonly=True, aggregator=None, help='Whole months since the last visit that was done; empty when never seen.'
+    )
     visit_count = fields.Integer(string='Visits', readonly=True)
     visit_count_12m = fields.Integer(string='Visits (12 Months)', readonly=True)
     next_appointment = fields.Datetime(readonly=True)
@@ -30,8 +30,9 @@ class DentalPatientFrequencyReport(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE OR REPLACE VIEW %(table)s AS (
                 SELECT pat.id AS id,
                        pat.id AS patient_id,
@@ -66,4 +67,7 @@ class DentalPatientFrequencyReport(models.Model):
                    ) upcoming ON TRUE
                  WHERE pat.active
             )
-            """, table=SQL.identifier(self._table)))
+            """,
+                table=SQL.identifier(self._table),
+            )
+        )

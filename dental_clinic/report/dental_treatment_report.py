@@ -42,12 +42,16 @@ class DentalTreatmentReport(models.Model):
     done_count = fields.Integer(string='Done', readonly=True)
     planned_count = fields.Integer(string='Planned', readonly=True)
     days_to_done = fields.Float(
-        string='Days Planned to Done', readonly=True, aggregator='avg',
-        help='Days between planning and doing the treatment (done treatments only).')
+        string='Days Planned to Done',
+        readonly=True,
+        aggregator='avg',
+        help='Days between planning and doing the treatment (done treatments only).',
+    )
 
     def _select(self):
         planned = SQL(
-            "COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)")
+            "COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)"
+        )
         return SQL(
             """
             t.id AS id,
@@ -72,7 +76,9 @@ class DentalTreatmentReport(models.Model):
             CASE WHEN t.state = 'done' THEN 1 ELSE 0 END AS done_count,
             CASE WHEN t.state = 'planned' THEN 1 ELSE 0 END AS planned_count,
             CASE WHEN t.state = 'done' THEN GREATEST(t.date_done - %(planned)s, 0) END AS days_to_done
-            """, planned=planned)
+            """,
+            planned=planned,
+        )
 
     def _from(self):
         return SQL(
@@ -82,10 +88,16 @@ class DentalTreatmentReport(models.Model):
             LEFT JOIN dental_treatment_plan plan ON plan.id = t.plan_id
             LEFT JOIN res_company c ON c.id = t.company_id
             LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
-            """)
+            """
+        )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
-            SQL.identifier(self._table), self._select(), self._from()))
+        self.env.cr.execute(
+            SQL(
+                'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
+                SQL.identifier(self._table),
+                self._select(),
+                self._from(),
+            )
+        )

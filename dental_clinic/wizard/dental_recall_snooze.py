@@ -9,7 +9,8 @@ class DentalRecallSnooze(models.TransientModel):
 
     recall_ids = fields.Many2many('dental.recall', string='Recalls', required=True)
     snooze_until = fields.Date(
-        string='Until', required=True, default=lambda self: fields.Date.context_today(self) + relativedelta(months=1))
+        string='Until', required=True, default=lambda self: fields.Date.context_today(self) + relativedelta(months=1)
+    )
 
     def action_snooze(self):
         self.recall_ids.snooze(self.snooze_until)
