@@ -104,6 +104,7 @@ class DentalPatientRecord(models.AbstractModel):
             self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
         return result
 
+    @api.model
     def web_search_read(self, *args, **kwargs):
         """A list of clinical records: logged through ``web_read``, one statement for every patient shown."""
         return super().web_search_read(*args, **kwargs)
