@@ -52,8 +52,13 @@ test-odoo: preflight
 	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
 	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
 
+## lint: offline (no pre-commit download): ruff lint + format check, pylint-odoo (.pylintrc), XML/PO/CSV
+LINT_PATHS := $(ADDON_DIRS) bench tools tests conftest.py
 lint:
-	$(PYTHON) -m ruff check $(ADDON_DIRS) bench tools tests conftest.py
+	$(PYTHON) -m ruff check $(LINT_PATHS)
+	$(PYTHON) -m ruff format --check $(LINT_PATHS)
+	$(PYTHON) -m pylint --rcfile=.pylintrc $(ADDON_DIRS)
+	$(PYTHON) tools/lint_data.py $(ADDON_DIRS)
 
 ## pot: regenerate each addon's i18n/<addon>.pot from $(DB) (updated first) and merge it into its pt_BR.po;
 ##      prints the strings still to translate

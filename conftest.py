@@ -14,7 +14,8 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and session.exitstatus == 0:
         session.exitstatus = 1
         reporter.write_line(
-            f"FAILED: {len(skipped)} test(s) were skipped; a skipped test is not a passing one:", red=True)
+            f"FAILED: {len(skipped)} test(s) were skipped; a skipped test is not a passing one:", red=True
+        )
         for report in skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
             reporter.write_line(f"  {report.nodeid}: {reason}", red=True)

@@ -13,6 +13,7 @@ back (on the demo's two dozen patients alone, a sequential scan is cheaper).
 
 Usage: DEMO_DB=dental_clinic python3 bench/bench_front_desk.py   (the `make run` database)
 """
+
 import os
 import sys
 import time
@@ -100,14 +101,20 @@ def search_name_plans(env):
     Patient = env['dental.patient']
     query = Patient._search(Patient._search_display_name('ilike', 'joao pedro'), limit=80, order='id').select()
     plans = []
-    env.cr.execute(SQL("""
+    env.cr.execute(
+        SQL(
+            """
         WITH partners AS (
             INSERT INTO res_partner (name, active, type)
             SELECT 'Paciente Bench ' || n, true, 'contact' FROM generate_series(1, %(count)s) n
             RETURNING id, name)
         INSERT INTO dental_patient (partner_id, company_id, file_number, search_name, active)
         SELECT id, %(company)s, 'BENCH-' || id, lower(name), true FROM partners
-    """, count=EXTRA_PATIENTS, company=env.company.id))
+    """,
+            count=EXTRA_PATIENTS,
+            company=env.company.id,
+        )
+    )
     env.cr.execute('ANALYZE res_partner; ANALYZE dental_patient')
     plans.append((f'+{EXTRA_PATIENTS:,} patients (rolled back)', explain(env.cr, query)))
     env.cr.rollback()
@@ -126,9 +133,12 @@ def main():
             samples, queries = measure(env, load)
             p50, p95 = p50_p95(samples)
             rows.append((label, f'{p50:.1f}', f'{p95:.1f}', queries))
-        print_table(f'Front desk page loads as {receptionist.login} on {DEMO_DB}, server time over {RUNS} loads '
-                    '(ORM calls of the web client, caches cleared)',
-                    ('page', 'p50 ms', 'p95 ms', 'queries'), rows)
+        print_table(
+            f'Front desk page loads as {receptionist.login} on {DEMO_DB}, server time over {RUNS} loads '
+            '(ORM calls of the web client, caches cleared)',
+            ('page', 'p50 ms', 'p95 ms', 'queries'),
+            rows,
+        )
         env.cr.rollback()
         for label, plan in search_name_plans(env):
             print(f'\nEXPLAIN one search box, "joao pedro" ({label}):\n{plan}')

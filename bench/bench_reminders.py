@@ -9,6 +9,7 @@ queries per reminder, side by side, and the plan of the due-reminder selection. 
 
 Run with `make bench` (or BENCH_DB=... python3 bench/bench_reminders.py); needs dental_clinic_sms installed.
 """
+
 import os
 import sys
 import time
@@ -38,30 +39,73 @@ def setup(env):
     chairs = env['dental.chair'].search([('name', '=like', 'Bench Reminder Chair %')], order='id')
     patients = env['dental.patient'].search([('name', '=like', 'Bench Reminder Patient %')], order='id')
     if len(chairs) != CHAIRS:
-        calendar = env['resource.calendar'].create({
-            'name': 'Bench reminders: always open', 'tz': 'UTC',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'}) for day in range(7)]})
+        calendar = env['resource.calendar'].create(
+            {
+                'name': 'Bench reminders: always open',
+                'tz': 'UTC',
+                'attendance_ids': [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            'name': f'Day {day}',
+                            'dayofweek': str(day),
+                            'hour_from': 0,
+                            'hour_to': 24,
+                            'day_period': 'morning',
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
         group = env.ref('dental_clinic.group_dental_dentist')
-        dentists = env['res.users'].create([{
-            'name': f'Dr. Bench Reminder {i:02d}', 'login': f'bench_reminder_dentist_{i:02d}',
-            'groups_id': [Command.set(group.ids)]} for i in range(CHAIRS)])
-        chairs = env['dental.chair'].create([{
-            'name': f'Bench Reminder Chair {i:02d}', 'dentist_id': dentists[i].id,
-            'resource_calendar_id': calendar.id} for i in range(CHAIRS)])
+        dentists = env['res.users'].create(
+            [
+                {
+                    'name': f'Dr. Bench Reminder {i:02d}',
+                    'login': f'bench_reminder_dentist_{i:02d}',
+                    'groups_id': [Command.set(group.ids)],
+                }
+                for i in range(CHAIRS)
+            ]
+        )
+        chairs = env['dental.chair'].create(
+            [
+                {
+                    'name': f'Bench Reminder Chair {i:02d}',
+                    'dentist_id': dentists[i].id,
+                    'resource_calendar_id': calendar.id,
+                }
+                for i in range(CHAIRS)
+            ]
+        )
     if len(patients) != PATIENTS:
-        patients = env['dental.patient'].create([{
-            'name': f'Bench Reminder Patient {i:03d}', 'email': f'bench.reminder.{i}@example.com',
-            'mobile': f'+55119{i:08d}'} for i in range(PATIENTS)])
+        patients = env['dental.patient'].create(
+            [
+                {
+                    'name': f'Bench Reminder Patient {i:03d}',
+                    'email': f'bench.reminder.{i}@example.com',
+                    'mobile': f'+55119{i:08d}',
+                }
+                for i in range(PATIENTS)
+            ]
+        )
     env['dental.reminder.rule'].search([]).active = False
     env.company.write({'dental_quiet_hour_start': 0, 'dental_quiet_hour_end': 0})
-    env['dental.reminder.rule'].create([
-        {'hours_before': 48, 'channel': 'email',
-         'mail_template_id': env.ref('dental_clinic.mail_template_appointment_reminder').id},
-        {'hours_before': 24, 'channel': 'sms',
-         'sms_template_id': env.ref('dental_clinic_sms.sms_template_appointment_reminder').id},
-    ])
+    env['dental.reminder.rule'].create(
+        [
+            {
+                'hours_before': 48,
+                'channel': 'email',
+                'mail_template_id': env.ref('dental_clinic.mail_template_appointment_reminder').id,
+            },
+            {
+                'hours_before': 24,
+                'channel': 'sms',
+                'sms_template_id': env.ref('dental_clinic_sms.sms_template_appointment_reminder').id,
+            },
+        ]
+    )
     env.cr.commit()
     return chairs, patients
 
@@ -73,7 +117,9 @@ def populate_past(env, chairs, patients):
     if cr.fetchone()[0] >= PAST:
         return
     first = fields.Datetime.now().replace(second=0, microsecond=0) - timedelta(days=365)
-    cr.execute(SQL("""
+    cr.execute(
+        SQL(
+            """
         INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop, duration,
                                         state, notes, is_paid, create_uid, write_uid, create_date, write_date)
         SELECT %(company)s,
@@ -85,8 +131,18 @@ def populate_past(env, chairs, patients):
                1.0 / 60, 'done', %(tag)s, true, 1, 1, %(first)s::timestamp - interval '1 day',
                %(first)s::timestamp - interval '1 day'
           FROM generate_series(0, %(count)s - 1) AS g
-    """, company=env.company.id, patients=patients.ids, npatients=len(patients), dentists=chairs.dentist_id.ids,
-        nchairs=CHAIRS, chairs=chairs.ids, first=first, tag=PAST_TAG, count=PAST))
+    """,
+            company=env.company.id,
+            patients=patients.ids,
+            npatients=len(patients),
+            dentists=chairs.dentist_id.ids,
+            nchairs=CHAIRS,
+            chairs=chairs.ids,
+            first=first,
+            tag=PAST_TAG,
+            count=PAST,
+        )
+    )
     cr.commit()
     progress(PAST, PAST, 'past appointments')
 
@@ -94,8 +150,10 @@ def populate_past(env, chairs, patients):
 def reset(env):
     """Remove the appointments, reminders and queued messages of a previous size."""
     cr = env.cr
-    cr.execute(SQL("""DELETE FROM mail_mail WHERE mail_message_id IN (
-                          SELECT id FROM mail_message WHERE model = 'dental.reminder')"""))
+    cr.execute(
+        SQL("""DELETE FROM mail_mail WHERE mail_message_id IN (
+                          SELECT id FROM mail_message WHERE model = 'dental.reminder')""")
+    )
     cr.execute(SQL("DELETE FROM mail_message WHERE model IN ('dental.reminder', 'dental.appointment')"))
     cr.execute(SQL("DELETE FROM sms_sms"))
     cr.execute(SQL("DELETE FROM dental_reminder"))
@@ -110,7 +168,9 @@ def populate(env, chairs, patients, appointments):
     done = 0
     while done < appointments:
         upto = min(appointments, done + BATCH)
-        cr.execute(SQL("""
+        cr.execute(
+            SQL(
+                """
             INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop, duration,
                                             state, notes, is_paid, dental_confirm_token,
                                             create_uid, write_uid, create_date, write_date)
@@ -123,9 +183,21 @@ def populate(env, chairs, patients, appointments):
                    %(duration)s, 'scheduled', %(tag)s, false, md5(g::text || random()::text),
                    1, 1, now() at time zone 'UTC' - interval '1 day', now() at time zone 'UTC'
               FROM generate_series(%(lo)s, %(hi)s) AS g
-        """, company=env.company.id, patients=patients.ids, npatients=len(patients), dentists=chairs.dentist_id.ids,
-            nchairs=CHAIRS, chairs=chairs.ids, first=first, slot=SQL(str(SLOT_MINUTES)),
-            duration=SLOT_MINUTES / 60, tag=TAG, lo=done, hi=upto - 1))
+        """,
+                company=env.company.id,
+                patients=patients.ids,
+                npatients=len(patients),
+                dentists=chairs.dentist_id.ids,
+                nchairs=CHAIRS,
+                chairs=chairs.ids,
+                first=first,
+                slot=SQL(str(SLOT_MINUTES)),
+                duration=SLOT_MINUTES / 60,
+                tag=TAG,
+                lo=done,
+                hi=upto - 1,
+            )
+        )
         cr.commit()
         done = upto
         progress(done, appointments, 'due appointments')
@@ -151,13 +223,23 @@ def measure(env, size):
     queries = env.cr.sql_log_count - queries
     env.cr.execute(SQL("SELECT state, count(*) FROM dental_reminder GROUP BY state"))
     states = dict(env.cr.fetchall())
-    env.cr.execute(SQL("""SELECT count(*) FROM mail_mail m JOIN mail_message msg ON msg.id = m.mail_message_id
-                           WHERE msg.model = 'dental.reminder'"""))
+    env.cr.execute(
+        SQL("""SELECT count(*) FROM mail_mail m JOIN mail_message msg ON msg.id = m.mail_message_id
+                           WHERE msg.model = 'dental.reminder'""")
+    )
     mails = env.cr.fetchone()[0]
     env.cr.execute(SQL("SELECT count(*) FROM sms_sms"))
     sms = env.cr.fetchone()[0]
-    return {'per_second': total / elapsed, 'queries': queries / max(total, 1), 'seconds': elapsed,
-            'reminders': total, 'states': states, 'mails': mails, 'sms': sms, 'plan': plan}
+    return {
+        'per_second': total / elapsed,
+        'queries': queries / max(total, 1),
+        'seconds': elapsed,
+        'reminders': total,
+        'states': states,
+        'mails': mails,
+        'sms': sms,
+        'plan': plan,
+    }
 
 
 def main():
@@ -172,15 +254,20 @@ def main():
         reset(env)
 
     header = ['reminder cron (e-mail + SMS queued)'] + [f'{size:,} due' for size in SIZES]
-    rows = [[label] + [fmt(results[size][key]) for size in SIZES]
-            for label, key, fmt in (
-                ('reminders queued per second (goal >= 200)', 'per_second', lambda v: f'{v:.0f}'),
-                ('queries per reminder (goal <= 4)', 'queries', lambda v: f'{v:.2f}'),
-                ('total seconds', 'seconds', lambda v: f'{v:.1f}'),
-                ('reminders / mail.mail / sms.sms', 'reminders', None))
-            if fmt]
-    rows.append(['reminders / mail.mail / sms.sms'] + [
-        f"{results[size]['reminders']:,} / {results[size]['mails']:,} / {results[size]['sms']:,}" for size in SIZES])
+    rows = [
+        [label] + [fmt(results[size][key]) for size in SIZES]
+        for label, key, fmt in (
+            ('reminders queued per second (goal >= 200)', 'per_second', lambda v: f'{v:.0f}'),
+            ('queries per reminder (goal <= 4)', 'queries', lambda v: f'{v:.2f}'),
+            ('total seconds', 'seconds', lambda v: f'{v:.1f}'),
+            ('reminders / mail.mail / sms.sms', 'reminders', None),
+        )
+        if fmt
+    ]
+    rows.append(
+        ['reminders / mail.mail / sms.sms']
+        + [f"{results[size]['reminders']:,} / {results[size]['mails']:,} / {results[size]['sms']:,}" for size in SIZES]
+    )
     print_table('Reminders: the cron at scale', header, rows)
     print(f'\nEXPLAIN of the due-reminder selection at {SIZES[-1]:,}:\n{results[SIZES[-1]]["plan"]}')
 

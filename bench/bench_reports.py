@@ -11,6 +11,7 @@ inserted by SQL in batches, 80 % done, 10 % no-show, 10 % cancelled) and measure
 Figures at 10k are kept in bench/bench_reports_10k.log (ignored by git) so that a rerun on the populated
 database still prints both columns. Run: BENCH_DB=dc10_bench python3 bench/bench_reports.py [10000|1000000]
 """
+
 import json
 import os
 import sys
@@ -57,9 +58,13 @@ def capture_sql(env, func, table):
 def manager(env):
     user = env['res.users'].search([('login', '=', 'bench_manager')])
     if not user:
-        user = env['res.users'].create({
-            'name': 'Bench Manager', 'login': 'bench_manager',
-            'groups_id': [Command.set(env.ref('dental_clinic.group_dental_manager').ids)]})
+        user = env['res.users'].create(
+            {
+                'name': 'Bench Manager',
+                'login': 'bench_manager',
+                'groups_id': [Command.set(env.ref('dental_clinic.group_dental_manager').ids)],
+            }
+        )
         env.cr.commit()
     return user
 
@@ -102,8 +107,15 @@ def measure(env, chairs):
     assert pdf.startswith(b'%PDF'), pdf[:20]
     env.cr.rollback()
     return {
-        'rg_p50': rg_p50, 'rg_p95': rg_p95, 'rg_queries': rg_queries, 'groups': groups,
-        'occ_p50': occ_p50, 'occ_p95': occ_p95, 'stats_p50': stats_p50, 'html_p50': html_p50, 'pdf_ms': pdf_ms,
+        'rg_p50': rg_p50,
+        'rg_p95': rg_p95,
+        'rg_queries': rg_queries,
+        'groups': groups,
+        'occ_p50': occ_p50,
+        'occ_p95': occ_p95,
+        'stats_p50': stats_p50,
+        'html_p50': html_p50,
+        'pdf_ms': pdf_ms,
         'plan': plan,
     }
 
@@ -128,20 +140,25 @@ def main():
 
     shown = [size for size in SIZES if size in results]
     header = ['reports, 20 chairs'] + [f'{size:,} past' for size in shown]
-    rows = [[label] + [fmt.format(results[size][key]) for size in shown] for label, key, fmt in (
-        ('read_group dentist x month, 12 months: p50 (ms)', 'rg_p50', '{:.1f}'),
-        ('read_group dentist x month, 12 months: p95 (ms)', 'rg_p95', '{:.1f}'),
-        ('read_group: SQL queries', 'rg_queries', '{}'),
-        ('read_group: groups returned', 'groups', '{}'),
-        ('chair occupancy, 20 chairs, one year: p50 (ms)', 'occ_p50', '{:.1f}'),
-        ('chair occupancy, 20 chairs, one year: p95 (ms)', 'occ_p95', '{:.1f}'),
-        ('period statistics, one month: figures p50 (ms)', 'stats_p50', '{:.1f}'),
-        ('period statistics, one month: HTML p50 (ms)', 'html_p50', '{:.1f}'),
-        ('period statistics, one month: PDF (ms)', 'pdf_ms', '{:.0f}'),
-    )]
+    rows = [
+        [label] + [fmt.format(results[size][key]) for size in shown]
+        for label, key, fmt in (
+            ('read_group dentist x month, 12 months: p50 (ms)', 'rg_p50', '{:.1f}'),
+            ('read_group dentist x month, 12 months: p95 (ms)', 'rg_p95', '{:.1f}'),
+            ('read_group: SQL queries', 'rg_queries', '{}'),
+            ('read_group: groups returned', 'groups', '{}'),
+            ('chair occupancy, 20 chairs, one year: p50 (ms)', 'occ_p50', '{:.1f}'),
+            ('chair occupancy, 20 chairs, one year: p95 (ms)', 'occ_p95', '{:.1f}'),
+            ('period statistics, one month: figures p50 (ms)', 'stats_p50', '{:.1f}'),
+            ('period statistics, one month: HTML p50 (ms)', 'html_p50', '{:.1f}'),
+            ('period statistics, one month: PDF (ms)', 'pdf_ms', '{:.0f}'),
+        )
+    ]
     print_table('Reports (goal: read_group <= 1000 ms and <= 2 queries)', header, rows)
-    print(f'\n{total:,} past appointments in the database. EXPLAIN of the read_group at {shown[-1]:,}:\n'
-          f'{results[shown[-1]]["plan"]}')
+    print(
+        f'\n{total:,} past appointments in the database. EXPLAIN of the read_group at {shown[-1]:,}:\n'
+        f'{results[shown[-1]]["plan"]}'
+    )
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
 Benchmarks print figures; they assert nothing. Run them through `make bench`,
 which creates the bench database (addon installed, no demo data) first.
 """
+
 import contextlib
 import os
 import statistics
@@ -13,8 +14,9 @@ import odoo
 from odoo.tools import SQL
 
 BENCH_DB = os.environ.get('BENCH_DB', 'dental_clinic_bench')
-CONF = os.environ.get('ODOO_CONF', os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                                 '.odoo.conf'))
+CONF = os.environ.get(
+    'ODOO_CONF', os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '.odoo.conf')
+)
 
 
 @contextlib.contextmanager
@@ -46,9 +48,11 @@ def p50_p95(samples):
 
 def sql_runner(cr, query):
     """A callable that executes an odoo.tools.SQL query and fetches its rows."""
+
     def run():
         cr.execute(query)
         cr.fetchall()
+
     return run
 
 

@@ -13,10 +13,12 @@ def _post_init_hook(env):
 
 def uninstall_hook(env):
     """Drop the triggers that lock signed notes, so that uninstalling can delete them."""
-    env.cr.execute(SQL("""
+    env.cr.execute(
+        SQL("""
         DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
         DROP TRIGGER IF EXISTS dental_clinical_note_addendum_lock ON dental_clinical_note_addendum;
         DROP FUNCTION IF EXISTS dental_clinical_note_lock();
         DROP FUNCTION IF EXISTS dental_clinical_note_addendum_lock();
         DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer);
-    """))
+    """)
+    )

@@ -2,11 +2,6 @@
     'name': 'Dental Clinic',
     'version': '18.0.1.1.0',
     'summary': 'Patients, appointments and clinical records for dental clinics',
-    'description': """
-Run a dental clinic inside Odoo: patients with anamnesis, appointments by
-dentist and chair without double booking, clinical history per tooth and
-role-based access for the front desk, the dentists and the manager.
-""",
     'category': 'Services/Dental',
     'author': 'dental_clinic',
     'license': 'LGPL-3',
@@ -77,5 +72,4 @@ role-based access for the front desk, the dentists and the manager.
     'post_init_hook': '_post_init_hook',
     'uninstall_hook': 'uninstall_hook',
     'application': True,
-    'installable': True,
 }

@@ -14,5 +14,4 @@
         'demo/dental_reminder_demo.xml',
     ],
     'auto_install': True,
-    'installable': True,
 }

@@ -1,4 +1,5 @@
 """Repository-level checks: the entry points fail clearly, the manifest is complete."""
+
 import ast
 import os
 import subprocess
@@ -10,8 +11,12 @@ ADDON = os.path.join(ROOT, 'dental_clinic')
 
 
 def run_preflight(tmp_path, *args, python=(sys.executable,)):
-    return subprocess.run([*python, os.path.join(ROOT, 'tools', 'preflight.py'), str(tmp_path / 'odoo.conf'), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*python, os.path.join(ROOT, 'tools', 'preflight.py'), str(tmp_path / 'odoo.conf'), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_preflight_without_odoo(tmp_path):

@@ -3,6 +3,7 @@
 
 Connection settings come from the PG* environment variables the Makefile exports.
 """
+
 import sys
 
 import psycopg2

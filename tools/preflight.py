@@ -7,6 +7,7 @@ Writes an Odoo configuration file (addons path = Odoo's addons + this
 repository) and exits 1 with one line saying what is missing and how to fix it
 when Odoo 18 is not importable or PostgreSQL is not reachable.
 """
+
 import os
 import sys
 
@@ -25,18 +26,24 @@ def main():
         import odoo
         from odoo import release
     except ImportError:
-        fail("Odoo 18.0 is not importable by this python3: install Odoo 18.0 (e.g. `pip install -e /path/to/odoo` "
-             "with its requirements.txt), then run this command again.")
+        fail(
+            "Odoo 18.0 is not importable by this python3: install Odoo 18.0 (e.g. `pip install -e /path/to/odoo` "
+            "with its requirements.txt), then run this command again."
+        )
     if release.version_info[0] != 18:
         fail(f"Odoo {release.version} is installed, but this addon needs Odoo 18.0.")
     try:
         import psycopg2
-        psycopg2.connect(host=host, port=port, user=user, password=password or None,
-                         dbname='postgres', connect_timeout=5).close()
+
+        psycopg2.connect(
+            host=host, port=port, user=user, password=password or None, dbname='postgres', connect_timeout=5
+        ).close()
     except Exception as exc:  # noqa: BLE001 - any failure means the same thing to the user
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        fail(f"PostgreSQL is not reachable at {host}:{port} as user {user!r} ({first_line}): start it or set "
-             f"DB_HOST/DB_PORT/DB_USER/DB_PASSWORD.")
+        fail(
+            f"PostgreSQL is not reachable at {host}:{port} as user {user!r} ({first_line}): start it or set "
+            f"DB_HOST/DB_PORT/DB_USER/DB_PASSWORD."
+        )
     odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
     addons = [os.path.join(odoo_root, 'odoo', 'addons'), os.path.join(odoo_root, 'addons'), REPO]
     addons = [path for path in addons if os.path.isdir(path)]

@@ -8,6 +8,7 @@ The browser's clock is set to 10:30 in São Paulo on the day the demo data was
 generated for (its dates are relative to the server's UTC date), so that the
 Today board shows the demo's day.
 """
+
 import datetime
 import sys
 import time
@@ -30,8 +31,9 @@ def shoot(browser, base, db, user, path, out, ready=VIEW_READY, settle=1.5):
     context = browser.new_context(viewport=VIEWPORT, locale='pt-BR', timezone_id='America/Sao_Paulo')
     page = context.new_page()
     today = datetime.datetime.now(datetime.timezone.utc).date()
-    page.clock.set_fixed_time(datetime.datetime(today.year, today.month, today.day, 13, 30,
-                                                tzinfo=datetime.timezone.utc))
+    page.clock.set_fixed_time(
+        datetime.datetime(today.year, today.month, today.day, 13, 30, tzinfo=datetime.timezone.utc)
+    )
     login(page, base, db, user)
     if path:
         page.goto(f'{base}{path}')
@@ -48,14 +50,26 @@ def main():
     patient = '/odoo/action-dental_clinic.dental_patient_action/2'
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu'])
-        shoot(browser, base, db, 'renata.alves', None, f'{out_dir}/today_board.png',
-              ready='.o_kanban_record')
-        shoot(browser, base, db, 'renata.alves', '/odoo/action-dental_clinic.dental_appointment_action',
-              f'{out_dir}/calendar_week.png', ready='.fc-event')
-        shoot(browser, base, db, 'renata.alves', patient, f'{out_dir}/patient_receptionist.png',
-              ready='.o_form_view')
-        shoot(browser, base, db, 'beatriz.moura', patient, f'{out_dir}/patient_dentist.png',
-              ready='.o_form_view .o_field_widget[name=odontogram_data]')
+        shoot(browser, base, db, 'renata.alves', None, f'{out_dir}/today_board.png', ready='.o_kanban_record')
+        shoot(
+            browser,
+            base,
+            db,
+            'renata.alves',
+            '/odoo/action-dental_clinic.dental_appointment_action',
+            f'{out_dir}/calendar_week.png',
+            ready='.fc-event',
+        )
+        shoot(browser, base, db, 'renata.alves', patient, f'{out_dir}/patient_receptionist.png', ready='.o_form_view')
+        shoot(
+            browser,
+            base,
+            db,
+            'beatriz.moura',
+            patient,
+            f'{out_dir}/patient_dentist.png',
+            ready='.o_form_view .o_field_widget[name=odontogram_data]',
+        )
         browser.close()
 
 

@@ -14,8 +14,7 @@ class DentalAppointmentController(http.Controller):
     transitions.
     """
 
-    @http.route('/dental/c/<int:appointment_id>/<string:token>', type='http', auth='public',
-                methods=['GET'])
+    @http.route('/dental/c/<int:appointment_id>/<string:token>', type='http', auth='public', methods=['GET'])
     def appointment_page(self, appointment_id, token, **kwargs):
         appointment = request.env['dental.appointment']._dental_from_token(appointment_id, token)
         if not appointment:
@@ -25,8 +24,9 @@ class DentalAppointmentController(http.Controller):
             appointment._dental_log_link_use(status)
         return self._render(appointment, status)
 
-    @http.route('/dental/c/<int:appointment_id>/<string:token>/<string:answer>', type='http',
-                auth='public', methods=['POST'])
+    @http.route(
+        '/dental/c/<int:appointment_id>/<string:token>/<string:answer>', type='http', auth='public', methods=['POST']
+    )
     def appointment_answer(self, appointment_id, token, answer, **kwargs):
         appointment = request.env['dental.appointment']._dental_from_token(appointment_id, token)
         if not appointment or answer not in ANSWERS:
@@ -51,16 +51,28 @@ class DentalAppointmentController(http.Controller):
         values = {'status': status, 'company': company, 'appointment': appointment}
         if appointment:
             facts = appointment.with_context(lang=lang)._dental_message_values()
-            values.update({
-                'weekday': facts['local_weekday'],
-                'date': facts['local_date'],
-                'hour': facts['local_time'],
-                'dentist': facts['dentist_name'],
-                'clinic': facts['clinic_name'],
-                'action_url': f'/dental/c/{appointment.id}/{appointment.dental_confirm_token}',
-            })
-        html = request.env['ir.ui.view'].sudo().with_context(lang=lang)._render_template(
-            'dental_clinic.appointment_answer_page', values)
-        return request.make_response(html, headers=[
-            ('Content-Type', 'text/html; charset=utf-8'), ('X-Robots-Tag', 'noindex, nofollow'),
-            ('Cache-Control', 'no-store'), ('Referrer-Policy', 'no-referrer')])
+            values.update(
+                {
+                    'weekday': facts['local_weekday'],
+                    'date': facts['local_date'],
+                    'hour': facts['local_time'],
+                    'dentist': facts['dentist_name'],
+                    'clinic': facts['clinic_name'],
+                    'action_url': f'/dental/c/{appointment.id}/{appointment.dental_confirm_token}',
+                }
+            )
+        html = (
+            request.env['ir.ui.view']
+            .sudo()
+            .with_context(lang=lang)
+            ._render_template('dental_clinic.appointment_answer_page', values)
+        )
+        return request.make_response(
+            html,
+            headers=[
+                ('Content-Type', 'text/html; charset=utf-8'),
+                ('X-Robots-Tag', 'noindex, nofollow'),
+                ('Cache-Control', 'no-store'),
+                ('Referrer-Policy', 'no-referrer'),
+            ],
+        )

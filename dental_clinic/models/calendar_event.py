@@ -4,8 +4,17 @@ from odoo.exceptions import UserError
 APPOINTMENT_MODEL = 'dental.appointment'
 # What the Calendar app may not change on an appointment's event: the
 # appointment is rescheduled, reassigned or cancelled instead.
-LOCKED_EVENT_FIELDS = ('allday', 'recurrency', 'res_model_id', 'res_model', 'res_id', 'partner_ids',
-                       'attendee_ids', 'privacy', 'name')
+LOCKED_EVENT_FIELDS = (
+    'allday',
+    'recurrency',
+    'res_model_id',
+    'res_model',
+    'res_id',
+    'partner_ids',
+    'attendee_ids',
+    'privacy',
+    'name',
+)
 
 
 class CalendarEvent(models.Model):
@@ -45,8 +54,7 @@ class CalendarEvent(models.Model):
             return super().write(vals)
         linked = self._dental_linked()
         if linked and (vals.get('active') is False or any(fname in vals for fname in LOCKED_EVENT_FIELDS)):
-            raise UserError(_(
-                'This event is a dental appointment: reschedule or cancel the appointment instead.'))
+            raise UserError(_('This event is a dental appointment: reschedule or cancel the appointment instead.'))
         result = super().write(vals)
         if linked and any(fname in vals for fname in ('start', 'stop', 'duration', 'user_id')):
             event_by_appointment = {event.res_id: event for event in linked}
@@ -64,6 +72,7 @@ class CalendarEvent(models.Model):
 
     def unlink(self):
         if not self._dental_is_sync() and self._dental_linked():
-            raise UserError(_(
-                'This event is a dental appointment: cancel the appointment instead of deleting its event.'))
+            raise UserError(
+                _('This event is a dental appointment: cancel the appointment instead of deleting its event.')
+            )
         return super().unlink()

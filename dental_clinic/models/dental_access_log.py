@@ -19,14 +19,12 @@ class DentalAccessLog(models.Model):
     _log_access = False
     _rec_name = 'patient_id'
 
-    user_id = fields.Many2one('res.users', string='User', required=True, readonly=True, index=True,
-                              ondelete='restrict')
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, readonly=True, index=True,
-                                 ondelete='cascade')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, index=True,
-                                 ondelete='cascade')
-    hour = fields.Datetime(string='Hour', required=True, readonly=True, index=True,
-                           help='Start of the hour (UTC) during which the data was opened.')
+    user_id = fields.Many2one('res.users', required=True, readonly=True, index=True, ondelete='restrict')
+    patient_id = fields.Many2one('dental.patient', required=True, readonly=True, index=True, ondelete='cascade')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True, ondelete='cascade')
+    hour = fields.Datetime(
+        required=True, readonly=True, index=True, help='Start of the hour (UTC) during which the data was opened.'
+    )
     last_date = fields.Datetime(string='Last Opened', readonly=True)
     access_count = fields.Integer(string='Times Opened', readonly=True, default=1)
     read_anamnesis = fields.Boolean(string='Anamnesis', readonly=True)
@@ -37,8 +35,11 @@ class DentalAccessLog(models.Model):
     read_export = fields.Boolean(string='Data Export', readonly=True)
 
     _sql_constraints = [
-        ('user_patient_hour_uniq', 'unique (user_id, patient_id, hour)',
-         'One access log row per user, patient and hour.'),
+        (
+            'user_patient_hour_uniq',
+            'unique (user_id, patient_id, hour)',
+            'One access log row per user, patient and hour.',
+        ),
     ]
 
     @api.model_create_multi
@@ -63,7 +64,8 @@ class DentalAccessLog(models.Model):
         flags = [SQL("%s", kind in kinds) for kind in ACCESS_KINDS]
         columns = [SQL.identifier(f'read_{kind}') for kind in ACCESS_KINDS]
         merge = [SQL("%s = dental_access_log.%s OR EXCLUDED.%s", column, column, column) for column in columns]
-        query = SQL("""
+        query = SQL(
+            """
             INSERT INTO dental_access_log (user_id, patient_id, company_id, hour, last_date, access_count, %(columns)s)
                  SELECT %(user)s, patient.id, patient.company_id,
                         date_trunc('hour', now() AT TIME ZONE 'UTC'), now() AT TIME ZONE 'UTC', 1, %(flags)s
@@ -72,8 +74,13 @@ class DentalAccessLog(models.Model):
             ON CONFLICT (user_id, patient_id, hour) DO UPDATE
                     SET access_count = dental_access_log.access_count + 1,
                         last_date = EXCLUDED.last_date, %(merge)s
-        """, columns=SQL(", ").join(columns), user=user.id, flags=SQL(", ").join(flags),
-            patients=tuple(patient_ids), merge=SQL(", ").join(merge))
+        """,
+            columns=SQL(", ").join(columns),
+            user=user.id,
+            flags=SQL(", ").join(flags),
+            patients=tuple(patient_ids),
+            merge=SQL(", ").join(merge),
+        )
         if self.env.cr.readonly and self.env.registry.test_cr is None:
             # A read-only request (a report download, a replica): the log goes in its own short
             # transaction rather than making Odoo run the whole request again in read/write.
@@ -97,6 +104,7 @@ class DentalPatientRecord(models.AbstractModel):
             self.env['dental.access.log']._log(self.env.user, self.patient_id.ids, {self._dental_access_kind})
         return result
 
+    @api.model
     def web_search_read(self, *args, **kwargs):
         """A list of clinical records: logged through ``web_read``, one statement for every patient shown."""
         return super().web_search_read(*args, **kwargs)

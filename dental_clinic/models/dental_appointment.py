@@ -89,85 +89,123 @@ class DentalAppointment(models.Model):
     _check_company_auto = True
     _rec_names_search = ['patient_id']
     _dental_system_fields = (
-        'arrived_at', 'started_at', 'done_at', 'cancel_origin', 'cancel_reason', 'cancelled_by_id', 'cancelled_at',
-        'is_late_cancellation', 'calendar_event_id')
+        'arrived_at',
+        'started_at',
+        'done_at',
+        'cancel_origin',
+        'cancel_reason',
+        'cancelled_by_id',
+        'cancelled_at',
+        'is_late_cancellation',
+        'calendar_event_id',
+    )
     _dental_create_only_fields = ('company_id',)
 
-    company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, check_company=True, tracking=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
+    patient_id = fields.Many2one('dental.patient', required=True, index=True, check_company=True, tracking=True)
     partner_id = fields.Many2one(related='patient_id.partner_id', string='Contact')
     patient_mobile = fields.Char(related='patient_id.mobile_national', string='Mobile')
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', required=True, index=True, tracking=True, check_company=True,
-        domain=dentist_domain)
-    chair_id = fields.Many2one(
-        'dental.chair', string='Chair', required=True, index=True, tracking=True, check_company=True)
+        'res.users', required=True, index=True, tracking=True, check_company=True, domain=dentist_domain
+    )
+    chair_id = fields.Many2one('dental.chair', required=True, index=True, tracking=True, check_company=True)
     start = fields.Datetime(required=True, index=True, tracking=True)
     # No ``default``: it would count as an explicit value and stop the duration following the procedures.
     duration = fields.Float(
-        string='Duration', compute='_compute_duration', store=True, readonly=False, precompute=True,
-        help='Duration in hours: the sum of the planned procedures\' default durations unless set by hand.')
+        compute='_compute_duration',
+        store=True,
+        readonly=False,
+        precompute=True,
+        help='Duration in hours: the sum of the planned procedures\' default durations unless set by hand.',
+    )
     # The week query of the calendar filters on ``stop >= week start``: indexed,
     # it stays fast however many past appointments the clinic keeps.
     # Not copied: a copy moved to another start keeps the duration, not the old end.
     stop = fields.Datetime(
-        string='End', required=True, index=True, compute='_compute_stop', store=True, readonly=False,
-        precompute=True, copy=False)
-    state = fields.Selection([
-        ('scheduled', 'Scheduled'),
-        ('confirmed', 'Confirmed'),
-        ('arrived', 'Arrived'),
-        ('in_progress', 'In Progress'),
-        ('done', 'Done'),
-        ('cancelled', 'Cancelled'),
-        ('no_show', 'No Show'),
-    ], required=True, default='scheduled', index=True, tracking=True, copy=False,
-        group_expand='_read_group_expand_states')
-    arrived_at = fields.Datetime(string='Arrived At', readonly=True, copy=False)
-    started_at = fields.Datetime(string='Started At', readonly=True, copy=False)
-    done_at = fields.Datetime(string='Done At', readonly=True, copy=False)
+        string='End',
+        required=True,
+        index=True,
+        compute='_compute_stop',
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=False,
+    )
+    state = fields.Selection(
+        [
+            ('scheduled', 'Scheduled'),
+            ('confirmed', 'Confirmed'),
+            ('arrived', 'Arrived'),
+            ('in_progress', 'In Progress'),
+            ('done', 'Done'),
+            ('cancelled', 'Cancelled'),
+            ('no_show', 'No Show'),
+        ],
+        required=True,
+        default='scheduled',
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand='_read_group_expand_states',
+    )
+    arrived_at = fields.Datetime(readonly=True, copy=False)
+    started_at = fields.Datetime(readonly=True, copy=False)
+    done_at = fields.Datetime(readonly=True, copy=False)
     procedure_ids = fields.Many2many(
-        'dental.procedure', string='Planned Procedures', check_company=True,
-        help='Picked from the catalogue by the front desk; they become planned treatments when the visit starts.')
-    notes = fields.Html(string='Notes')
+        'dental.procedure',
+        string='Planned Procedures',
+        check_company=True,
+        help='Picked from the catalogue by the front desk; they become planned treatments when the visit starts.',
+    )
+    notes = fields.Html()
     is_paid = fields.Boolean(string='Paid', tracking=True, copy=False)
     # Cancellation, filled in by the cancel wizard.
     cancel_origin = fields.Selection(
-        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', readonly=True, copy=False)
+        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', readonly=True, copy=False
+    )
     cancel_reason = fields.Text(string='Cancellation Reason', readonly=True, copy=False)
     cancelled_by_id = fields.Many2one('res.users', string='Cancelled By User', readonly=True, copy=False)
-    cancelled_at = fields.Datetime(string='Cancelled At', readonly=True, copy=False)
+    cancelled_at = fields.Datetime(readonly=True, copy=False)
     is_late_cancellation = fields.Boolean(
-        string='Late Cancellation', readonly=True, copy=False,
+        string='Late Cancellation',
+        readonly=True,
+        copy=False,
         help='Cancelled less than the company\'s late-cancellation delay before the start '
-             '(the delay in force when it was cancelled).')
+        '(the delay in force when it was cancelled).',
+    )
     # Medical alert: everybody sees that there is one, only dentists see what it is.
     has_medical_alert = fields.Boolean(related='patient_id.has_medical_alert')
     medical_alert = fields.Char(
-        related='patient_id.medical_alert', string='Medical Alert Details', groups=DENTIST_GROUP)
+        related='patient_id.medical_alert', string='Medical Alert Details', groups=DENTIST_GROUP
+    )
     calendar_event_id = fields.Many2one(
-        'calendar.event', string='Calendar Event', readonly=True, copy=False, index='btree_not_null',
-        ondelete='set null')
+        'calendar.event', readonly=True, copy=False, index='btree_not_null', ondelete='set null'
+    )
     chair_color = fields.Integer(related='chair_id.color')
     # Display helpers of the Today board and the calendar.
     time_label = fields.Char(
-        string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.')
+        string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.'
+    )
     is_striked = fields.Boolean(compute='_compute_calendar_style', help='Struck through in the calendar.')
     is_hatched = fields.Boolean(compute='_compute_calendar_style', help='Hatched in the calendar: not confirmed yet.')
     # Clinical records of the visit: dentists and managers only.
-    treatment_ids = fields.One2many(
-        'dental.treatment', 'appointment_id', string='Treatments', groups=DENTIST_GROUP)
+    treatment_ids = fields.One2many('dental.treatment', 'appointment_id', string='Treatments', groups=DENTIST_GROUP)
     procedure_to_chart_ids = fields.Many2many(
-        'dental.procedure', string='Procedures to Chart', compute='_compute_procedure_to_chart_ids',
+        'dental.procedure',
+        string='Procedures to Chart',
+        compute='_compute_procedure_to_chart_ids',
         groups=DENTIST_GROUP,
-        help='Planned procedures that need a tooth and have no treatment on this appointment yet.')
+        help='Planned procedures that need a tooth and have no treatment on this appointment yet.',
+    )
     clinical_note_ids = fields.One2many(
-        'dental.clinical.note', 'appointment_id', string='Clinical Notes', groups=DENTIST_GROUP)
+        'dental.clinical.note', 'appointment_id', string='Clinical Notes', groups=DENTIST_GROUP
+    )
     has_unsigned_note = fields.Boolean(
-        string='Unsigned Clinical Note', compute='_compute_has_unsigned_note', groups=DENTIST_GROUP,
-        help='A clinical note of this visit is still a draft: the dentist is warned when finishing the visit.')
+        string='Unsigned Clinical Note',
+        compute='_compute_has_unsigned_note',
+        groups=DENTIST_GROUP,
+        help='A clinical note of this visit is still a draft: the dentist is warned when finishing the visit.',
+    )
 
     # Python cannot refuse concurrent double bookings: a constraint method runs
     # inside its own transaction and cannot see rows that another, not yet
@@ -178,18 +216,26 @@ class DentalAppointment(models.Model):
     # the btree_gist extension; '[)' ranges make back-to-back slots legal.
     _sql_constraints = [
         ('stop_after_start', 'CHECK (stop > start)', 'An appointment must end after it starts.'),
-        ('chair_no_overlap', """
+        (
+            'chair_no_overlap',
+            """
             EXCLUDE USING GIST (
                 int4range(chair_id, chair_id, '[]') WITH =,
                 tsrange(start, stop, '[)') WITH &&
             ) WHERE (state NOT IN ('cancelled', 'no_show'))
-         """, 'This chair is already booked at that time.'),
-        ('dentist_no_overlap', """
+         """,
+            'This chair is already booked at that time.',
+        ),
+        (
+            'dentist_no_overlap',
+            """
             EXCLUDE USING GIST (
                 int4range(dentist_id, dentist_id, '[]') WITH =,
                 tsrange(start, stop, '[)') WITH &&
             ) WHERE (state NOT IN ('cancelled', 'no_show'))
-         """, 'This dentist is already booked at that time.'),
+         """,
+            'This dentist is already booked at that time.',
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -214,8 +260,7 @@ class DentalAppointment(models.Model):
         durations: those must not silently move booked appointments.
         """
         for appointment in self:
-            if appointment.duration and (
-                    not appointment.procedure_ids or appointment.state not in MOVABLE_STATES):
+            if appointment.duration and (not appointment.procedure_ids or appointment.state not in MOVABLE_STATES):
                 continue
             appointment.duration = self._planned_duration(appointment.procedure_ids)
 
@@ -233,7 +278,8 @@ class DentalAppointment(models.Model):
         for appointment in self:
             charted = appointment.treatment_ids.procedure_id
             appointment.procedure_to_chart_ids = appointment.procedure_ids.filtered(
-                lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted)
+                lambda procedure, charted=charted: procedure.requires_tooth and procedure not in charted
+            )
 
     @api.depends('clinical_note_ids.state')
     def _compute_has_unsigned_note(self):
@@ -289,11 +335,11 @@ class DentalAppointment(models.Model):
                 if previous[index] == current[index] and current[2] < previous[3]:
                     raise ValidationError(self._overlap_message(kind, current, previous))
         self.flush_model([*SLOT_FIELDS, 'state'])
-        values = SQL(', ').join(
-            SQL('(%s, %s, %s::timestamp, %s::timestamp)', *slot) for slot in slots)
+        values = SQL(', ').join(SQL('(%s, %s, %s::timestamp, %s::timestamp)', *slot) for slot in slots)
         # One probe per resource, written like the exclusion constraints so that they use their GiST indexes.
         probes = [
-            SQL("""
+            SQL(
+                """
                 (SELECT new.chair_id, new.dentist_id, new.start, new.stop, b.id, %(kind)s
                    FROM new
                    JOIN dental_appointment b
@@ -302,19 +348,29 @@ class DentalAppointment(models.Model):
                     AND b.state NOT IN %(inactive)s
                     AND b.id != ALL(%(ids)s)
                   LIMIT 1)
-            """, kind=kind, column=SQL.identifier('b', f'{kind}_id'), new_column=SQL.identifier('new', f'{kind}_id'),
-                inactive=INACTIVE_STATES, ids=list(self.ids))
+            """,
+                kind=kind,
+                column=SQL.identifier('b', f'{kind}_id'),
+                new_column=SQL.identifier('new', f'{kind}_id'),
+                inactive=INACTIVE_STATES,
+                ids=list(self.ids),
+            )
             for kind in labels
         ]
         query = SQL(
             "WITH new (chair_id, dentist_id, start, stop) AS (VALUES %s) %s LIMIT 1",
-            values, SQL(' UNION ALL ').join(probes))
+            values,
+            SQL(' UNION ALL ').join(probes),
+        )
         self.env.cr.execute(query)
         row = self.env.cr.fetchone()
         if row:
             other = self.sudo().browse(row[4])
-            raise ValidationError(self._overlap_message(
-                row[5], row[:4], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other))
+            raise ValidationError(
+                self._overlap_message(
+                    row[5], row[:4], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other
+                )
+            )
 
     def _overlap_message(self, kind, slot, other_slot, other=None):
         """Say what is in the way, naming only what the user may read (never another company's patient)."""
@@ -325,14 +381,19 @@ class DentalAppointment(models.Model):
             'dentist': self.env['res.users'].sudo().browse(slot[1]).name,
             'start': self._format_datetime(other_slot[2]),
             'stop': self._format_datetime(other_slot[3], time_only=True),
-            'patient': (readable_other.patient_id.name if readable_other
-                        else _('another patient') if other else _('another new appointment')),
+            'patient': (
+                readable_other.patient_id.name
+                if readable_other
+                else _('another patient')
+                if other
+                else _('another new appointment')
+            ),
         }
         if kind == 'chair':
-            return _('Chair %(chair)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).',
-                     **values)
-        return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).',
-                 **values)
+            return _(
+                'Chair %(chair)s is already booked from %(start)s to %(stop)s (appointment of %(patient)s).', **values
+            )
+        return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).', **values)
 
     @api.constrains('start', 'stop', 'chair_id')
     def _check_working_hours(self):
@@ -352,21 +413,30 @@ class DentalAppointment(models.Model):
             range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
             intervals = [
                 (i_start, _round_interval_end(i_stop), meta)
-                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]]
+                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
+            ]
             for appointment in appointments:
                 start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
                 covered = sum(
-                    (min(stop, i_stop) - max(start, i_start) for i_start, i_stop, _meta in intervals
-                     if i_start < stop and i_stop > start),
-                    timedelta())
+                    (
+                        min(stop, i_stop) - max(start, i_start)
+                        for i_start, i_stop, _meta in intervals
+                        if i_start < stop and i_stop > start
+                    ),
+                    timedelta(),
+                )
                 if covered < stop - start:
-                    raise ValidationError(_(
-                        '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
-                        'working hours (%(hours)s, time zone %(tz)s).',
-                        chair=appointment.chair_id.name,
-                        start=appointment._format_datetime(appointment.start, tz=calendar.tz),
-                        stop=appointment._format_datetime(appointment.stop, tz=calendar.tz, time_only=True),
-                        hours=calendar.name, tz=calendar.tz or 'UTC'))
+                    raise ValidationError(
+                        _(
+                            '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
+                            'working hours (%(hours)s, time zone %(tz)s).',
+                            chair=appointment.chair_id.name,
+                            start=appointment._format_datetime(appointment.start, tz=calendar.tz),
+                            stop=appointment._format_datetime(appointment.stop, tz=calendar.tz, time_only=True),
+                            hours=calendar.name,
+                            tz=calendar.tz or 'UTC',
+                        )
+                    )
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
@@ -396,19 +466,33 @@ class DentalAppointment(models.Model):
             new._check_booking_vals(vals)
             missing = [fname for fname in ('patient_id', 'chair_id', 'dentist_id', 'start') if not vals.get(fname)]
             if missing:
-                raise ValidationError(_('Give the %s of the appointment.', ', '.join(
-                    self._fields[fname]._description_string(self._dental_lang_env()) for fname in missing)))
+                raise ValidationError(
+                    _(
+                        'Give the %s of the appointment.',
+                        ', '.join(
+                            self._fields[fname]._description_string(self._dental_lang_env()) for fname in missing
+                        ),
+                    )
+                )
             if not self.env.su and vals.get('state') not in MOVABLE_STATES:
-                raise UserError(_('An appointment is booked as scheduled or confirmed; the visit then moves on '
-                                  'with its buttons (arrived, start, done, cancel, no-show).'))
+                raise UserError(
+                    _(
+                        'An appointment is booked as scheduled or confirmed; the visit then moves on '
+                        'with its buttons (arrived, start, done, cancel, no-show).'
+                    )
+                )
             new._set_duration_from_stop(vals, vals.get('start'))
-        new._check_slots_free([new._slot_from_vals(vals) for vals in vals_list
-                               if vals.get('state', 'scheduled') not in INACTIVE_STATES])
+        new._check_slots_free(
+            [new._slot_from_vals(vals) for vals in vals_list if vals.get('state', 'scheduled') not in INACTIVE_STATES]
+        )
         race_message = self._concurrent_booking_message()
         try:
             # The receptionist who books does not follow every appointment (as hr_holidays' meetings).
-            appointments = super(DentalAppointment, self.with_context(mail_create_nosubscribe=True)).create(
-                vals_list).with_env(self.env)
+            appointments = (
+                super(DentalAppointment, self.with_context(mail_create_nosubscribe=True))
+                .create(vals_list)
+                .with_env(self.env)
+            )
         except pg_errors.ExclusionViolation:
             raise ValidationError(race_message) from None
         appointments._create_calendar_events()
@@ -428,10 +512,15 @@ class DentalAppointment(models.Model):
         if any(fname in vals for fname in (*SLOT_FIELDS, 'duration')):
             not_movable = self.filtered(lambda a: a.state not in MOVABLE_STATES)
             if not_movable:
-                raise UserError(_(
-                    'Only scheduled or confirmed appointments can be moved: %s is %s.',
-                    not_movable[0].display_name,
-                    dict(self._fields['state']._description_selection(self._dental_lang_env()))[not_movable[0].state]))
+                raise UserError(
+                    _(
+                        'Only scheduled or confirmed appointments can be moved: %(appointment)s is %(state)s.',
+                        appointment=not_movable[0].display_name,
+                        state=dict(self._fields['state']._description_selection(self._dental_lang_env()))[
+                            not_movable[0].state
+                        ],
+                    )
+                )
         if 'patient_id' in vals:
             self._check_clinical_records_patient(vals['patient_id'])
         if 'procedure_ids' in vals and 'duration' not in vals and 'stop' not in vals:
@@ -456,9 +545,9 @@ class DentalAppointment(models.Model):
                 return True
         moving = any(fname in vals for fname in (*SLOT_FIELDS, 'duration'))
         if moving:
-            self._check_slots_free([
-                appointment._slot_from_vals(vals) for appointment in self
-                if appointment.state not in INACTIVE_STATES])
+            self._check_slots_free(
+                [appointment._slot_from_vals(vals) for appointment in self if appointment.state not in INACTIVE_STATES]
+            )
         race_message = moving and self._concurrent_booking_message()
         result = super().write(vals)
         if moving:
@@ -473,7 +562,8 @@ class DentalAppointment(models.Model):
     def unlink(self):
         events = self.calendar_event_id
         result = super().unlink()
-        events.sudo().with_context(EVENT_SYNC_CONTEXT).unlink()
+        # The sync context replaces the caller's: no client key (default_*, ...) reaches the events.
+        events.sudo().with_context(EVENT_SYNC_CONTEXT).unlink()  # pylint: disable=context-overridden
         return result
 
     def copy(self, default=None):
@@ -583,8 +673,9 @@ class DentalAppointment(models.Model):
         if chair:
             vals['chair_id'] = chair.id if isinstance(chair, models.BaseModel) else chair
         self.write(vals)
-        self.message_post(body=_(
-            'Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start)))
+        self.message_post(
+            body=_('Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start))
+        )
         return True
 
     def cancel(self, origin, reason):
@@ -613,7 +704,8 @@ class DentalAppointment(models.Model):
         if target == 'cancelled':
             values.update(cancelled_by_id=self.env.uid, cancelled_at=now)
             late = appointments.filtered(
-                lambda a: a.start - now < timedelta(hours=a.company_id.dental_late_cancel_hours))
+                lambda a: a.start - now < timedelta(hours=a.company_id.dental_late_cancel_hours)
+            )
             super(DentalAppointment, late).write({'state': target, 'is_late_cancellation': True, **values})
             appointments -= late
         if appointments:
@@ -621,7 +713,8 @@ class DentalAppointment(models.Model):
         appointments = self.filtered(lambda a: a.state == target)
         if target in INACTIVE_STATES:
             # The slot is free again: the dentist's calendar shows it free too.
-            appointments.calendar_event_id.sudo().with_context(EVENT_SYNC_CONTEXT).action_archive()
+            events = appointments.calendar_event_id.sudo()
+            events.with_context(EVENT_SYNC_CONTEXT).action_archive()  # pylint: disable=context-overridden
         elif target == 'in_progress':
             appointments._create_planned_treatments()
         elif target == 'done':
@@ -636,16 +729,19 @@ class DentalAppointment(models.Model):
         :return: the new treatments
         """
         appointments = self
-        charted = {(treatment.appointment_id.id, treatment.procedure_id.id)
-                   for treatment in appointments.treatment_ids}
-        vals_list = [{
-            'patient_id': appointment.patient_id.id,
-            'appointment_id': appointment.id,
-            'dentist_id': appointment.dentist_id.id,
-            'procedure_id': procedure.id,
-            'state': 'planned',
-        } for appointment in appointments for procedure in appointment.procedure_ids
-            if not procedure.requires_tooth and (appointment.id, procedure.id) not in charted]
+        charted = {(treatment.appointment_id.id, treatment.procedure_id.id) for treatment in appointments.treatment_ids}
+        vals_list = [
+            {
+                'patient_id': appointment.patient_id.id,
+                'appointment_id': appointment.id,
+                'dentist_id': appointment.dentist_id.id,
+                'procedure_id': procedure.id,
+                'state': 'planned',
+            }
+            for appointment in appointments
+            for procedure in appointment.procedure_ids
+            if not procedure.requires_tooth and (appointment.id, procedure.id) not in charted
+        ]
         if not vals_list:
             return self.env['dental.treatment']
         return self.env['dental.treatment'].create(vals_list)
@@ -665,11 +761,15 @@ class DentalAppointment(models.Model):
     def _check_clinical_records_patient(self, patient_id):
         """Refuse giving another patient to appointments that already hold clinical records."""
         domain = [('appointment_id', 'in', self.ids), ('patient_id', '!=', patient_id)]
-        if (self.env['dental.treatment'].sudo().search_count(domain, limit=1)
-                or self.env['dental.clinical.note'].sudo().search_count(domain, limit=1)):
-            raise ValidationError(_(
-                'This appointment already has treatments or clinical notes of its patient: '
-                'book a new appointment for another patient.'))
+        if self.env['dental.treatment'].sudo().search_count(domain, limit=1) or self.env[
+            'dental.clinical.note'
+        ].sudo().search_count(domain, limit=1):
+            raise ValidationError(
+                _(
+                    'This appointment already has treatments or clinical notes of its patient: '
+                    'book a new appointment for another patient.'
+                )
+            )
 
     @api.model
     def _planned_duration(self, procedures):
@@ -697,9 +797,14 @@ class DentalAppointment(models.Model):
         wrong = self.filtered(lambda a: a.state not in allowed)
         if wrong:
             labels = dict(self._fields['state']._description_selection(self._dental_lang_env()))
-            raise UserError(_(
-                'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
-                patient=wrong[0].patient_id.name, current=labels[wrong[0].state], target=labels.get(target, target)))
+            raise UserError(
+                _(
+                    'Appointment of %(patient)s cannot go from "%(current)s" to "%(target)s".',
+                    patient=wrong[0].patient_id.name,
+                    current=labels[wrong[0].state],
+                    target=labels.get(target, target),
+                )
+            )
 
     @api.model
     def _check_booking_vals(self, vals):
@@ -712,11 +817,16 @@ class DentalAppointment(models.Model):
                     value = None
                 if not isinstance(value, datetime):
                     label = self._fields[fname]._description_string(self._dental_lang_env())
-                    raise ValidationError(_('%(value)r is not a date and time (%(field)s).',
-                                            value=vals[fname], field=label))
+                    raise ValidationError(
+                        _('%(value)r is not a date and time (%(field)s).', value=vals[fname], field=label)
+                    )
                 if not MIN_YEAR <= value.year <= MAX_YEAR:
-                    raise ValidationError(_('%(date)s is not a date an appointment can take place.',
-                                            date=fields.Datetime.to_string(value)))
+                    raise ValidationError(
+                        _(
+                            '%(date)s is not a date an appointment can take place.',
+                            date=fields.Datetime.to_string(value),
+                        )
+                    )
         if vals.get('duration') not in (None, False):
             duration = vals['duration']
             if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration):
@@ -726,8 +836,9 @@ class DentalAppointment(models.Model):
 
     def _concurrent_booking_message(self):
         """The loser of a true race (both checks passed before either committed) hears it in their language."""
-        return self._dental_lang_env()._('This slot was just booked by someone else for the same chair or dentist: '
-                     'pick another time.')
+        return self._dental_lang_env()._(
+            'This slot was just booked by someone else for the same chair or dentist: pick another time.'
+        )
 
     def _slot_from_vals(self, vals):
         """(chair_id, dentist_id, start, stop) once ``vals`` are written on self (or created, if self is empty)."""
@@ -788,25 +899,38 @@ class DentalAppointment(models.Model):
             return
         model_id = self.env['ir.model']._get_id(self._name)
         # Values the event would otherwise compute after its INSERT, each costing an UPDATE or a read.
-        events = self._event_env().create([
-            dict(appointment._calendar_event_values(), res_model_id=model_id, res_model=self._name,
-                 res_id=appointment.id, active=appointment.state not in INACTIVE_STATES, videocall_location=False,
-                 duration=appointment.duration, start_date=False, stop_date=False,
-                 attendee_ids=[fields.Command.create({
-                     'partner_id': appointment.dentist_id.partner_id.id,
-                     'common_name': appointment.dentist_id.partner_id.name,
-                     'email': appointment.dentist_id.partner_id.email or '',
-                     'state': 'accepted',
-                 })])
-            for appointment in to_link
-        ])
+        events = self._event_env().create(
+            [
+                dict(
+                    appointment._calendar_event_values(),
+                    res_model_id=model_id,
+                    res_model=self._name,
+                    res_id=appointment.id,
+                    active=appointment.state not in INACTIVE_STATES,
+                    videocall_location=False,
+                    duration=appointment.duration,
+                    start_date=False,
+                    stop_date=False,
+                    attendee_ids=[
+                        fields.Command.create(
+                            {
+                                'partner_id': appointment.dentist_id.partner_id.id,
+                                'common_name': appointment.dentist_id.partner_id.name,
+                                'email': appointment.dentist_id.partner_id.email or '',
+                                'state': 'accepted',
+                            }
+                        )
+                    ],
+                )
+                for appointment in to_link
+            ]
+        )
         for appointment, event in zip(to_link, events, strict=True):
             super(DentalAppointment, appointment).write({'calendar_event_id': event.id})
 
     def _sync_calendar_events(self):
         for appointment in self.filtered('calendar_event_id'):
-            appointment.calendar_event_id.with_env(self._event_env().env).write(
-                appointment._calendar_event_values())
+            appointment.calendar_event_id.with_env(self._event_env().env).write(appointment._calendar_event_values())
         self.filtered(lambda a: not a.calendar_event_id)._create_calendar_events()
 
     @api.model
@@ -821,11 +945,14 @@ class DentalAppointment(models.Model):
             if attendance.display_type or attendance.week_type:
                 continue
             hours.add(((int(attendance.dayofweek) + 1) % 7, attendance.hour_from, attendance.hour_to))
-        return [{
-            'daysOfWeek': [day],
-            'startTime': '{:02d}:{:02d}'.format(*divmod(round(hour_from * 60), 60)),
-            'endTime': '{:02d}:{:02d}'.format(*divmod(round(hour_to * 60), 60)),
-        } for day, hour_from, hour_to in sorted(hours)]
+        return [
+            {
+                'daysOfWeek': [day],
+                'startTime': '{:02d}:{:02d}'.format(*divmod(round(hour_from * 60), 60)),
+                'endTime': '{:02d}:{:02d}'.format(*divmod(round(hour_to * 60), 60)),
+            }
+            for day, hour_from, hour_to in sorted(hours)
+        ]
 
     @api.model
     def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
@@ -842,8 +969,9 @@ class DentalAppointment(models.Model):
         now = fields.Datetime.now()
         date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
         if date_from > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS) or duration > 24:
-            raise UserError(_('Search for slots of at most one day within the next %s years.',
-                              SLOT_SEARCH_HORIZON_DAYS // 365))
+            raise UserError(
+                _('Search for slots of at most one day within the next %s years.', SLOT_SEARCH_HORIZON_DAYS // 365)
+            )
         # Round up to the next step.
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
         date_to = date_from + timedelta(days=days)
@@ -851,13 +979,19 @@ class DentalAppointment(models.Model):
         candidates = [(c, dentist or c.dentist_id) for c in chairs if dentist or c.dentist_id]
         if not candidates:
             raise UserError(_('This chair has no default dentist: choose a dentist too.'))
-        busy = self.sudo().search_read([
-            ('state', 'not in', INACTIVE_STATES),
-            ('start', '<', date_to), ('stop', '>', date_from),
-            '|', ('chair_id', 'in', [c.id for c, _d in candidates]),
-            ('dentist_id', 'in', list({d.id for _c, d in candidates})),
-            ('id', 'not in', exclude.ids if exclude else []),
-        ], ['start', 'stop', 'chair_id', 'dentist_id'], load=None)
+        busy = self.sudo().search_read(
+            [
+                ('state', 'not in', INACTIVE_STATES),
+                ('start', '<', date_to),
+                ('stop', '>', date_from),
+                '|',
+                ('chair_id', 'in', [c.id for c, _d in candidates]),
+                ('dentist_id', 'in', list({d.id for _c, d in candidates})),
+                ('id', 'not in', exclude.ids if exclude else []),
+            ],
+            ['start', 'stop', 'chair_id', 'dentist_id'],
+            load=None,
+        )
         slots = []
         utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
         # Chairs usually share a calendar: compute each one's working intervals once.
@@ -868,8 +1002,10 @@ class DentalAppointment(models.Model):
         for slot_chair, slot_dentist in candidates:
             calendar = slot_chair.resource_calendar_id
             blocked = sorted(
-                (b['start'], b['stop']) for b in busy
-                if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id)
+                (b['start'], b['stop'])
+                for b in busy
+                if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id
+            )
             found = 0
             for i_start, i_stop, _meta in intervals_by_calendar[calendar]:
                 i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
@@ -880,8 +1016,9 @@ class DentalAppointment(models.Model):
                     if clash:
                         cursor = datetime.min + -((datetime.min - clash[1]) // step) * step
                         continue
-                    slots.append({'start': cursor, 'stop': cursor + length,
-                                  'chair': slot_chair, 'dentist': slot_dentist})
+                    slots.append(
+                        {'start': cursor, 'stop': cursor + length, 'chair': slot_chair, 'dentist': slot_dentist}
+                    )
                     found += 1
                     cursor += length
                 if found >= limit:
@@ -889,6 +1026,7 @@ class DentalAppointment(models.Model):
         slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
         # Each time once per dentist, in the first free chair.
         seen = set()
-        slots = [slot for slot in slots
-                 if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)]
+        slots = [
+            slot for slot in slots if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)
+        ]
         return slots[:limit]

@@ -31,18 +31,29 @@ class DentalAppointment(models.Model):
     # A default rather than a value set in create(): the appointment checks what a client sends before
     # defaults are added, and no client may send a token.
     dental_confirm_token = fields.Char(
-        string='Confirmation Token', copy=False, groups='base.group_system', index='btree_not_null',
-        default=lambda self: secrets.token_urlsafe(TOKEN_BYTES))
+        string='Confirmation Token',
+        copy=False,
+        groups='base.group_system',
+        index='btree_not_null',
+        default=lambda self: secrets.token_urlsafe(TOKEN_BYTES),
+    )
     patient_response = fields.Selection(
-        [('confirmed', 'Confirmed'), ('cancelled', 'Cannot Come')], string='Patient\'s Answer',
-        readonly=True, copy=False, help='Answer given through the reminder link, if any.')
+        [('confirmed', 'Confirmed'), ('cancelled', 'Cannot Come')],
+        string='Patient\'s Answer',
+        readonly=True,
+        copy=False,
+        help='Answer given through the reminder link, if any.',
+    )
     patient_response_at = fields.Datetime(string='Answered At', readonly=True, copy=False)
     reminder_ids = fields.One2many('dental.reminder', 'appointment_id', string='Reminders')
-    reminder_count = fields.Integer(string='Reminder Count', compute='_compute_reminder_count')
+    reminder_count = fields.Integer(compute='_compute_reminder_count')
 
     def _compute_reminder_count(self):
-        counts = dict(self.env['dental.reminder']._read_group(
-            [('appointment_id', 'in', self.ids)], ['appointment_id'], ['__count']))
+        counts = dict(
+            self.env['dental.reminder']._read_group(
+                [('appointment_id', 'in', self.ids)], ['appointment_id'], ['__count']
+            )
+        )
         for appointment in self:
             appointment.reminder_count = counts.get(appointment, 0)
 
@@ -80,8 +91,9 @@ class DentalAppointment(models.Model):
         return result
 
     def _dental_withdraw_reminders(self, reason, only_old_start=False):
-        reminders = self.env['dental.reminder'].sudo().search(
-            [('appointment_id', 'in', self.ids), ('state', '=', 'queued')])
+        reminders = (
+            self.env['dental.reminder'].sudo().search([('appointment_id', 'in', self.ids), ('state', '=', 'queued')])
+        )
         if only_old_start:
             reminders = reminders.filtered(lambda r: r.appointment_start != r.appointment_id.start)
         return reminders._withdraw(reason)
@@ -117,8 +129,9 @@ class DentalAppointment(models.Model):
         tz = pytz.timezone(self.env.user.tz or 'UTC')
         tomorrow = datetime.now(tz).date() + timedelta(days=1)
         start = tz.localize(datetime.combine(tomorrow, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return self.search_count([
-            ('state', '=', 'scheduled'), ('start', '>=', start), ('start', '<', start + timedelta(days=1))])
+        return self.search_count(
+            [('state', '=', 'scheduled'), ('start', '>=', start), ('start', '<', start + timedelta(days=1))]
+        )
 
     # ------------------------------------------------------------------
     # Messages
@@ -127,8 +140,12 @@ class DentalAppointment(models.Model):
     def _dental_tz(self):
         """The clinic's time zone for this appointment: its chair's working hours, else the company's."""
         self.ensure_one()
-        return (self.chair_id.resource_calendar_id.tz or self.company_id.resource_calendar_id.tz
-                or self.company_id.partner_id.tz or 'UTC')
+        return (
+            self.chair_id.resource_calendar_id.tz
+            or self.company_id.resource_calendar_id.tz
+            or self.company_id.partner_id.tz
+            or 'UTC'
+        )
 
     def _dental_message_values(self, start=None):
         """What every reminder says, in the current language and the clinic's time zone."""
@@ -137,20 +154,24 @@ class DentalAppointment(models.Model):
         values = local_values(self.env, start or appointment.start, appointment._dental_tz())
         company = appointment.company_id
         partner = company.partner_id
-        address = ', '.join(part for part in (
-            partner.street, partner.street2, partner.city, partner.state_id.code, partner.zip) if part)
+        address = ', '.join(
+            part for part in (partner.street, partner.street2, partner.city, partner.state_id.code, partner.zip) if part
+        )
         url = appointment._dental_confirm_url()
-        values.update({
-            'first_name': (appointment.patient_id.name or '').split(' ')[0],
-            'dentist_name': appointment.dentist_id.name or '',
-            'clinic_name': company.name or '',
-            'clinic_details': ' · '.join(part for part in (company.name, address, company.phone) if part),
-            'confirm_url': url,
-            'confirm_button': Markup(
-                '<a href="%s" style="background-color: #875A7B; padding: 10px 16px; text-decoration: none; '
-                'color: #fff; border-radius: 5px;">%s</a>') % (
-                url, self.env._('Confirm or tell us you cannot come')),
-        })
+        values.update(
+            {
+                'first_name': (appointment.patient_id.name or '').split(' ')[0],
+                'dentist_name': appointment.dentist_id.name or '',
+                'clinic_name': company.name or '',
+                'clinic_details': ' · '.join(part for part in (company.name, address, company.phone) if part),
+                'confirm_url': url,
+                'confirm_button': Markup(
+                    '<a href="%s" style="background-color: #875A7B; padding: 10px 16px; text-decoration: none; '
+                    'color: #fff; border-radius: 5px;">%s</a>'
+                )
+                % (url, self.env._('Confirm or tell us you cannot come')),
+            }
+        )
         return values
 
     def _dental_confirm_url(self):
@@ -168,9 +189,14 @@ class DentalAppointment(models.Model):
         return appointment.env._(
             'Hello %(name)s! Reminder of your appointment on %(weekday)s, %(date)s at %(time)s with %(dentist)s '
             'at %(clinic)s. Please confirm, or tell us if you cannot come: %(url)s',
-            name=values['first_name'], weekday=values['local_weekday'], date=values['local_date'],
-            time=values['local_time'], dentist=values['dentist_name'], clinic=values['clinic_name'],
-            url=values['confirm_url'])
+            name=values['first_name'],
+            weekday=values['local_weekday'],
+            date=values['local_date'],
+            time=values['local_time'],
+            dentist=values['dentist_name'],
+            clinic=values['clinic_name'],
+            url=values['confirm_url'],
+        )
 
     def _dental_whatsapp_url(self):
         self.ensure_one()
@@ -189,8 +215,12 @@ class DentalAppointment(models.Model):
     def _dental_from_token(self, appointment_id, token):
         """The appointment the link is for, or an empty recordset; the token is compared in constant time."""
         appointment = self.sudo().browse(appointment_id).exists()
-        if not appointment or not token or not appointment.dental_confirm_token \
-                or not consteq(appointment.dental_confirm_token, token):
+        if (
+            not appointment
+            or not token
+            or not appointment.dental_confirm_token
+            or not consteq(appointment.dental_confirm_token, token)
+        ):
             return self.browse()
         return appointment
 
@@ -218,16 +248,21 @@ class DentalAppointment(models.Model):
             appointment.write({'patient_response': 'cancelled', 'patient_response_at': fields.Datetime.now()})
             appointment._message_log(body=_('The patient answered through the reminder link that they cannot come.'))
             appointment.activity_schedule(
-                'mail.mail_activity_data_todo', user_id=appointment._dental_front_desk_user().id,
+                'mail.mail_activity_data_todo',
+                user_id=appointment._dental_front_desk_user().id,
                 summary=_('Offer a new time'),
-                note=_('The patient cannot come: call them to offer a new time.'))
+                note=_('The patient cannot come: call them to offer a new time.'),
+            )
 
     def _dental_log_link_use(self, status):
         self.ensure_one()
         appointment = self.sudo().with_context(lang=self.company_id.partner_id.lang or 'en_US')
         _ = appointment.env._
-        message = _('The reminder link was opened after the appointment started; nothing changed.') \
-            if status == 'expired' else _('The reminder link was used again; nothing changed.')
+        message = (
+            _('The reminder link was opened after the appointment started; nothing changed.')
+            if status == 'expired'
+            else _('The reminder link was used again; nothing changed.')
+        )
         appointment._message_log(body=message)
 
     def _dental_front_desk_user(self):

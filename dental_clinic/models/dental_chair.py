@@ -20,16 +20,22 @@ class DentalChair(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     color = fields.Integer(string='Colour')
-    company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
     dentist_id = fields.Many2one(
-        'res.users', string='Default Dentist', check_company=True,
+        'res.users',
+        string='Default Dentist',
+        check_company=True,
         domain=dentist_domain,
-        help='Proposed as the dentist of new appointments in this chair.')
+        help='Proposed as the dentist of new appointments in this chair.',
+    )
     resource_calendar_id = fields.Many2one(
-        'resource.calendar', string='Working Hours', required=True, check_company=True,
+        'resource.calendar',
+        string='Working Hours',
+        required=True,
+        check_company=True,
         default=lambda self: self.env.company.resource_calendar_id,
-        help='Appointments in this chair must fall within these hours (in the calendar\'s time zone).')
+        help='Appointments in this chair must fall within these hours (in the calendar\'s time zone).',
+    )
     notes = fields.Text()
 
     _sql_constraints = [

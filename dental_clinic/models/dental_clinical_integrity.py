@@ -8,6 +8,7 @@ the hash of that entry; a deleted entry leaves a gap in the positions. A
 PostgreSQL trigger refuses UPDATE and DELETE of signed rows as well, so that no
 code path can change them.
 """
+
 import json
 from hashlib import sha256
 
@@ -20,10 +21,28 @@ HASH_VERSION = 1
 # Rows fetched per round trip when verifying a whole clinic.
 VERIFY_BATCH = 20000
 # Note columns fixed once signed (the trigger compares them; the hash covers them).
-NOTE_LOCKED_COLUMNS = ('body', 'author_id', 'patient_id', 'appointment_id', 'date', 'state', 'signed_date',
-                       'company_id', 'integrity_seq', 'integrity_hash')
-ADDENDUM_LOCKED_COLUMNS = ('note_id', 'body', 'author_id', 'patient_id', 'date', 'company_id',
-                           'integrity_seq', 'integrity_hash')
+NOTE_LOCKED_COLUMNS = (
+    'body',
+    'author_id',
+    'patient_id',
+    'appointment_id',
+    'date',
+    'state',
+    'signed_date',
+    'company_id',
+    'integrity_seq',
+    'integrity_hash',
+)
+ADDENDUM_LOCKED_COLUMNS = (
+    'note_id',
+    'body',
+    'author_id',
+    'patient_id',
+    'date',
+    'company_id',
+    'integrity_seq',
+    'integrity_hash',
+)
 
 # One query gives both kinds of entries in the form the hash is computed on, at signing and at
 # verification alike, so that both read exactly the same values.
@@ -51,11 +70,25 @@ def _stamp(value):
 def compute_entry_hash(row, previous_hash):
     """SHA-256 of an entry (a CHAIN_QUERY row) chained to the previous entry's hash."""
     kind, rec_id, company_id, seq, patient_id, author_id, note_id, state, date, signed_date, body = row[:11]
-    payload = json.dumps({
-        'v': HASH_VERSION, 'kind': kind, 'id': rec_id, 'company': company_id, 'seq': seq,
-        'patient': patient_id, 'author': author_id, 'note': note_id or 0, 'state': state or '',
-        'date': _stamp(date), 'signed': _stamp(signed_date), 'body': body or '',
-    }, sort_keys=True, ensure_ascii=True, separators=(',', ':'))
+    payload = json.dumps(
+        {
+            'v': HASH_VERSION,
+            'kind': kind,
+            'id': rec_id,
+            'company': company_id,
+            'seq': seq,
+            'patient': patient_id,
+            'author': author_id,
+            'note': note_id or 0,
+            'state': state or '',
+            'date': _stamp(date),
+            'signed': _stamp(signed_date),
+            'body': body or '',
+        },
+        sort_keys=True,
+        ensure_ascii=True,
+        separators=(',', ':'),
+    )
     return sha256(((previous_hash or '') + payload).encode()).hexdigest()
 
 
@@ -80,12 +113,19 @@ class DentalIntegrityChain(models.Model):
         for table, rec_id in entries:
             cr.execute(SQL("SELECT company_id FROM %s WHERE id = %s", SQL.identifier(table), rec_id))
             company_id = cr.fetchone()[0]
-            cr.execute(SQL(
-                "INSERT INTO dental_integrity_chain (company_id, last_seq) VALUES (%s, 0) "
-                "ON CONFLICT (company_id) DO NOTHING", company_id))
-            cr.execute(SQL(
-                "SELECT last_seq, last_hash FROM dental_integrity_chain WHERE company_id = %s FOR UPDATE",
-                company_id))
+            cr.execute(
+                SQL(
+                    "INSERT INTO dental_integrity_chain (company_id, last_seq) VALUES (%s, 0) "
+                    "ON CONFLICT (company_id) DO NOTHING",
+                    company_id,
+                )
+            )
+            cr.execute(
+                SQL(
+                    "SELECT last_seq, last_hash FROM dental_integrity_chain WHERE company_id = %s FOR UPDATE",
+                    company_id,
+                )
+            )
             head = cr.fetchone()
             if not head:
                 raise UserError(_('Another clinical note is being signed in this clinic: please try again.'))
@@ -94,17 +134,24 @@ class DentalIntegrityChain(models.Model):
             kind = 'note' if table == 'dental_clinical_note' else 'addendum'
             cr.execute(SQL("SELECT * FROM (%s) e WHERE kind = %s AND id = %s", SQL(CHAIN_QUERY), kind, rec_id))
             entry_hash = compute_entry_hash(cr.fetchone(), head[1])
-            cr.execute(SQL("UPDATE %s SET integrity_hash = %s WHERE id = %s",
-                           SQL.identifier(table), entry_hash, rec_id))
-            cr.execute(SQL(
-                "UPDATE dental_integrity_chain SET last_seq = %s, last_hash = %s WHERE company_id = %s",
-                seq, entry_hash, company_id))
+            cr.execute(
+                SQL("UPDATE %s SET integrity_hash = %s WHERE id = %s", SQL.identifier(table), entry_hash, rec_id)
+            )
+            cr.execute(
+                SQL(
+                    "UPDATE dental_integrity_chain SET last_seq = %s, last_hash = %s WHERE company_id = %s",
+                    seq,
+                    entry_hash,
+                    company_id,
+                )
+            )
 
     @api.model
     def _seal_unsealed(self):
         """Seal signed notes and addenda that have no seal yet, oldest first."""
         cr = self.env.cr
-        cr.execute(SQL("""
+        cr.execute(
+            SQL("""
             SELECT tbl, id FROM (
                 SELECT 'dental_clinical_note' AS tbl, id, signed_date AS stamp FROM dental_clinical_note
                  WHERE state = 'signed' AND integrity_seq IS NULL
@@ -112,7 +159,8 @@ class DentalIntegrityChain(models.Model):
                 SELECT 'dental_clinical_note_addendum', id, date FROM dental_clinical_note_addendum
                  WHERE integrity_seq IS NULL
             ) entry ORDER BY stamp, tbl DESC, id
-        """))
+        """)
+        )
         self._seal(cr.fetchall())
 
     @api.model
@@ -140,10 +188,14 @@ class DentalIntegrityChain(models.Model):
             previous = {}
             wanted = {(row[2], row[3] - 1) for row in rows if row[3] > 1}
             if wanted:
-                cr.execute(SQL(
-                    "SELECT company_id, integrity_seq, integrity_hash FROM (%s) e "
-                    "WHERE (company_id, integrity_seq) IN %s",
-                    SQL(CHAIN_QUERY), tuple(wanted)))
+                cr.execute(
+                    SQL(
+                        "SELECT company_id, integrity_seq, integrity_hash FROM (%s) e "
+                        "WHERE (company_id, integrity_seq) IN %s",
+                        SQL(CHAIN_QUERY),
+                        tuple(wanted),
+                    )
+                )
                 previous = {(company, seq): entry_hash for company, seq, entry_hash in cr.fetchall()}
             for row in rows:
                 if row[3] > 1 and (row[2], row[3] - 1) not in previous:
@@ -169,25 +221,36 @@ class DentalIntegrityChain(models.Model):
                     last_seq, last_hash = row[3], row[11]
             cr.execute(SQL("CLOSE dental_chain"))
             heads = self.sudo().search([] if company_ids is None else [('company_id', 'in', list(company_ids))])
-            cr.execute(SQL(
-                "SELECT company_id, max(integrity_seq) FROM (%s) e GROUP BY company_id", SQL(CHAIN_QUERY)))
+            cr.execute(SQL("SELECT company_id, max(integrity_seq) FROM (%s) e GROUP BY company_id", SQL(CHAIN_QUERY)))
             last_by_company = dict(cr.fetchall())
             for head in heads:
                 if head.last_seq != last_by_company.get(head.company_id.id, 0):
-                    problems.append({'kind': 'chain', 'id': head.id, 'patient_id': False, 'seq': head.last_seq,
-                                     'problem': 'truncated'})
+                    problems.append(
+                        {
+                            'kind': 'chain',
+                            'id': head.id,
+                            'patient_id': False,
+                            'seq': head.last_seq,
+                            'problem': 'truncated',
+                        }
+                    )
         # Signed notes that never got their seal (e.g. signed by SQL behind Odoo's back).
         unsealed_where = [SQL("state = 'signed' AND integrity_hash IS NULL")]
         if company_ids is not None:
             unsealed_where.append(SQL("company_id IN %s", tuple(company_ids) or (0,)))
         if patient_ids is not None:
             unsealed_where.append(SQL("patient_id IN %s", tuple(patient_ids) or (0,)))
-        cr.execute(SQL("""
+        cr.execute(
+            SQL(
+                """
             SELECT 'note', id, patient_id FROM dental_clinical_note WHERE %s
              UNION ALL
             SELECT 'addendum', id, patient_id FROM dental_clinical_note_addendum WHERE %s
-        """, SQL(" AND ").join(unsealed_where), SQL(" AND ").join(
-            [SQL("integrity_hash IS NULL"), *unsealed_where[1:]])))
+        """,
+                SQL(" AND ").join(unsealed_where),
+                SQL(" AND ").join([SQL("integrity_hash IS NULL"), *unsealed_where[1:]]),
+            )
+        )
         for kind, rec_id, patient_id in cr.fetchall():
             problems.append({'kind': kind, 'id': rec_id, 'patient_id': patient_id, 'seq': 0, 'problem': 'unsealed'})
         return problems
@@ -209,11 +272,13 @@ class DentalIntegrityChain(models.Model):
         kinds = {'note': _('Clinical note'), 'addendum': _('Addendum'), 'chain': _('Chain')}
         if not problems:
             return _('%s signed entries checked: no alteration found.', count_checked)
-        lines = [_('%(count)s problem(s) found in %(checked)s signed entries:', count=len(problems),
-                   checked=count_checked)]
-        lines += [self.env._('%(kind)s #%(id)s: %(problem)s',
-                             kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
-                  for p in problems[:50]]
+        lines = [
+            _('%(count)s problem(s) found in %(checked)s signed entries:', count=len(problems), checked=count_checked)
+        ]
+        lines += [
+            self.env._('%(kind)s #%(id)s: %(problem)s', kind=kinds[p['kind']], id=p['id'], problem=labels[p['problem']])
+            for p in problems[:50]
+        ]
         return '\n'.join(lines)
 
     @api.model
@@ -252,11 +317,13 @@ class DentalClinicalNote(models.Model):
     _inherit = 'dental.clinical.note'
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
-    integrity_hash = fields.Char(string='Integrity Hash', readonly=True, copy=False)
+    integrity_hash = fields.Char(readonly=True, copy=False)
 
     def init(self):
         super().init()
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE INDEX IF NOT EXISTS dental_clinical_note_chain_idx
                 ON dental_clinical_note (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
             CREATE OR REPLACE FUNCTION dental_clinical_note_lock() RETURNS trigger AS $$
@@ -281,9 +348,11 @@ class DentalClinicalNote(models.Model):
             DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
             CREATE TRIGGER dental_clinical_note_lock BEFORE UPDATE OR DELETE ON dental_clinical_note
                 FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_lock();
-        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in NOTE_LOCKED_COLUMNS))
-            .replace('%(old)s', ', '.join(f'OLD.{c}' for c in NOTE_LOCKED_COLUMNS))
-))
+        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in NOTE_LOCKED_COLUMNS)).replace(
+                    '%(old)s', ', '.join(f'OLD.{c}' for c in NOTE_LOCKED_COLUMNS)
+                )
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -316,11 +385,13 @@ class DentalClinicalNoteAddendum(models.Model):
     _inherit = 'dental.clinical.note.addendum'
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
-    integrity_hash = fields.Char(string='Integrity Hash', readonly=True, copy=False)
+    integrity_hash = fields.Char(readonly=True, copy=False)
 
     def init(self):
         super().init()
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE INDEX IF NOT EXISTS dental_clinical_note_addendum_chain_idx
                 ON dental_clinical_note_addendum (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
             -- Here, not with the notes: its body reads the addenda's table, created after the notes'.
@@ -357,16 +428,19 @@ class DentalClinicalNoteAddendum(models.Model):
             DROP TRIGGER IF EXISTS dental_clinical_note_addendum_lock ON dental_clinical_note_addendum;
             CREATE TRIGGER dental_clinical_note_addendum_lock BEFORE UPDATE OR DELETE ON dental_clinical_note_addendum
                 FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_addendum_lock();
-        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in ADDENDUM_LOCKED_COLUMNS))
-            .replace('%(old)s', ', '.join(f'OLD.{c}' for c in ADDENDUM_LOCKED_COLUMNS))
-))
+        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in ADDENDUM_LOCKED_COLUMNS)).replace(
+                    '%(old)s', ', '.join(f'OLD.{c}' for c in ADDENDUM_LOCKED_COLUMNS)
+                )
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
         addenda = super().create(vals_list)
         addenda.flush_recordset()
         self.env['dental.integrity.chain']._seal(
-            [('dental_clinical_note_addendum', addendum.id) for addendum in addenda.sorted('id')])
+            [('dental_clinical_note_addendum', addendum.id) for addendum in addenda.sorted('id')]
+        )
         addenda.invalidate_recordset(['integrity_seq', 'integrity_hash'])
         return addenda
 

@@ -14,16 +14,21 @@ class DentalClinicalNote(models.Model):
     _dental_system_fields = ('signed_date',)
 
     author_id = fields.Many2one(
-        'res.users', string='Author', required=True, index=True, ondelete='restrict',
-        default=lambda self: self.env.user)
+        'res.users', required=True, index=True, ondelete='restrict', default=lambda self: self.env.user
+    )
     # 'restrict': deleting the appointment must not change a signed note behind its lock.
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='restrict',
-        check_company=True, help='The visit this note records.')
+        'dental.appointment',
+        index='btree_not_null',
+        ondelete='restrict',
+        check_company=True,
+        help='The visit this note records.',
+    )
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     body = fields.Html(sanitize_style=True)
     state = fields.Selection(
-        [('draft', 'Draft'), ('signed', 'Signed')], required=True, default='draft', index=True, copy=False)
+        [('draft', 'Draft'), ('signed', 'Signed')], required=True, default='draft', index=True, copy=False
+    )
     signed_date = fields.Datetime(string='Signed On', readonly=True, copy=False)
     addendum_ids = fields.One2many('dental.clinical.note.addendum', 'note_id', string='Addenda')
     addendum_count = fields.Integer(compute='_compute_addendum_count')
@@ -37,8 +42,15 @@ class DentalClinicalNote(models.Model):
     @api.depends_context('lang', 'tz')
     def _compute_display_name(self):
         for note in self:
-            date = format_date(self.env, fields.Datetime.context_timestamp(note, note.date),
-                               lang_code=self.env.lang or self.env.user.lang) if note.date else ''
+            date = (
+                format_date(
+                    self.env,
+                    fields.Datetime.context_timestamp(note, note.date),
+                    lang_code=self.env.lang or self.env.user.lang,
+                )
+                if note.date
+                else ''
+            )
             note.display_name = _('%(patient)s, %(date)s', patient=note.patient_id.name or '', date=date)
 
     @api.constrains('appointment_id', 'patient_id')
@@ -82,9 +94,12 @@ class DentalClinicalNote(models.Model):
     def _check_not_signed(self):
         signed = self.filtered(lambda note: note.state == 'signed')
         if signed:
-            raise UserError(_(
-                'Signed clinical notes cannot be changed or deleted (%s). Add an addendum instead.',
-                ', '.join(signed.mapped('display_name'))))
+            raise UserError(
+                _(
+                    'Signed clinical notes cannot be changed or deleted (%s). Add an addendum instead.',
+                    ', '.join(signed.mapped('display_name')),
+                )
+            )
 
     def action_sign(self):
         self.write({'state': 'signed'})
@@ -123,14 +138,20 @@ class DentalClinicalNoteAddendum(models.Model):
     _check_company_auto = True
 
     note_id = fields.Many2one(
-        'dental.clinical.note', string='Clinical Note', required=True, index=True, ondelete='restrict',
-        check_company=True)
+        'dental.clinical.note',
+        string='Clinical Note',
+        required=True,
+        index=True,
+        ondelete='restrict',
+        check_company=True,
+    )
     patient_id = fields.Many2one(related='note_id.patient_id', store=True, index=True)
     company_id = fields.Many2one(
-        'res.company', string='Company', related='note_id.company_id', store=True, index=True, precompute=True)
+        'res.company', string='Company', related='note_id.company_id', store=True, index=True, precompute=True
+    )
     author_id = fields.Many2one(
-        'res.users', string='Author', required=True, readonly=True, ondelete='restrict',
-        default=lambda self: self.env.user)
+        'res.users', required=True, readonly=True, ondelete='restrict', default=lambda self: self.env.user
+    )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     body = fields.Text(required=True)
 

@@ -5,6 +5,7 @@ access to these models at all, hence to their chatter. The anamnesis is tracked 
 whose chatter the front desk does read: its fields carry the dentist group, so that
 ``mail.tracking.value._filter_has_field_access`` leaves their values out for the front desk.
 """
+
 from odoo import fields, models
 
 from .dental_roles import DENTIST_GROUP

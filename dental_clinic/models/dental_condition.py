@@ -14,8 +14,8 @@ class DentalCondition(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     is_risk = fields.Boolean(
-        string='Risk',
-        help='Patients with this condition show a red alert on their file and appointments.')
+        string='Risk', help='Patients with this condition show a red alert on their file and appointments.'
+    )
     color = fields.Integer()
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', help='Leave empty to share the condition between companies.')
@@ -24,9 +24,12 @@ class DentalCondition(models.Model):
         super().init()
         # ``name`` is translated (jsonb) and ``company_id`` may be empty (shared): a plain
         # UNIQUE (name, company_id) would hold neither. One source name per company, or shared.
-        self.env.cr.execute(SQL(
-            "CREATE UNIQUE INDEX IF NOT EXISTS dental_condition_source_name_company_uniq "
-            "ON dental_condition ((name->>'en_US'), COALESCE(company_id, 0))"))
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS dental_condition_source_name_company_uniq "
+                "ON dental_condition ((name->>'en_US'), COALESCE(company_id, 0))"
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -22,15 +22,15 @@ class DentalConsent(models.Model):
     _order = 'date desc, id desc'
     _check_company_auto = True
 
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, ondelete='cascade', check_company=True)
+    patient_id = fields.Many2one('dental.patient', required=True, index=True, ondelete='cascade', check_company=True)
     company_id = fields.Many2one(
-        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True)
+        'res.company', string='Company', related='patient_id.company_id', store=True, index=True, precompute=True
+    )
     consent_type = fields.Selection(CONSENT_TYPES, string='Consent', required=True)
     state = fields.Selection([('given', 'Given'), ('withdrawn', 'Withdrawn')], required=True, default='given')
     date = fields.Datetime(required=True, default=fields.Datetime.now, help='When the patient gave or withdrew it.')
-    recorded_by_id = fields.Many2one('res.users', string='Recorded By', readonly=True, ondelete='restrict')
-    text_version = fields.Char(string='Text Version', help='Version of the consent text the patient agreed to.')
+    recorded_by_id = fields.Many2one('res.users', readonly=True, ondelete='restrict')
+    text_version = fields.Char(help='Version of the consent text the patient agreed to.')
     notes = fields.Text()
 
     @api.model_create_multi
@@ -53,7 +53,14 @@ class DentalConsent(models.Model):
     def action_withdraw(self):
         """Record the withdrawal of these consents, now."""
         given = self.filtered(lambda consent: consent.state == 'given')
-        return self.create([{
-            'patient_id': consent.patient_id.id, 'consent_type': consent.consent_type, 'state': 'withdrawn',
-            'text_version': consent.text_version,
-        } for consent in given])
+        return self.create(
+            [
+                {
+                    'patient_id': consent.patient_id.id,
+                    'consent_type': consent.consent_type,
+                    'state': 'withdrawn',
+                    'text_version': consent.text_version,
+                }
+                for consent in given
+            ]
+        )

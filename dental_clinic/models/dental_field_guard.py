@@ -7,7 +7,7 @@ from odoo.osv import expression
 
 # Dates outside these years are typing mistakes, and overflow date arithmetic.
 MIN_YEAR, MAX_YEAR = 1900, 2999
-INT4_MAX = 2 ** 31 - 1
+INT4_MAX = 2**31 - 1
 
 
 class DentalFieldGuard(models.AbstractModel):
@@ -48,7 +48,8 @@ class DentalFieldGuard(models.AbstractModel):
     @api.model
     def _dental_protected_fields(self, operation):
         protected = {
-            name for name, field in self._fields.items()
+            name
+            for name, field in self._fields.items()
             if name in self._dental_system_fields or (field.compute and not field.inverse and field.readonly)
         }
         if operation == 'write':
@@ -64,8 +65,7 @@ class DentalFieldGuard(models.AbstractModel):
         protected = fnames & self._dental_protected_fields(operation)
         if protected:
             labels = sorted(self._fields[fname]._description_string(self._dental_lang_env()) for fname in protected)
-            raise AccessError(_(
-                'These fields are set by the clinic\'s system, not by hand: %s.', ', '.join(labels)))
+            raise AccessError(_('These fields are set by the clinic\'s system, not by hand: %s.', ', '.join(labels)))
         if operation == 'create':
             self.check_field_access_rights('write', [fname for fname in fnames if fname in self._fields])
         for vals in vals_list:
@@ -92,8 +92,12 @@ class DentalFieldGuard(models.AbstractModel):
     def _dental_value_fits(self, field, value):
         kind = field.type
         if kind in ('float', 'monetary'):
-            return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+            return (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
                 and abs(value) < 1e12
+            )
         if kind == 'integer':
             return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT4_MAX
         if kind == 'boolean':

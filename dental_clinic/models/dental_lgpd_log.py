@@ -15,16 +15,19 @@ class DentalLgpdLog(models.Model):
     _order = 'date desc, id desc'
 
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
-    user_id = fields.Many2one('res.users', string='User', required=True, readonly=True, ondelete='restrict')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, ondelete='cascade')
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True, ondelete='set null', index=True)
-    file_number = fields.Char(string='File Number', readonly=True,
-                              help='Kept when the patient is deleted after the retention period.')
-    event = fields.Selection([
-        ('export', 'Data Export'),
-        ('anonymize', 'Anonymisation'),
-        ('delete', 'Deletion after Retention'),
-    ], required=True, readonly=True)
+    user_id = fields.Many2one('res.users', required=True, readonly=True, ondelete='restrict')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', readonly=True, ondelete='set null', index=True)
+    file_number = fields.Char(readonly=True, help='Kept when the patient is deleted after the retention period.')
+    event = fields.Selection(
+        [
+            ('export', 'Data Export'),
+            ('anonymize', 'Anonymisation'),
+            ('delete', 'Deletion after Retention'),
+        ],
+        required=True,
+        readonly=True,
+    )
     details = fields.Text(readonly=True)
 
     @api.model_create_multi
@@ -41,7 +44,16 @@ class DentalLgpdLog(models.Model):
 
     @api.model
     def _log(self, patients, event, details=False):
-        return self.sudo().create([{
-            'user_id': self.env.uid, 'company_id': patient.company_id.id, 'patient_id': patient.id,
-            'file_number': patient.file_number, 'event': event, 'details': details,
-        } for patient in patients])
+        return self.sudo().create(
+            [
+                {
+                    'user_id': self.env.uid,
+                    'company_id': patient.company_id.id,
+                    'patient_id': patient.id,
+                    'file_number': patient.file_number,
+                    'event': event,
+                    'details': details,
+                }
+                for patient in patients
+            ]
+        )

@@ -21,8 +21,13 @@ PHONE_FIELDS = ('phone', 'mobile')
 # Shown in the message refusing a number, per country of the company.
 PHONE_EXAMPLES = {'BR': '(11) 98765-4321'}
 # Records that belong to a patient and to its company.
-PATIENT_RECORD_MODELS = ('dental.appointment', 'dental.treatment', 'dental.tooth.condition',
-                         'dental.treatment.plan', 'dental.clinical.note')
+PATIENT_RECORD_MODELS = (
+    'dental.appointment',
+    'dental.treatment',
+    'dental.tooth.condition',
+    'dental.treatment.plan',
+    'dental.clinical.note',
+)
 
 
 def only_digits(value):
@@ -53,78 +58,99 @@ class DentalPatient(models.Model):
     # Pointing an existing patient at another contact would hand it someone else's identity.
     _dental_create_only_fields = ('partner_id',)
 
-    partner_id = fields.Many2one(
-        'res.partner', string='Partner', required=True, ondelete='restrict', index=True)
-    company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True,
-        default=lambda self: self.env.company)
+    partner_id = fields.Many2one('res.partner', required=True, ondelete='restrict', index=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
     active = fields.Boolean(default=True, tracking=True)
     file_number = fields.Char(
-        string='File Number', readonly=True, copy=False, index='trigram',
-        help='Patient file number, given by the company sequence when the patient is created.')
+        readonly=True,
+        copy=False,
+        index='trigram',
+        help='Patient file number, given by the company sequence when the patient is created.',
+    )
     birth_date = fields.Date(tracking=True)
     age = fields.Integer(compute='_compute_age', help='Age in whole years, computed on the current day.')
-    is_minor = fields.Boolean(
-        string='Minor', compute='_compute_age', search='_search_is_minor')
-    gender = fields.Selection(
-        [('female', 'Female'), ('male', 'Male'), ('other', 'Other')], tracking=True)
-    is_foreigner = fields.Boolean(
-        string='Foreigner', help='Foreign patients may be registered without a CPF.')
+    is_minor = fields.Boolean(string='Minor', compute='_compute_age', search='_search_is_minor')
+    gender = fields.Selection([('female', 'Female'), ('male', 'Male'), ('other', 'Other')], tracking=True)
+    is_foreigner = fields.Boolean(string='Foreigner', help='Foreign patients may be registered without a CPF.')
     cpf = fields.Char(string='CPF', tracking=True, copy=False, help='Brazilian taxpayer number, stored formatted.')
     cpf_digits = fields.Char(
-        string='CPF (digits)', compute='_compute_cpf_digits', store=True, index='trigram', copy=False)
+        string='CPF (digits)', compute='_compute_cpf_digits', store=True, index='trigram', copy=False
+    )
     phone_digits = fields.Char(
-        string='Phone digits', compute='_compute_phone_digits', store=True, index='trigram',
-        help='Digits of every phone number of the patient, for searching in any format.')
+        string='Phone digits',
+        compute='_compute_phone_digits',
+        store=True,
+        index='trigram',
+        help='Digits of every phone number of the patient, for searching in any format.',
+    )
     search_name = fields.Char(
-        string='Name (search)', compute='_compute_search_name', store=True, index='trigram',
+        string='Name (search)',
+        compute='_compute_search_name',
+        store=True,
+        index='trigram',
         help='The name in lower case without accents: the search box finds João when "joao" is typed, '
-             'without depending on PostgreSQL\'s unaccent being enabled on the server.')
+        'without depending on PostgreSQL\'s unaccent being enabled on the server.',
+    )
     phone_national = fields.Char(
-        string='Phone Number', compute='_compute_phone_national', inverse='_inverse_phone_national',
-        search='_search_phone_search', help='Shown as written in the country, stored in international format.')
+        string='Phone Number',
+        compute='_compute_phone_national',
+        inverse='_inverse_phone_national',
+        search='_search_phone_search',
+        help='Shown as written in the country, stored in international format.',
+    )
     mobile_national = fields.Char(
-        string='Mobile Number', compute='_compute_phone_national', inverse='_inverse_phone_national',
-        search='_search_phone_search', help='Shown as written in the country, stored in international format.')
-    cpf_search = fields.Char(
-        string='CPF (any format)', compute='_compute_search_helpers', search='_search_cpf_search')
+        string='Mobile Number',
+        compute='_compute_phone_national',
+        inverse='_inverse_phone_national',
+        search='_search_phone_search',
+        help='Shown as written in the country, stored in international format.',
+    )
+    cpf_search = fields.Char(string='CPF (any format)', compute='_compute_search_helpers', search='_search_cpf_search')
     phone_search = fields.Char(
-        string='Phone (any format)', compute='_compute_search_helpers', search='_search_phone_search')
+        string='Phone (any format)', compute='_compute_search_helpers', search='_search_phone_search'
+    )
     guardian_id = fields.Many2one(
-        'res.partner', string='Guardian', tracking=True, check_company=True,
-        help='Legally responsible person; required for patients under 18.')
+        'res.partner',
+        tracking=True,
+        check_company=True,
+        help='Legally responsible person; required for patients under 18.',
+    )
     guardian_relation = fields.Char(string='Relationship to Patient')
     notes = fields.Html(string='Administrative Notes')
 
     # Anamnesis: clinical, dentists and managers only.
-    condition_ids = fields.Many2many(
-        'dental.condition', string='Conditions', groups=DENTIST_GROUP)
+    condition_ids = fields.Many2many('dental.condition', string='Conditions', groups=DENTIST_GROUP)
     medications = fields.Text(groups=DENTIST_GROUP)
     allergies = fields.Text(groups=DENTIST_GROUP)
-    anamnesis_notes = fields.Text(string='Anamnesis Notes', groups=DENTIST_GROUP)
+    anamnesis_notes = fields.Text(groups=DENTIST_GROUP)
     anamnesis_date = fields.Date(string='Last Anamnesis Review', groups=DENTIST_GROUP, tracking=True)
-    anamnesis_review_due = fields.Boolean(
-        string='Anamnesis Review Due', compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
-    medical_alert = fields.Char(
-        string='Medical Alert Details', compute='_compute_medical_alert', groups=DENTIST_GROUP)
+    anamnesis_review_due = fields.Boolean(compute='_compute_anamnesis_review_due', groups=DENTIST_GROUP)
+    medical_alert = fields.Char(string='Medical Alert Details', compute='_compute_medical_alert', groups=DENTIST_GROUP)
     # Everybody may know that an alert exists, not what it is.
     has_medical_alert = fields.Boolean(
-        string='Medical Alert', compute='_compute_has_medical_alert', store=True, compute_sudo=True)
+        string='Medical Alert', compute='_compute_has_medical_alert', store=True, compute_sudo=True
+    )
 
     # Clinical records: dentists and managers only.
     treatment_ids = fields.One2many('dental.treatment', 'patient_id', string='Treatments', groups=DENTIST_GROUP)
     tooth_condition_ids = fields.One2many(
-        'dental.tooth.condition', 'patient_id', string='Tooth Findings', groups=DENTIST_GROUP)
+        'dental.tooth.condition', 'patient_id', string='Tooth Findings', groups=DENTIST_GROUP
+    )
     treatment_plan_ids = fields.One2many(
-        'dental.treatment.plan', 'patient_id', string='Treatment Plans', groups=DENTIST_GROUP)
+        'dental.treatment.plan', 'patient_id', string='Treatment Plans', groups=DENTIST_GROUP
+    )
     clinical_note_ids = fields.One2many(
-        'dental.clinical.note', 'patient_id', string='Clinical Notes', groups=DENTIST_GROUP)
+        'dental.clinical.note', 'patient_id', string='Clinical Notes', groups=DENTIST_GROUP
+    )
     treatment_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
     treatment_plan_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
     clinical_note_count = fields.Integer(compute='_compute_clinical_counts', groups=DENTIST_GROUP)
     odontogram_data = fields.Json(
-        string='Odontogram', compute='_compute_odontogram_data', groups=DENTIST_GROUP,
-        help='Per tooth: current findings by surface, planned treatments and history, for the chart widget.')
+        string='Odontogram',
+        compute='_compute_odontogram_data',
+        groups=DENTIST_GROUP,
+        help='Per tooth: current findings by surface, planned treatments and history, for the chart widget.',
+    )
 
     # Visits (dental.appointment): counts for the smart buttons.
     appointment_ids = fields.One2many('dental.appointment', 'patient_id', string='Appointments')
@@ -135,10 +161,12 @@ class DentalPatient(models.Model):
     last_visit_date = fields.Datetime(string='Last Visit', compute='_compute_appointment_stats')
 
     _sql_constraints = [
-        ('cpf_company_uniq', 'unique (company_id, cpf_digits)',
-         'Another patient of this company already has this CPF.'),
-        ('file_number_company_uniq', 'unique (company_id, file_number)',
-         'The file number must be unique per company.'),
+        (
+            'cpf_company_uniq',
+            'unique (company_id, cpf_digits)',
+            'Another patient of this company already has this CPF.',
+        ),
+        ('file_number_company_uniq', 'unique (company_id, file_number)', 'The file number must be unique per company.'),
     ]
 
     def init(self):
@@ -147,8 +175,12 @@ class DentalPatient(models.Model):
         if self.env.registry.has_trigram:
             name_expression = self.env.registry.unaccent('"name"')
             create_index(
-                self.env.cr, 'res_partner__name_dental_trgm_index', 'res_partner',
-                [f'{name_expression} gin_trgm_ops'], method='gin')
+                self.env.cr,
+                'res_partner__name_dental_trgm_index',
+                'res_partner',
+                [f'{name_expression} gin_trgm_ops'],
+                method='gin',
+            )
 
     # ------------------------------------------------------------------
     # Computes
@@ -235,11 +267,13 @@ class DentalPatient(models.Model):
             return super()._search_display_name(operator, value)
         digits = only_digits(value).lstrip('0')
         if len(digits) >= 3 and re.fullmatch(r'[\d\s().+\-/]+', value.strip()):
-            return expression.OR([
-                [('cpf_digits', 'like', digits)],
-                [('phone_digits', 'like', digits)],
-                [('file_number', operator, value)],
-            ])
+            return expression.OR(
+                [
+                    [('cpf_digits', 'like', digits)],
+                    [('phone_digits', 'like', digits)],
+                    [('file_number', operator, value)],
+                ]
+            )
         if re.fullmatch(r'[A-Za-z]{1,10}[-/]?\d+', value.strip()):
             return [('file_number', operator, value.strip())]
         if operator in ('ilike', 'like') and fold_text(value):
@@ -257,7 +291,8 @@ class DentalPatient(models.Model):
     def _compute_has_medical_alert(self):
         for patient in self:
             patient.has_medical_alert = bool(
-                (patient.allergies or '').strip() or patient.condition_ids.filtered('is_risk'))
+                (patient.allergies or '').strip() or patient.condition_ids.filtered('is_risk')
+            )
 
     @api.depends('allergies', 'condition_ids.is_risk', 'condition_ids.name')
     def _compute_medical_alert(self):
@@ -275,12 +310,15 @@ class DentalPatient(models.Model):
         stats = {patient: {} for patient in self}
         if self.ids:
             groups = self.env['dental.appointment']._read_group(
-                [('patient_id', 'in', self.ids)], ['patient_id', 'state'], ['__count', 'start:max'])
+                [('patient_id', 'in', self.ids)], ['patient_id', 'state'], ['__count', 'start:max']
+            )
             for patient, state, count, last_start in groups:
                 stats[patient][state] = (count, last_start)
             upcoming = self.env['dental.appointment']._read_group(
                 [('patient_id', 'in', self.ids), ('start', '>=', now), ('state', 'in', MOVABLE_STATES)],
-                ['patient_id'], ['start:min'])
+                ['patient_id'],
+                ['start:min'],
+            )
             next_start = dict(upcoming)
         else:
             next_start = {}
@@ -294,9 +332,11 @@ class DentalPatient(models.Model):
 
     def _compute_clinical_counts(self):
         counts = {}
-        for model, fname in (('dental.treatment', 'treatment_count'),
-                             ('dental.treatment.plan', 'treatment_plan_count'),
-                             ('dental.clinical.note', 'clinical_note_count')):
+        for model, fname in (
+            ('dental.treatment', 'treatment_count'),
+            ('dental.treatment.plan', 'treatment_plan_count'),
+            ('dental.clinical.note', 'clinical_note_count'),
+        ):
             groups = self.env[model]._read_group([('patient_id', 'in', self.ids)], ['patient_id'], ['__count'])
             counts[fname] = {patient.id: count for patient, count in groups}
         for patient in self:
@@ -307,10 +347,10 @@ class DentalPatient(models.Model):
     def _compute_odontogram_data(self):
         """Chart of each patient in two queries for the whole batch, whatever the number of records."""
         patients = self.filtered('id')
-        findings = self.env['dental.tooth.condition'].search(
-            [('patient_id', 'in', patients.ids)], order='date, id')
+        findings = self.env['dental.tooth.condition'].search([('patient_id', 'in', patients.ids)], order='date, id')
         treatments = self.env['dental.treatment'].search(
-            [('patient_id', 'in', patients.ids), ('tooth', '!=', False)], order='id')
+            [('patient_id', 'in', patients.ids), ('tooth', '!=', False)], order='id'
+        )
         condition_labels = dict(findings._fields['condition']._description_selection(self.env))
         state_labels = dict(treatments._fields['state']._description_selection(self.env))
         events = defaultdict(list)  # patient id -> [(date, order, kind, record)]
@@ -345,8 +385,12 @@ class DentalPatient(models.Model):
                             tooth['planned'] = sorted(set(tooth['planned']) | set(surfaces))
                         else:
                             tooth['planned_whole'] = True
-                    entry.update(kind='treatment', key=record.state, label=record.procedure_id.display_name,
-                                 state=state_labels[record.state])
+                    entry.update(
+                        kind='treatment',
+                        key=record.state,
+                        label=record.procedure_id.display_name,
+                        state=state_labels[record.state],
+                    )
                 tooth['history'].insert(0, entry)
             patient.odontogram_data = {
                 'teeth': dict(teeth),
@@ -366,8 +410,9 @@ class DentalPatient(models.Model):
             if patient.birth_date and patient.birth_date > today:
                 raise ValidationError(_('The birth date of %s is in the future.', patient.name))
             if patient.is_minor and not patient.guardian_id:
-                raise ValidationError(_(
-                    '%s is under %s: a guardian is required.', patient.name, ADULT_AGE))
+                raise ValidationError(
+                    _('%(patient)s is under %(age)s: a guardian is required.', patient=patient.name, age=ADULT_AGE)
+                )
             if patient.guardian_id and patient.guardian_id == patient.partner_id:
                 raise ValidationError(_('A patient cannot be their own guardian.'))
 
@@ -447,8 +492,8 @@ class DentalPatient(models.Model):
 
     def action_view_next_appointments(self):
         return self._action_appointments(
-            _('Upcoming Appointments'),
-            [('start', '>=', fields.Datetime.now()), ('state', 'in', MOVABLE_STATES)])
+            _('Upcoming Appointments'), [('start', '>=', fields.Datetime.now()), ('state', 'in', MOVABLE_STATES)]
+        )
 
     def action_view_treatments(self):
         return self._action_patient_records('dental.treatment', _('Treatments'))
@@ -466,8 +511,12 @@ class DentalPatient(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_appointments(self):
         """A patient with appointments is archived, not deleted: the visits are the clinic's history."""
-        if self.env['dental.appointment'].sudo().with_context(active_test=False).search_count(
-                [('patient_id', 'in', self.ids)], limit=1):
+        if (
+            self.env['dental.appointment']
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([('patient_id', 'in', self.ids)], limit=1)
+        ):
             raise UserError(_('Patients with appointments are archived, not deleted.'))
 
     def _check_company_change(self, company_id):
@@ -477,9 +526,12 @@ class DentalPatient(models.Model):
             return
         for model in PATIENT_RECORD_MODELS:
             if self.env[model].sudo().search_count([('patient_id', 'in', moving.ids)], limit=1):
-                raise ValidationError(_(
-                    'Patients with appointments or clinical records cannot move to another company: '
-                    'register them again in the other company.'))
+                raise ValidationError(
+                    _(
+                        'Patients with appointments or clinical records cannot move to another company: '
+                        'register them again in the other company.'
+                    )
+                )
 
     def _check_cpf_free(self, cpfs_by_company):
         """Refuse CPFs already in use, naming their holder, before PostgreSQL's unique constraint does.
@@ -490,21 +542,31 @@ class DentalPatient(models.Model):
             repeated = {cpf for cpf in cpfs if cpfs.count(cpf) > 1}
             if repeated:
                 raise ValidationError(_('CPF %s is given to more than one patient.', ', '.join(sorted(repeated))))
-            holders = self.sudo().with_context(active_test=False).search([
-                ('company_id', '=', company.id),
-                ('cpf_digits', 'in', [only_digits(cpf) for cpf in cpfs]),
-                ('id', 'not in', self.ids),
-            ])
+            holders = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search(
+                    [
+                        ('company_id', '=', company.id),
+                        ('cpf_digits', 'in', [only_digits(cpf) for cpf in cpfs]),
+                        ('id', 'not in', self.ids),
+                    ]
+                )
+            )
             if holders:
                 # Name the holder only to whoever may read them.
                 readable = holders.with_env(self.env).with_context(active_test=False)._filtered_access('read')
                 if readable == holders:
-                    raise ValidationError(_(
-                        'CPF %(cpf)s is already registered for %(patients)s.',
-                        cpf=', '.join(holders.mapped('cpf')),
-                        patients=', '.join(holders.mapped('display_name'))))
-                raise ValidationError(_('CPF %s is already registered for another patient.',
-                                        ', '.join(holders.mapped('cpf'))))
+                    raise ValidationError(
+                        _(
+                            'CPF %(cpf)s is already registered for %(patients)s.',
+                            cpf=', '.join(holders.mapped('cpf')),
+                            patients=', '.join(holders.mapped('display_name')),
+                        )
+                    )
+                raise ValidationError(
+                    _('CPF %s is already registered for another patient.', ', '.join(holders.mapped('cpf')))
+                )
 
     @api.model
     def _check_name_vals(self, vals):
@@ -548,13 +610,20 @@ class DentalPatient(models.Model):
         except UserError:
             example = PHONE_EXAMPLES.get(country.code)
             if example:
-                raise ValidationError(_(
-                    '%(value)s is not a valid phone number. Type it with its area code, '
-                    'for example %(example)s, or in international format (+351 912 345 678).',
-                    value=value, example=example)) from None
-            raise ValidationError(_(
-                '%s is not a valid phone number: type it in international format, for example +55 11 98765-4321.',
-                value)) from None
+                raise ValidationError(
+                    _(
+                        '%(value)s is not a valid phone number. Type it with its area code, '
+                        'for example %(example)s, or in international format (+351 912 345 678).',
+                        value=value,
+                        example=example,
+                    )
+                ) from None
+            raise ValidationError(
+                _(
+                    '%s is not a valid phone number: type it in international format, for example +55 11 98765-4321.',
+                    value,
+                )
+            ) from None
 
     def _display_phone(self, number):
         """How people of the patient's company write ``number``: national format for their country's
@@ -572,16 +641,26 @@ class DentalPatient(models.Model):
         addon is installed), so that two first patients of a company created at
         the same time cannot both create one and draw the same number.
         """
-        sequence = self.env['ir.sequence'].sudo().search(
-            [('code', '=', 'dental.patient'), ('company_id', '=', company.id)], limit=1)
+        sequence = (
+            self.env['ir.sequence']
+            .sudo()
+            .search([('code', '=', 'dental.patient'), ('company_id', '=', company.id)], limit=1)
+        )
         return sequence or self._create_file_number_sequences(company)
 
     @api.model
     def _create_file_number_sequences(self, companies):
         """One file-number sequence per company that has none, copied from the template."""
         template = self.env.ref('dental_clinic.seq_dental_patient').sudo()
-        with_sequence = self.env['ir.sequence'].sudo().search(
-            [('code', '=', 'dental.patient'), ('company_id', 'in', companies.ids)]).company_id
+        with_sequence = (
+            self.env['ir.sequence']
+            .sudo()
+            .search([('code', '=', 'dental.patient'), ('company_id', 'in', companies.ids)])
+            .company_id
+        )
         missing = companies - with_sequence
-        return self.env['ir.sequence'].sudo().concat(*(
-            template.copy({'company_id': company.id, 'number_next': 1}) for company in missing))
+        return (
+            self.env['ir.sequence']
+            .sudo()
+            .concat(*(template.copy({'company_id': company.id, 'number_next': 1}) for company in missing))
+        )

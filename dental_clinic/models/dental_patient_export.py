@@ -4,6 +4,7 @@ The patient-linked models are discovered, not listed: every model with a many2on
 ``dental.patient`` (reminders, recalls or a bridge addon's models included, once installed) is
 exported with all its stored fields, except those excluded below with the reason why.
 """
+
 import base64
 import io
 import json
@@ -30,8 +31,22 @@ EXPORT_EXCLUDED_MODELS = {
     'dental.patient.frequency.report': 'a reporting view over the patient\'s appointments, which are exported',
 }
 # Contact (res.partner) fields of the patient that are personal data.
-CONTACT_FIELDS = ('name', 'email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city', 'state_id', 'country_id',
-                  'lang', 'vat', 'function', 'comment')
+CONTACT_FIELDS = (
+    'name',
+    'email',
+    'phone',
+    'mobile',
+    'street',
+    'street2',
+    'zip',
+    'city',
+    'state_id',
+    'country_id',
+    'lang',
+    'vat',
+    'function',
+    'comment',
+)
 GUARDIAN_FIELDS = ('name', 'email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city')
 
 
@@ -64,9 +79,13 @@ class DentalPatient(models.Model):
             if model._transient or model._abstract or not model._auto:
                 continue
             # Related fields too (a reminder's patient is its appointment's): searchable, so exportable.
-            fnames = [fname for fname, field in model._fields.items()
-                      if field.type == 'many2one' and field.comodel_name == 'dental.patient'
-                      and (field.store or field.related)]
+            fnames = [
+                fname
+                for fname, field in model._fields.items()
+                if field.type == 'many2one'
+                and field.comodel_name == 'dental.patient'
+                and (field.store or field.related)
+            ]
             if fnames:
                 linked[name] = fnames
         return linked
@@ -85,8 +104,11 @@ class DentalPatient(models.Model):
             labels = dict(field._description_selection(record.env))
             return {'value': value, 'label': labels.get(value)} if value else None
         if field.type in ('date', 'datetime'):
-            return fields.Datetime.to_string(value) if field.type == 'datetime' and value else (
-                fields.Date.to_string(value) if value else None)
+            return (
+                fields.Datetime.to_string(value)
+                if field.type == 'datetime' and value
+                else (fields.Date.to_string(value) if value else None)
+            )
         if field.type == 'html':
             return html2plaintext(value or '') or None
         if field.type == 'json':
@@ -108,7 +130,8 @@ class DentalPatient(models.Model):
             'patient': self._dental_export_records(patient)[0],
             'contact': {fname: self._dental_export_value(patient, fname) for fname in CONTACT_FIELDS},
             'guardian': {fname: self._dental_export_value(patient.guardian_id, fname) for fname in GUARDIAN_FIELDS}
-            if patient.guardian_id else None,
+            if patient.guardian_id
+            else None,
             'records': {},
         }
         threads = [patient]
@@ -130,22 +153,30 @@ class DentalPatient(models.Model):
         domain = []
         for records in threads:
             if records:
-                domain = (['|'] if domain else []) + domain + [
-                    '&', ('model', '=', records._name), ('res_id', 'in', records.ids)]
+                domain = (
+                    (['|'] if domain else [])
+                    + domain
+                    + ['&', ('model', '=', records._name), ('res_id', 'in', records.ids)]
+                )
         history = []
         for message in Message.search(domain, order='date, id') if domain else Message:
-            history.append({
-                'date': fields.Datetime.to_string(message.date),
-                'model': message.model,
-                'res_id': message.res_id,
-                'author': message.author_id.name or None,
-                'body': html2plaintext(message.body or '') or None,
-                'changes': [{
-                    'field': tracking['changedField'],
-                    'old': tracking['oldValue']['value'] if tracking.get('oldValue') else None,
-                    'new': tracking['newValue']['value'] if tracking.get('newValue') else None,
-                } for tracking in message.tracking_value_ids._tracking_value_format()],
-            })
+            history.append(
+                {
+                    'date': fields.Datetime.to_string(message.date),
+                    'model': message.model,
+                    'res_id': message.res_id,
+                    'author': message.author_id.name or None,
+                    'body': html2plaintext(message.body or '') or None,
+                    'changes': [
+                        {
+                            'field': tracking['changedField'],
+                            'old': tracking['oldValue']['value'] if tracking.get('oldValue') else None,
+                            'new': tracking['newValue']['value'] if tracking.get('newValue') else None,
+                        }
+                        for tracking in message.tracking_value_ids._tracking_value_format()
+                    ],
+                }
+            )
         return history
 
     def _dental_export_sections(self, data):
@@ -157,27 +188,70 @@ class DentalPatient(models.Model):
             Model = self.env[model_name]
             labels = Model.fields_get(attributes=['string'])
             fnames = [fname for fname in self._dental_export_fields(Model) if fname != 'id']
-            return [[(labels.get(fname, {}).get('string', fname), self._dental_export_text(row.get(fname)))
-                     for fname in fnames if row.get(fname) not in (None, [], '')] for row in rows]
+            return [
+                [
+                    (labels.get(fname, {}).get('string', fname), self._dental_export_text(row.get(fname)))
+                    for fname in fnames
+                    if row.get(fname) not in (None, [], '')
+                ]
+                for row in rows
+            ]
 
         sections.append({'title': _('Patient'), 'rows': describe('dental.patient', [data['patient']])})
-        sections.append({'title': _('Contact'), 'rows': [[
-            (self.env['res.partner']._fields[fname].get_description(self.env)['string'],
-             self._dental_export_text(value)) for fname, value in data['contact'].items() if value]]})
+        sections.append(
+            {
+                'title': _('Contact'),
+                'rows': [
+                    [
+                        (
+                            self.env['res.partner']._fields[fname].get_description(self.env)['string'],
+                            self._dental_export_text(value),
+                        )
+                        for fname, value in data['contact'].items()
+                        if value
+                    ]
+                ],
+            }
+        )
         if data['guardian']:
-            sections.append({'title': _('Guardian'), 'rows': [[
-                (self.env['res.partner']._fields[fname].get_description(self.env)['string'],
-                 self._dental_export_text(value)) for fname, value in data['guardian'].items() if value]]})
+            sections.append(
+                {
+                    'title': _('Guardian'),
+                    'rows': [
+                        [
+                            (
+                                self.env['res.partner']._fields[fname].get_description(self.env)['string'],
+                                self._dental_export_text(value),
+                            )
+                            for fname, value in data['guardian'].items()
+                            if value
+                        ]
+                    ],
+                }
+            )
         for model_name, rows in data['records'].items():
             if rows:
                 sections.append({'title': IrModel._get(model_name).name, 'rows': describe(model_name, rows)})
         if data['history']:
-            sections.append({'title': _('History of Changes and Messages'), 'rows': [[
-                (self.env._('Date'), entry['date']), (self.env._('Author'), entry['author'] or ''),
-                (self.env._('Message'), entry['body'] or ''),
-                (self.env._('Changes'), '; '.join(
-                    f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes'])),
-            ] for entry in data['history']]})
+            sections.append(
+                {
+                    'title': _('History of Changes and Messages'),
+                    'rows': [
+                        [
+                            (self.env._('Date'), entry['date']),
+                            (self.env._('Author'), entry['author'] or ''),
+                            (self.env._('Message'), entry['body'] or ''),
+                            (
+                                self.env._('Changes'),
+                                '; '.join(
+                                    f"{c['field']}: {c['old'] or ''} → {c['new'] or ''}" for c in entry['changes']
+                                ),
+                            ),
+                        ]
+                        for entry in data['history']
+                    ],
+                }
+            )
         return sections
 
     def _dental_export_text(self, value):
@@ -194,21 +268,33 @@ class DentalPatient(models.Model):
         (an attachment on the patient would be readable by everyone who reads the patient)."""
         self.ensure_one()
         data = self._dental_export_data()
-        pdf, _kind = self.env['ir.actions.report'].sudo()._render_qweb_pdf(
-            'dental_clinic.action_report_dental_patient_export', self.ids,
-            data={'sections': self._dental_export_sections(data), 'exported_at': data['exported_at']})
+        pdf, _kind = (
+            self.env['ir.actions.report']
+            .sudo()
+            ._render_qweb_pdf(
+                'dental_clinic.action_report_dental_patient_export',
+                self.ids,
+                data={'sections': self._dental_export_sections(data), 'exported_at': data['exported_at']},
+            )
+        )
         buffer = io.BytesIO()
         stem = f'{self.file_number or self.id}'
         with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f'{stem}.json', json.dumps(data, ensure_ascii=False, indent=1, default=str))
             archive.writestr(f'{stem}.pdf', pdf)
-        return self.env['ir.attachment'].sudo().create({
-            'name': _('Data export %s.zip', stem),
-            'datas': base64.b64encode(buffer.getvalue()),
-            'res_model': log._name,
-            'res_id': log.id,
-            'mimetype': 'application/zip',
-        })
+        return (
+            self.env['ir.attachment']
+            .sudo()
+            .create(
+                {
+                    'name': _('Data export %s.zip', stem),
+                    'datas': base64.b64encode(buffer.getvalue()),
+                    'res_model': log._name,
+                    'res_id': log.id,
+                    'mimetype': 'application/zip',
+                }
+            )
+        )
 
     def action_dental_export(self):
         """Manager only: a ZIP of everything about the patient, downloaded at once, and logged."""

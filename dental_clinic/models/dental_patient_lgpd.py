@@ -1,4 +1,5 @@
 """The patient's data rights (LGPD) and the record's retention, on ``dental.patient``."""
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -12,8 +13,7 @@ from .dental_roles import DENTIST_GROUP
 RETENTION_YEARS = 20
 # Patient fields whose reading means "opened the clinical data", by kind of access.
 ACCESS_FIELDS = {
-    'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
-                  'medical_alert'},
+    'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date', 'medical_alert'},
     'odontogram': {'odontogram_data', 'tooth_condition_ids'},
     'treatments': {'treatment_ids', 'treatment_plan_ids'},
     'notes': {'clinical_note_ids'},
@@ -23,12 +23,33 @@ MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
 # Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
 ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
 # Models holding the clinical record of a patient (deletion is refused while it must be kept).
-CLINICAL_MODELS = ('dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
-                   'dental.clinical.note', 'dental.clinical.note.addendum')
+CLINICAL_MODELS = (
+    'dental.treatment',
+    'dental.tooth.condition',
+    'dental.treatment.plan',
+    'dental.clinical.note',
+    'dental.clinical.note.addendum',
+)
 # Contact fields cleared by the anonymisation (identity and contact data).
-PARTNER_IDENTITY_FIELDS = ('email', 'phone', 'mobile', 'street', 'street2', 'zip', 'city', 'state_id',
-                           'country_id', 'vat', 'website', 'function', 'title', 'ref', 'comment', 'image_1920',
-                           'parent_id')
+PARTNER_IDENTITY_FIELDS = (
+    'email',
+    'phone',
+    'mobile',
+    'street',
+    'street2',
+    'zip',
+    'city',
+    'state_id',
+    'country_id',
+    'vat',
+    'website',
+    'function',
+    'title',
+    'ref',
+    'comment',
+    'image_1920',
+    'parent_id',
+)
 
 
 class DentalPatient(models.Model):
@@ -36,22 +57,34 @@ class DentalPatient(models.Model):
     _dental_system_fields = ('file_number', 'is_anonymized')
 
     retention_date = fields.Date(
-        string='Keep Record Until', compute='_compute_retention_date', store=True, compute_sudo=True, precompute=True,
+        string='Keep Record Until',
+        compute='_compute_retention_date',
+        store=True,
+        compute_sudo=True,
+        precompute=True,
         help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
-             'cannot be deleted before this date.')
+        'cannot be deleted before this date.',
+    )
     retention_over = fields.Boolean(
-        string='Retention Period Over', compute='_compute_retention_over',
-        help='The record may be deleted (by a manager, through the deletion wizard).')
+        string='Retention Period Over',
+        compute='_compute_retention_over',
+        help='The record may be deleted (by a manager, through the deletion wizard).',
+    )
     consent_ids = fields.One2many('dental.consent', 'patient_id', string='Consents')
-    access_log_ids = fields.One2many('dental.access.log', 'patient_id', string='Access Log',
-                                     groups=MANAGER_GROUP)
+    access_log_ids = fields.One2many('dental.access.log', 'patient_id', groups=MANAGER_GROUP)
     is_anonymized = fields.Boolean(string='Anonymised', readonly=True, copy=False)
     withdrawn_channels = fields.Char(
-        string='Messages Refused', compute='_compute_withdrawn_channels',
-        help='Message channels whose consent the patient withdrew: no reminder goes through them.')
+        string='Messages Refused',
+        compute='_compute_withdrawn_channels',
+        help='Message channels whose consent the patient withdrew: no reminder goes through them.',
+    )
 
-    @api.depends('treatment_ids.state', 'treatment_ids.date_done', 'clinical_note_ids.signed_date',
-                 'clinical_note_ids.addendum_ids.date')
+    @api.depends(
+        'treatment_ids.state',
+        'treatment_ids.date_done',
+        'clinical_note_ids.signed_date',
+        'clinical_note_ids.addendum_ids.date',
+    )
     def _compute_retention_date(self):
         retention = self._dental_retention_dates()
         for patient in self:
@@ -70,12 +103,21 @@ class DentalPatient(models.Model):
         ids = [pid for pid in self.ids if pid]
         if ids:
             env = self.sudo().env
-            keep_latest(env['dental.treatment']._read_group(
-                [('patient_id', 'in', ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']))
-            keep_latest(env['dental.clinical.note']._read_group(
-                [('patient_id', 'in', ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']))
-            keep_latest(env['dental.clinical.note.addendum']._read_group(
-                [('patient_id', 'in', ids)], ['patient_id'], ['date:max']))
+            keep_latest(
+                env['dental.treatment']._read_group(
+                    [('patient_id', 'in', ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']
+                )
+            )
+            keep_latest(
+                env['dental.clinical.note']._read_group(
+                    [('patient_id', 'in', ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']
+                )
+            )
+            keep_latest(
+                env['dental.clinical.note.addendum']._read_group(
+                    [('patient_id', 'in', ids)], ['patient_id'], ['date:max']
+                )
+            )
         return {pid: entry + relativedelta(years=RETENTION_YEARS) for pid, entry in last.items()}
 
     def write(self, vals):
@@ -137,8 +179,7 @@ class DentalPatient(models.Model):
     def _dental_access_logged(self):
         """Whether reading clinical data now goes to the access log: dentists and managers, not superuser
         code, and not again inside an access already being logged."""
-        return not self.env.su and not self.env.cr.cache.get(ACCESS_LOG_BUSY) \
-            and self.env.user.has_group(DENTIST_GROUP)
+        return not self.env.su and not self.env.cr.cache.get(ACCESS_LOG_BUSY) and self.env.user.has_group(DENTIST_GROUP)
 
     def _dental_log_access(self, kinds):
         """Log that the current user opened these patients' clinical data (``kinds`` from ACCESS_KINDS)."""
@@ -152,11 +193,17 @@ class DentalPatient(models.Model):
         """{patient id: 'given' | 'withdrawn'} from the latest entry of that kind, for the batch."""
         states = {}
         if self.ids and all(self.ids):
-            self.env.cr.execute(SQL("""
+            self.env.cr.execute(
+                SQL(
+                    """
                 SELECT DISTINCT ON (patient_id) patient_id, state FROM dental_consent
                  WHERE patient_id IN %s AND consent_type = %s
               ORDER BY patient_id, date DESC, id DESC
-            """, tuple(self.ids), kind))
+            """,
+                    tuple(self.ids),
+                    kind,
+                )
+            )
             states = dict(self.env.cr.fetchall())
         return states
 
@@ -255,9 +302,13 @@ class DentalPatient(models.Model):
         if clinical and not self._dental_purge_allowed(clinical):
             retention = clinical[:1]._dental_retention_dates()
             if retention:
-                raise UserError(_(
-                    'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry); '
-                    'archive the patient instead.', date=next(iter(retention.values()))))
+                raise UserError(
+                    _(
+                        'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry); '
+                        'archive the patient instead.',
+                        date=next(iter(retention.values())),
+                    )
+                )
             raise UserError(_('Patients with clinical records cannot be deleted: archive them instead.'))
 
     def _dental_purge(self):
@@ -267,8 +318,14 @@ class DentalPatient(models.Model):
         try:
             env = self.sudo().env
             domain = [('patient_id', 'in', self.ids)]
-            for model in ('dental.clinical.note.addendum', 'dental.clinical.note', 'dental.treatment',
-                          'dental.tooth.condition', 'dental.treatment.plan', 'dental.consent'):
+            for model in (
+                'dental.clinical.note.addendum',
+                'dental.clinical.note',
+                'dental.treatment',
+                'dental.tooth.condition',
+                'dental.treatment.plan',
+                'dental.consent',
+            ):
                 env[model].with_context(active_test=False).search(domain).unlink()
             appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
             appointments.unlink()

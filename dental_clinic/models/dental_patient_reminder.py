@@ -7,8 +7,10 @@ class DentalPatient(models.Model):
     _inherit = 'dental.patient'
 
     dental_reminder_opt_out = fields.Boolean(
-        string='No Reminders', tracking=True,
-        help='The patient asked not to receive reminders or recalls, by any channel.')
+        string='No Reminders',
+        tracking=True,
+        help='The patient asked not to receive reminders or recalls, by any channel.',
+    )
 
     def _dental_can_message(self, channel):
         """Whether the clinic may send this patient a message on ``channel`` (e-mail, SMS).

@@ -32,27 +32,32 @@ class DentalProcedure(models.Model):
     name = fields.Char(required=True, translate=True)
     code = fields.Char(string='Internal Code')
     tuss_code = fields.Char(
-        string='TUSS Code', help='Code of the procedure in the TUSS table of the ANS, used by dental plans.')
+        string='TUSS Code', help='Code of the procedure in the TUSS table of the ANS, used by dental plans.'
+    )
     sequence = fields.Integer(default=10)
     category = fields.Selection(PROCEDURE_CATEGORIES, required=True, default='other')
     # No sum in grouped lists: adding up default durations of a catalogue means nothing.
     duration = fields.Float(
-        string='Default Duration', default=0.5, aggregator=None,
-        help='Chair time in hours the procedure usually needs.')
-    requires_tooth = fields.Boolean(
-        string='Needs a Tooth', help='Treatments with this procedure must name the tooth.')
+        string='Default Duration', default=0.5, aggregator=None, help='Chair time in hours the procedure usually needs.'
+    )
+    requires_tooth = fields.Boolean(string='Needs a Tooth', help='Treatments with this procedure must name the tooth.')
     requires_surface = fields.Boolean(
-        string='Needs Surfaces', help='Treatments with this procedure must name the treated surfaces.')
+        string='Needs Surfaces', help='Treatments with this procedure must name the treated surfaces.'
+    )
     surface_count = fields.Integer(
         string='Surfaces Needed',
         help='How many surfaces a treatment with this procedure names (2 for a two-surface restoration); '
-             '0 when any number will do.')
+        '0 when any number will do.',
+    )
     recall_months = fields.Integer(
-        string='Recall (months)', help='Invite the patient back this many months after the procedure; 0 for never.')
+        string='Recall (months)', help='Invite the patient back this many months after the procedure; 0 for never.'
+    )
     result_condition = fields.Selection(
-        TOOTH_CONDITION_TYPES, string='Resulting Finding',
+        TOOTH_CONDITION_TYPES,
+        string='Resulting Finding',
         help='What the odontogram shows on the tooth once a treatment with this procedure is done '
-             '(e.g. restored after a restoration, missing after an extraction).')
+        '(e.g. restored after a restoration, missing after an extraction).',
+    )
     description = fields.Text()
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', help='Leave empty to share the procedure between companies.')
@@ -65,15 +70,17 @@ class DentalProcedure(models.Model):
     def init(self):
         super().init()
         # A shared procedure (no company) has an empty company_id, which a plain UNIQUE ignores.
-        self.env.cr.execute(SQL(
-            "CREATE UNIQUE INDEX IF NOT EXISTS dental_procedure_code_shared_company_uniq "
-            "ON dental_procedure (code, COALESCE(company_id, 0)) WHERE code IS NOT NULL"))
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS dental_procedure_code_shared_company_uniq "
+                "ON dental_procedure (code, COALESCE(company_id, 0)) WHERE code IS NOT NULL"
+            )
+        )
 
     @api.depends('code')
     def _compute_display_name(self):
         for procedure in self:
-            procedure.display_name = (
-                f'[{procedure.code}] {procedure.name}' if procedure.code else procedure.name)
+            procedure.display_name = f'[{procedure.code}] {procedure.name}' if procedure.code else procedure.name
 
     @api.model
     def _search_display_name(self, operator, value):
@@ -86,9 +93,12 @@ class DentalProcedure(models.Model):
     def _check_surface_count(self):
         for procedure in self:
             if procedure.surface_count and (procedure.surface_count > 5 or not procedure.requires_surface):
-                raise ValidationError(_(
-                    'The procedure %s: a number of surfaces (1 to 5) only makes sense when it needs surfaces.',
-                    procedure.name))
+                raise ValidationError(
+                    _(
+                        'The procedure %s: a number of surfaces (1 to 5) only makes sense when it needs surfaces.',
+                        procedure.name,
+                    )
+                )
             if procedure.surface_count < 0:
                 raise ValidationError(_('The number of surfaces of %s cannot be negative.', procedure.name))
 
@@ -96,8 +106,9 @@ class DentalProcedure(models.Model):
     def _check_surface_needs_tooth(self):
         for procedure in self:
             if procedure.requires_surface and not procedure.requires_tooth:
-                raise ValidationError(_(
-                    'The procedure %s needs surfaces, so it must also need a tooth.', procedure.name))
+                raise ValidationError(
+                    _('The procedure %s needs surfaces, so it must also need a tooth.', procedure.name)
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -114,13 +125,17 @@ class DentalProcedure(models.Model):
 
     def _check_code_free(self, vals_list):
         """Say which code is taken, before the unique index refuses it without a name."""
-        keys = [(vals.get('code', self.code), vals.get('company_id', self.company_id.id) or False)
-                for vals in vals_list]
+        keys = [
+            (vals.get('code', self.code), vals.get('company_id', self.company_id.id) or False) for vals in vals_list
+        ]
         keys = [key for key in keys if key[0]]
         if not keys:
             return
-        others = self.with_context(active_test=False).sudo().search([
-            ('code', 'in', [code for code, _company in keys]), ('id', 'not in', self.ids)])
+        others = (
+            self.with_context(active_test=False)
+            .sudo()
+            .search([('code', 'in', [code for code, _company in keys]), ('id', 'not in', self.ids)])
+        )
         taken = {(other.code, other.company_id.id or False) for other in others}
         for key in keys:
             if key in taken:

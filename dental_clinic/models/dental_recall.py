@@ -31,37 +31,48 @@ class DentalRecall(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, readonly=True,
-        default=lambda self: self.env.company)
-    patient_id = fields.Many2one(
-        'dental.patient', string='Patient', required=True, index=True, readonly=True, check_company=True)
+        'res.company', required=True, index=True, readonly=True, default=lambda self: self.env.company
+    )
+    patient_id = fields.Many2one('dental.patient', required=True, index=True, readonly=True, check_company=True)
     partner_mobile = fields.Char(related='patient_id.mobile', string='Mobile')
     partner_email = fields.Char(related='patient_id.email', string='E-mail')
-    procedure_id = fields.Many2one(
-        'dental.procedure', string='Procedure', required=True, readonly=True, check_company=True)
+    procedure_id = fields.Many2one('dental.procedure', required=True, readonly=True, check_company=True)
     treatment_id = fields.Many2one(
-        'dental.treatment', string='Last Treatment', readonly=True, ondelete='set null', groups=DENTIST_GROUP)
-    due_date = fields.Date(string='Due Date', required=True, readonly=True, index=True, tracking=True)
-    state = fields.Selection([
-        ('open', 'Open'),
-        ('contacted', 'Contacted'),
-        ('booked', 'Booked'),
-        ('snoozed', 'Snoozed'),
-        ('not_interested', 'Not Interested'),
-    ], string='Status', required=True, default='open', readonly=True, index=True, tracking=True)
+        'dental.treatment', string='Last Treatment', readonly=True, ondelete='set null', groups=DENTIST_GROUP
+    )
+    due_date = fields.Date(required=True, readonly=True, index=True, tracking=True)
+    state = fields.Selection(
+        [
+            ('open', 'Open'),
+            ('contacted', 'Contacted'),
+            ('booked', 'Booked'),
+            ('snoozed', 'Snoozed'),
+            ('not_interested', 'Not Interested'),
+        ],
+        string='Status',
+        required=True,
+        default='open',
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
     snooze_until = fields.Date(string='Snoozed Until', readonly=True, tracking=True)
-    appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', readonly=True, check_company=True, ondelete='set null')
-    reminded_at = fields.Datetime(string='Reminded At', readonly=True, copy=False)
+    appointment_id = fields.Many2one('dental.appointment', readonly=True, check_company=True, ondelete='set null')
+    reminded_at = fields.Datetime(readonly=True, copy=False)
     first_name = fields.Char(compute='_compute_first_name')
-    recipient_id = fields.Many2one('res.partner', string='Recipient', compute='_compute_first_name')
+    recipient_id = fields.Many2one('res.partner', compute='_compute_first_name')
 
     def init(self):
         super().init()
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE UNIQUE INDEX IF NOT EXISTS dental_recall_open_uniq
                 ON dental_recall (patient_id, procedure_id) WHERE state IN %s
-        """, OPEN_STATES))
+        """,
+                OPEN_STATES,
+            )
+        )
 
     @api.depends('patient_id')
     def _compute_first_name(self):
@@ -132,13 +143,21 @@ class DentalRecall(models.Model):
     def _dental_from_treatments(self, treatments):
         """Open (or replace) the recall of each done treatment whose procedure has a recall interval."""
         treatments = treatments.sudo().filtered(
-            lambda t: t.state == 'done' and t.date_done and t.procedure_id.recall_months > 0)
+            lambda t: t.state == 'done' and t.date_done and t.procedure_id.recall_months > 0
+        )
         if not treatments:
             return self.browse()
         recalls = self.sudo()
-        existing = {(recall.patient_id.id, recall.procedure_id.id): recall for recall in self.sudo().search([
-            ('patient_id', 'in', treatments.patient_id.ids), ('procedure_id', 'in', treatments.procedure_id.ids),
-            ('state', 'in', OPEN_STATES)])}
+        existing = {
+            (recall.patient_id.id, recall.procedure_id.id): recall
+            for recall in self.sudo().search(
+                [
+                    ('patient_id', 'in', treatments.patient_id.ids),
+                    ('procedure_id', 'in', treatments.procedure_id.ids),
+                    ('state', 'in', OPEN_STATES),
+                ]
+            )
+        }
         create_vals = {}
         for treatment in treatments.sorted('date_done'):
             key = (treatment.patient_id.id, treatment.procedure_id.id)
@@ -151,8 +170,9 @@ class DentalRecall(models.Model):
                     existing[key].write(dict(values, state='open', snooze_until=False, reminded_at=False))
                 recalls |= existing[key]
             else:
-                create_vals[key] = dict(values, patient_id=key[0], procedure_id=key[1],
-                                        company_id=treatment.patient_id.company_id.id)
+                create_vals[key] = dict(
+                    values, patient_id=key[0], procedure_id=key[1], company_id=treatment.patient_id.company_id.id
+                )
         if create_vals:
             recalls |= self.sudo().create(list(create_vals.values()))
         return recalls
@@ -161,16 +181,21 @@ class DentalRecall(models.Model):
     def _close_by_appointments(self, appointments):
         """Booking an appointment with the recalled procedure closes the recall."""
         appointments = appointments.sudo().filtered(
-            lambda a: a.procedure_ids and a.state not in ('cancelled', 'no_show'))
+            lambda a: a.procedure_ids and a.state not in ('cancelled', 'no_show')
+        )
         if not appointments:
             return
-        recalls = self.sudo().search([
-            ('patient_id', 'in', appointments.patient_id.ids),
-            ('procedure_id', 'in', appointments.procedure_ids.ids),
-            ('state', 'in', OPEN_STATES)])
+        recalls = self.sudo().search(
+            [
+                ('patient_id', 'in', appointments.patient_id.ids),
+                ('procedure_id', 'in', appointments.procedure_ids.ids),
+                ('state', 'in', OPEN_STATES),
+            ]
+        )
         for recall in recalls:
             appointment = appointments.filtered(
-                lambda a, r=recall: a.patient_id == r.patient_id and r.procedure_id in a.procedure_ids)[:1]
+                lambda a, r=recall: a.patient_id == r.patient_id and r.procedure_id in a.procedure_ids
+            )[:1]
             if appointment:
                 recall.write({'state': 'booked', 'appointment_id': appointment.id})
 
@@ -184,18 +209,31 @@ class DentalRecall(models.Model):
         now = fields.Datetime.now()
         self.env.flush_all()
         # A snooze ends: the recall is due again, and reminded again.
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE dental_recall SET state = 'open', due_date = snooze_until, snooze_until = NULL, reminded_at = NULL
              WHERE state = 'snoozed' AND snooze_until <= %s
-        """, today))
-        self.env.cr.execute(SQL("""
+        """,
+                today,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE dental_recall SET reminded_at = %(now)s
              WHERE id IN (SELECT id FROM dental_recall
                            WHERE state = 'open' AND due_date <= %(today)s AND reminded_at IS NULL
                              AND company_id != ALL(%(quiet)s)
                            ORDER BY due_date, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
             RETURNING id
-        """, now=now, today=today, quiet=self._quiet_company_ids(now), limit=limit))
+        """,
+                now=now,
+                today=today,
+                quiet=self._quiet_company_ids(now),
+                limit=limit,
+            )
+        )
         recalls = self.sudo().browse(sorted(row[0] for row in self.env.cr.fetchall()))
         self.invalidate_model(['state', 'due_date', 'snooze_until', 'reminded_at'])
         if recalls:
@@ -208,15 +246,17 @@ class DentalRecall(models.Model):
         quiet = []
         for company in self.env['res.company'].sudo().search([]):
             tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'UTC')
-            if in_quiet_hours(pytz.utc.localize(now).astimezone(tz),
-                              company.dental_quiet_hour_start, company.dental_quiet_hour_end):
+            if in_quiet_hours(
+                pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
+            ):
                 quiet.append(company.id)
         return quiet
 
     def _send_reminders(self):
         """Queue the recall messages by each channel the recipient can receive; one chatter line each."""
         blacklist = self.env['dental.reminder']._blacklist_cache(
-            [recall.patient_id._dental_reminder_partner() for recall in self])
+            [recall.patient_id._dental_reminder_partner() for recall in self]
+        )
         lines = {}
         for channel, recalls in self._recall_channels(blacklist).items():
             recalls._queue_recall(channel)
@@ -227,8 +267,11 @@ class DentalRecall(models.Model):
         for recall in self:
             _ = recall.with_context(lang=recall.company_id.partner_id.lang or self.env.lang).env._
             channels = ', '.join(labels.get(channel, channel) for channel in lines.get(recall.id, []))
-            bodies[recall.id] = _('Recall reminder queued by %s.', channels) if channels \
+            bodies[recall.id] = (
+                _('Recall reminder queued by %s.', channels)
+                if channels
                 else _('Recall due: no channel to remind the patient; call them.')
+            )
         self._message_log_batch(bodies=bodies)
 
     def _recall_channels(self, blacklist):
@@ -236,8 +279,11 @@ class DentalRecall(models.Model):
         by_channel = {'email': self.browse()}
         for recall in self:
             partner = recall.patient_id._dental_reminder_partner()
-            if (recall.patient_id._dental_can_message('email') and partner.email_normalized
-                    and partner.email_normalized not in blacklist['email']):
+            if (
+                recall.patient_id._dental_can_message('email')
+                and partner.email_normalized
+                and partner.email_normalized not in blacklist['email']
+            ):
                 by_channel['email'] |= recall
         return {channel: recalls for channel, recalls in by_channel.items() if recalls}
 
@@ -250,19 +296,6 @@ class DentalRecall(models.Model):
     def dental_due_count(self):
         """Due recalls of the front desk's companies: a count for the board."""
         return self.search_count([('state', '=', 'open'), ('due_date', '<=', fields.Date.context_today(self))])
-
-
-class DentalRecallSnooze(models.TransientModel):
-    _name = 'dental.recall.snooze'
-    _description = 'Snooze Recall'
-
-    recall_ids = fields.Many2many('dental.recall', string='Recalls', required=True)
-    snooze_until = fields.Date(
-        string='Until', required=True, default=lambda self: fields.Date.context_today(self) + relativedelta(months=1))
-
-    def action_snooze(self):
-        self.recall_ids.snooze(self.snooze_until)
-        return {'type': 'ir.actions.act_window_close'}
 
 
 class DentalTreatment(models.Model):
@@ -279,4 +312,3 @@ class DentalTreatment(models.Model):
         if vals.get('state') == 'done':
             self.env['dental.recall']._dental_from_treatments(self)
         return result
-

@@ -41,9 +41,23 @@ SKIP_REASONS = [
 
 # What the reminder templates may show (``object.<path>``).
 TEMPLATE_FIELDS = (
-    'first_name', 'recipient_first_name', 'patient_id.name', 'local_weekday', 'local_weekday_short', 'local_date',
-    'local_date_short', 'local_time', 'dentist_name', 'confirm_url', 'confirm_button', 'clinic_details',
-    'company_id.name', 'company_id.phone', 'company_id.email_formatted', 'partner_id.id', 'partner_id.lang',
+    'first_name',
+    'recipient_first_name',
+    'patient_id.name',
+    'local_weekday',
+    'local_weekday_short',
+    'local_date',
+    'local_date_short',
+    'local_time',
+    'dentist_name',
+    'confirm_url',
+    'confirm_button',
+    'clinic_details',
+    'company_id.name',
+    'company_id.phone',
+    'company_id.email_formatted',
+    'partner_id.id',
+    'partner_id.lang',
 )
 
 
@@ -74,32 +88,43 @@ class DentalReminder(models.Model):
     _check_company_auto = True
 
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', required=True, readonly=True, ondelete='cascade',
-        check_company=True)
+        'dental.appointment', required=True, readonly=True, ondelete='cascade', check_company=True
+    )
     rule_id = fields.Many2one(
-        'dental.reminder.rule', string='Rule', required=True, readonly=True, ondelete='restrict',
-        check_company=True)
+        'dental.reminder.rule', required=True, readonly=True, ondelete='restrict', check_company=True
+    )
     appointment_start = fields.Datetime(
-        string='For Start', required=True, readonly=True,
-        help='Start of the appointment this reminder was for: a moved appointment is reminded again.')
-    company_id = fields.Many2one('res.company', string='Company', required=True, readonly=True, index=True)
+        string='For Start',
+        required=True,
+        readonly=True,
+        help='Start of the appointment this reminder was for: a moved appointment is reminded again.',
+    )
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
     patient_id = fields.Many2one(related='appointment_id.patient_id', string='Patient')
     partner_id = fields.Many2one(
-        'res.partner', string='Recipient', readonly=True,
-        help='The patient, or their guardian for a minor.')
-    channel = fields.Selection(selection='_selection_channel', string='Channel', required=True, readonly=True)
-    state = fields.Selection([
-        ('queued', 'Queued'),
-        ('sent', 'Sent'),
-        ('skipped', 'Skipped'),
-        ('failed', 'Failed'),
-    ], string='Status', required=True, default='queued', readonly=True, index=True)
-    reason = fields.Selection(SKIP_REASONS, string='Reason', readonly=True)
+        'res.partner', string='Recipient', readonly=True, help='The patient, or their guardian for a minor.'
+    )
+    channel = fields.Selection(selection='_selection_channel', required=True, readonly=True)
+    state = fields.Selection(
+        [
+            ('queued', 'Queued'),
+            ('sent', 'Sent'),
+            ('skipped', 'Skipped'),
+            ('failed', 'Failed'),
+        ],
+        string='Status',
+        required=True,
+        default='queued',
+        readonly=True,
+        index=True,
+    )
+    reason = fields.Selection(SKIP_REASONS, readonly=True)
     failure_message = fields.Char(string='Failure', readonly=True)
     scheduled_at = fields.Datetime(string='Due At', readonly=True, help='Start minus the rule\'s hours.')
-    processed_at = fields.Datetime(string='Processed At', readonly=True)
-    mail_mail_id = fields.Many2one('mail.mail', string='E-mail', readonly=True, ondelete='set null',
-                                   index='btree_not_null')
+    processed_at = fields.Datetime(readonly=True)
+    mail_mail_id = fields.Many2one(
+        'mail.mail', string='E-mail', readonly=True, ondelete='set null', index='btree_not_null'
+    )
 
     # Values for the templates, in the recipient's language and the clinic's time zone.
     first_name = fields.Char(compute='_compute_render_values', help='First name of the patient.')
@@ -115,8 +140,11 @@ class DentalReminder(models.Model):
     recipient_first_name = fields.Char(compute='_compute_recipient_first_name')
 
     _sql_constraints = [
-        ('appointment_rule_start_uniq', 'UNIQUE (appointment_id, rule_id, appointment_start)',
-         'This appointment was already reminded by this rule for this time.'),
+        (
+            'appointment_rule_start_uniq',
+            'UNIQUE (appointment_id, rule_id, appointment_start)',
+            'This appointment was already reminded by this rule for this time.',
+        ),
     ]
 
     def init(self):
@@ -126,11 +154,16 @@ class DentalReminder(models.Model):
         self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_reminder__rule_id_index"))
         # The selection walks the appointments still to remind in start order, from a bounded range.
         self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_appointment_remind_idx"))
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE INDEX IF NOT EXISTS dental_appointment_remind_start_idx
                 ON dental_appointment (start, id)
              WHERE state IN %s
-        """, REMINDED_STATES))
+        """,
+                REMINDED_STATES,
+            )
+        )
 
     @api.model
     def _selection_channel(self):
@@ -141,8 +174,18 @@ class DentalReminder(models.Model):
     def _compute_render_values(self):
         for reminder in self:
             values = reminder.appointment_id._dental_message_values(reminder.appointment_start)
-            for fname in ('first_name', 'local_weekday', 'local_weekday_short', 'local_date', 'local_date_short',
-                          'local_time', 'dentist_name', 'confirm_url', 'clinic_details', 'confirm_button'):
+            for fname in (
+                'first_name',
+                'local_weekday',
+                'local_weekday_short',
+                'local_date',
+                'local_date_short',
+                'local_time',
+                'dentist_name',
+                'confirm_url',
+                'clinic_details',
+                'confirm_button',
+            ):
                 reminder[fname] = values[fname]
 
     @api.depends('partner_id')
@@ -167,8 +210,9 @@ class DentalReminder(models.Model):
         the batch in progress, whose claims roll back with its messages.
         """
         auto_commit = not getattr(threading.current_thread(), 'testing', False)
-        batch_size = batch_size or int(self.env['ir.config_parameter'].sudo().get_param(
-            'dental_clinic.reminder_batch_size', DEFAULT_BATCH_SIZE))
+        batch_size = batch_size or int(
+            self.env['ir.config_parameter'].sudo().get_param('dental_clinic.reminder_batch_size', DEFAULT_BATCH_SIZE)
+        )
         self._sync_delivery_state()
         done = 0
         remaining = 0
@@ -181,14 +225,15 @@ class DentalReminder(models.Model):
                 done += len(claimed)
             remaining = 1 if selected >= batch_size else 0
             if auto_commit:
-                self.env.cr.commit()
+                # Each batch is committed (as Odoo's own batched crons do): sent reminders stay sent.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 self.env.invalidate_all()
             self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
             if not remaining:
                 break
         recalls = self.env['dental.recall']._remind_due()
         if auto_commit:
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info('Dental reminders: %s processed, %s recalls reminded', done, len(recalls))
         return done
 
@@ -207,7 +252,8 @@ class DentalReminder(models.Model):
         self.env.cr.execute(SQL("SELECT MAX(hours_before) FROM dental_reminder_rule WHERE active"))
         reach = self.env.cr.fetchone()[0] or 0
         resume = SQL("AND (a.start, a.id) >= (%s::timestamp, %s)", *after) if after else SQL()
-        due_rule = SQL("""
+        due_rule = SQL(
+            """
                 r.company_id = a.company_id AND r.active
             AND a.start <= %(now)s + make_interval(hours => r.hours_before)
             -- A scalar subquery, not NOT EXISTS: it stays a probe of the unique index whatever the statistics
@@ -215,8 +261,11 @@ class DentalReminder(models.Model):
             AND (SELECT l.id FROM dental_reminder l
                   WHERE l.appointment_id = a.id AND l.rule_id = r.id AND l.appointment_start = a.start
                   LIMIT 1) IS NULL
-        """, now=now)
-        return SQL("""
+        """,
+            now=now,
+        )
+        return SQL(
+            """
             SELECT a.id AS appointment_id, r.id AS rule_id, a.start AS appointment_start,
                    a.company_id, r.channel, a.start - make_interval(hours => r.hours_before) AS scheduled_at
               FROM (SELECT a.id, a.start, a.company_id
@@ -234,8 +283,15 @@ class DentalReminder(models.Model):
               JOIN dental_reminder_rule r ON %(due_rule)s
              ORDER BY a.start, a.id, r.id
              LIMIT %(limit)s
-        """, states=REMINDED_STATES, horizon=now - PAST_HORIZON, reach=now + timedelta(hours=reach),
-            resume=resume, quiet_chairs=self._quiet_chair_ids(now), due_rule=due_rule, limit=limit)
+        """,
+            states=REMINDED_STATES,
+            horizon=now - PAST_HORIZON,
+            reach=now + timedelta(hours=reach),
+            resume=resume,
+            quiet_chairs=self._quiet_chair_ids(now),
+            due_rule=due_rule,
+            limit=limit,
+        )
 
     @api.model
     def _quiet_chair_ids(self, now):
@@ -243,10 +299,12 @@ class DentalReminder(models.Model):
         quiet = []
         for chair in self.env['dental.chair'].sudo().with_context(active_test=False).search([]):
             company = chair.company_id
-            tz = pytz.timezone(chair.resource_calendar_id.tz or company.resource_calendar_id.tz
-                               or company.partner_id.tz or 'UTC')
-            if in_quiet_hours(pytz.utc.localize(now).astimezone(tz),
-                              company.dental_quiet_hour_start, company.dental_quiet_hour_end):
+            tz = pytz.timezone(
+                chair.resource_calendar_id.tz or company.resource_calendar_id.tz or company.partner_id.tz or 'UTC'
+            )
+            if in_quiet_hours(
+                pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
+            ):
                 quiet.append(chair.id)
         return quiet
 
@@ -263,7 +321,8 @@ class DentalReminder(models.Model):
         """
         self.env.flush_all()
         selection = self._due_selection_sql(now, limit, after=after)
-        query = SQL("""
+        query = SQL(
+            """
             WITH due AS (%(selection)s),
             claimed AS (
                 INSERT INTO dental_reminder (appointment_id, rule_id, appointment_start, company_id, channel,
@@ -277,7 +336,11 @@ class DentalReminder(models.Model):
             SELECT (SELECT COUNT(*) FROM due), ARRAY(SELECT id FROM claimed ORDER BY id),
                    (SELECT ARRAY[appointment_start::text, appointment_id::text] FROM due
                      ORDER BY appointment_start DESC, appointment_id DESC LIMIT 1)
-        """, selection=selection, uid=self.env.uid, now=now)
+        """,
+            selection=selection,
+            uid=self.env.uid,
+            now=now,
+        )
         try:
             with self.env.cr.savepoint():
                 self.env.cr.execute(query)
@@ -296,8 +359,7 @@ class DentalReminder(models.Model):
     def _process_claimed(self, now):
         """Decide skip or send for each claimed reminder, queue the messages, log one line per reminder."""
         results = {}
-        recipients = {reminder.id: reminder.appointment_id.patient_id._dental_reminder_partner()
-                      for reminder in self}
+        recipients = {reminder.id: reminder.appointment_id.patient_id._dental_reminder_partner() for reminder in self}
         self._bulk_update({rid: {'partner_id': partner.id or None} for rid, partner in recipients.items()})
         blacklist = self._blacklist_cache(recipients.values())
         due_rules = self._due_rules_by_company()
@@ -326,15 +388,20 @@ class DentalReminder(models.Model):
         if appointment.start <= now:
             return 'past'
         # Another rule of the same channel, closer to the start, is due too: only that one goes.
-        if any(rule.channel == self.rule_id.channel and rule.hours_before < self.rule_id.hours_before
-               and appointment.start - timedelta(hours=rule.hours_before) <= now
-               for rule in due_rules.get(self.company_id.id, ())):
+        if any(
+            rule.channel == self.rule_id.channel
+            and rule.hours_before < self.rule_id.hours_before
+            and appointment.start - timedelta(hours=rule.hours_before) <= now
+            for rule in due_rules.get(self.company_id.id, ())
+        ):
             return 'superseded'
         company = self.company_id
         tz = pytz.timezone(appointment._dental_tz())
         due_local = pytz.utc.localize(self.scheduled_at).astimezone(tz)
-        if (in_quiet_hours(due_local, company.dental_quiet_hour_start, company.dental_quiet_hour_end)
-                and now > appointment.start - QUIET_MARGIN):
+        if (
+            in_quiet_hours(due_local, company.dental_quiet_hour_start, company.dental_quiet_hour_end)
+            and now > appointment.start - QUIET_MARGIN
+        ):
             return 'quiet_hours'
         if not appointment.patient_id._dental_can_message(self.channel):
             return 'opt_out'
@@ -357,9 +424,11 @@ class DentalReminder(models.Model):
         numbers = [number for number in partners.mapped('mobile') + partners.mapped('phone') if number]
         return {
             'email': set(self.env['mail.blacklist'].sudo().search([('email', 'in', emails)]).mapped('email'))
-            if emails else set(),
+            if emails
+            else set(),
             'phone': set(self.env['phone.blacklist'].sudo().search([('number', 'in', numbers)]).mapped('number'))
-            if numbers else set(),
+            if numbers
+            else set(),
         }
 
     @api.model
@@ -376,15 +445,25 @@ class DentalReminder(models.Model):
         :return: {reminder id: values to store}
         """
         if channel != 'email':
-            return {reminder.id: {'state': 'failed', 'reason': 'error', 'processed_at': now,
-                                  'failure_message': 'Unknown channel'} for reminder in self}
+            return {
+                reminder.id: {
+                    'state': 'failed',
+                    'reason': 'error',
+                    'processed_at': now,
+                    'failure_message': 'Unknown channel',
+                }
+                for reminder in self
+            }
         results = {}
         for template, reminders in self.grouped(lambda r: r.rule_id.mail_template_id).items():
             mails = template.sudo().send_mail_batch(reminders.ids, email_values={'auto_delete': True})
             mail_by_reminder = {mail.res_id: mail.id for mail in mails}
             for reminder in reminders:
-                results[reminder.id] = {'state': 'queued', 'processed_at': now,
-                                        'mail_mail_id': mail_by_reminder.get(reminder.id)}
+                results[reminder.id] = {
+                    'state': 'queued',
+                    'processed_at': now,
+                    'mail_mail_id': mail_by_reminder.get(reminder.id),
+                }
         return results
 
     def _bulk_update(self, values_by_id):
@@ -392,18 +471,28 @@ class DentalReminder(models.Model):
         values_by_id = {rid: vals for rid, vals in values_by_id.items() if vals}
         if not values_by_id:
             return
-        columns = ('partner_id', 'state', 'reason', 'processed_at', 'mail_mail_id', 'failure_message',
-                   *self._bulk_extra_columns())
+        columns = (
+            'partner_id',
+            'state',
+            'reason',
+            'processed_at',
+            'mail_mail_id',
+            'failure_message',
+            *self._bulk_extra_columns(),
+        )
         for column in columns:
             rows = [(rid, vals[column]) for rid, vals in values_by_id.items() if column in vals]
             if not rows:
                 continue
             cast = self._bulk_column_cast(column)
-            self.env.cr.execute(SQL(
-                "UPDATE dental_reminder r SET %(column)s = v.value FROM (VALUES %(values)s) AS v(id, value) "
-                "WHERE r.id = v.id",
-                column=SQL.identifier(column),
-                values=SQL(', ').join(SQL('(%s, %s::' + cast + ')', rid, value) for rid, value in rows)))
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE dental_reminder r SET %(column)s = v.value FROM (VALUES %(values)s) AS v(id, value) "
+                    "WHERE r.id = v.id",
+                    column=SQL.identifier(column),
+                    values=SQL(', ').join(SQL('(%s, %s::' + cast + ')', rid, value) for rid, value in rows),
+                )
+            )
         self.invalidate_model(list(columns))
 
     def _bulk_extra_columns(self):
@@ -422,7 +511,8 @@ class DentalReminder(models.Model):
         appointments = self.env['dental.appointment'].union(*bodies)
         if appointments:
             appointments.sudo()._message_log_batch(
-                bodies={appointment.id: '\n'.join(lines) for appointment, lines in bodies.items()})
+                bodies={appointment.id: '\n'.join(lines) for appointment, lines in bodies.items()}
+            )
 
     def _chatter_line(self):
         self.ensure_one()
@@ -430,13 +520,17 @@ class DentalReminder(models.Model):
         channel = dict(self._fields['channel']._description_selection(self.env)).get(self.channel)
         if self.state == 'skipped':
             reason = dict(self._fields['reason']._description_selection(self.env)).get(self.reason)
-            return _('Reminder %(hours)s h before by %(channel)s skipped: %(reason)s.',
-                     hours=self.rule_id.hours_before, channel=channel, reason=reason)
+            return _(
+                'Reminder %(hours)s h before by %(channel)s skipped: %(reason)s.',
+                hours=self.rule_id.hours_before,
+                channel=channel,
+                reason=reason,
+            )
         if self.state == 'failed':
-            return _('Reminder %(hours)s h before by %(channel)s failed.',
-                     hours=self.rule_id.hours_before, channel=channel)
-        return _('Reminder %(hours)s h before by %(channel)s queued.',
-                 hours=self.rule_id.hours_before, channel=channel)
+            return _(
+                'Reminder %(hours)s h before by %(channel)s failed.', hours=self.rule_id.hours_before, channel=channel
+            )
+        return _('Reminder %(hours)s h before by %(channel)s queued.', hours=self.rule_id.hours_before, channel=channel)
 
     # ------------------------------------------------------------------
     # Delivery state and withdrawal

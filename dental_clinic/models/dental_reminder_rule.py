@@ -15,29 +15,35 @@ class DentalReminderRule(models.Model):
     _order = 'company_id, hours_before desc, id'
     _check_company_auto = True
 
-    company_id = fields.Many2one(
-        'res.company', string='Company', required=True, index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one('res.company', required=True, index=True, default=lambda self: self.env.company)
     active = fields.Boolean(default=True)
     hours_before = fields.Integer(
-        string='Hours Before', required=True, default=24,
-        help='The reminder is due this many hours before the appointment starts.')
-    channel = fields.Selection([('email', 'E-mail')], string='Channel', required=True, default='email')
+        required=True, default=24, help='The reminder is due this many hours before the appointment starts.'
+    )
+    channel = fields.Selection([('email', 'E-mail')], required=True, default='email')
     mail_template_id = fields.Many2one(
-        'mail.template', string='E-mail Template', ondelete='restrict',
+        'mail.template',
+        string='E-mail Template',
+        ondelete='restrict',
         domain=[('model', '=', 'dental.reminder')],
-        default=lambda self: self.env.ref('dental_clinic.mail_template_appointment_reminder', raise_if_not_found=False))
+        default=lambda self: self.env.ref('dental_clinic.mail_template_appointment_reminder', raise_if_not_found=False),
+    )
 
     _sql_constraints = [
-        ('hours_before_positive', 'CHECK (hours_before > 0)',
-         'A reminder must be due some hours before the appointment.'),
+        (
+            'hours_before_positive',
+            'CHECK (hours_before > 0)',
+            'A reminder must be due some hours before the appointment.',
+        ),
     ]
 
     @api.depends('hours_before', 'channel')
     def _compute_display_name(self):
         labels = dict(self._fields['channel']._description_selection(self.env))
         for rule in self:
-            rule.display_name = _('%(hours)s h before, %(channel)s',
-                                  hours=rule.hours_before, channel=labels.get(rule.channel, ''))
+            rule.display_name = _(
+                '%(hours)s h before, %(channel)s', hours=rule.hours_before, channel=labels.get(rule.channel, '')
+            )
 
     @api.constrains('channel', 'mail_template_id')
     def _check_template(self):

@@ -1,10 +1,9 @@
 """FDI (ISO 3950) tooth numbering shared by treatments, findings and the odontogram."""
+
 from odoo.exceptions import ValidationError
 
-PERMANENT_TEETH = tuple(
-    f'{quadrant}{position}' for quadrant in (1, 2, 3, 4) for position in range(1, 9))
-DECIDUOUS_TEETH = tuple(
-    f'{quadrant}{position}' for quadrant in (5, 6, 7, 8) for position in range(1, 6))
+PERMANENT_TEETH = tuple(f'{quadrant}{position}' for quadrant in (1, 2, 3, 4) for position in range(1, 9))
+DECIDUOUS_TEETH = tuple(f'{quadrant}{position}' for quadrant in (5, 6, 7, 8) for position in range(1, 6))
 FDI_TEETH = frozenset(PERMANENT_TEETH + DECIDUOUS_TEETH)
 
 
@@ -15,6 +14,7 @@ def is_valid_tooth(tooth):
 
 def is_deciduous(tooth):
     return is_valid_tooth(tooth) and tooth.strip()[0] in '5678'
+
 
 SURFACE_CODES = ('M', 'D', 'O', 'V', 'L')
 # Findings drawn on the whole tooth (ring and silhouette) rather than on surfaces.
@@ -69,7 +69,11 @@ def clean_tooth_vals(vals, env):
     tooth = vals['tooth']
     if not isinstance(tooth, str) or not is_valid_tooth(tooth):
         env = env if env.lang else env(context=dict(env.context, lang=env.user.lang))
-        raise ValidationError(env._(
-            '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
-            'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth), given as text.', tooth))
+        raise ValidationError(
+            env._(
+                '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
+                'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth), given as text.',
+                tooth,
+            )
+        )
     vals['tooth'] = tooth.strip()

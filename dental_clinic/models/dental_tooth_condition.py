@@ -31,11 +31,11 @@ class DentalToothCondition(models.Model):
 
     tooth = fields.Char(size=2, required=True, index=True, help='FDI tooth number.')
     surface_ids = fields.Many2many(
-        'dental.tooth.surface', string='Surfaces', help='Leave empty when the finding concerns the whole tooth.')
+        'dental.tooth.surface', string='Surfaces', help='Leave empty when the finding concerns the whole tooth.'
+    )
     condition = fields.Selection(TOOTH_CONDITION_TYPES, string='Finding', required=True, default='caries')
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
-    dentist_id = fields.Many2one(
-        'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
+    dentist_id = fields.Many2one('res.users', default=lambda self: self.env['dental.treatment']._default_dentist())
     notes = fields.Text()
 
     @api.depends('condition', 'tooth', 'surface_ids')

@@ -11,7 +11,8 @@ class DentalToothSurface(models.Model):
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(
-        required=True, help='M, D, O (occlusal or incisal), V (vestibular or buccal), L (lingual or palatal).')
+        required=True, help='M, D, O (occlusal or incisal), V (vestibular or buccal), L (lingual or palatal).'
+    )
     sequence = fields.Integer(default=10)
 
     _sql_constraints = [

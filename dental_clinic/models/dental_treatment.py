@@ -5,8 +5,16 @@ from .dental_roles import DENTIST_GROUP, dentist_domain
 from .dental_tooth import clean_tooth_vals, is_valid_tooth
 
 # What was done, where, when, by whom and in which visit: fixed once a treatment is done.
-DONE_LOCKED_FIELDS = ('state', 'date_done', 'tooth', 'surface_ids', 'procedure_id', 'patient_id', 'dentist_id',
-                      'appointment_id')
+DONE_LOCKED_FIELDS = (
+    'state',
+    'date_done',
+    'tooth',
+    'surface_ids',
+    'procedure_id',
+    'patient_id',
+    'dentist_id',
+    'appointment_id',
+)
 # The only state changes: target -> states it may come from.
 TREATMENT_TRANSITIONS = {
     'done': ('planned',),
@@ -28,27 +36,33 @@ class DentalTreatment(models.Model):
     _description = 'Dental Treatment'
     _order = 'date_done desc, id desc'
 
-    procedure_id = fields.Many2one(
-        'dental.procedure', string='Procedure', required=True, ondelete='restrict', check_company=True)
+    procedure_id = fields.Many2one('dental.procedure', required=True, ondelete='restrict', check_company=True)
     category = fields.Selection(related='procedure_id.category')
     requires_tooth = fields.Boolean(related='procedure_id.requires_tooth')
     requires_surface = fields.Boolean(related='procedure_id.requires_surface')
     surface_count = fields.Integer(related='procedure_id.surface_count')
     tooth = fields.Char(
-        size=2, index=True,
-        help='FDI number: permanent 11-18, 21-28, 31-38, 41-48; deciduous 51-55, 61-65, 71-75, 81-85.')
+        size=2,
+        index=True,
+        help='FDI number: permanent 11-18, 21-28, 31-38, 41-48; deciduous 51-55, 61-65, 71-75, 81-85.',
+    )
     surface_ids = fields.Many2many('dental.tooth.surface', string='Surfaces')
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', index=True, default=lambda self: self._default_dentist(),
-        domain=dentist_domain)
+        'res.users', index=True, default=lambda self: self._default_dentist(), domain=dentist_domain
+    )
     plan_id = fields.Many2one(
-        'dental.treatment.plan', string='Treatment Plan', index=True, ondelete='set null', check_company=True)
+        'dental.treatment.plan', string='Treatment Plan', index=True, ondelete='set null', check_company=True
+    )
     # 'set null': the treatment stays in the clinical record if its appointment is deleted.
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment', index='btree_not_null', ondelete='set null', check_company=True,
-        help='The visit where it is planned or was done.')
+        'dental.appointment',
+        index='btree_not_null',
+        ondelete='set null',
+        check_company=True,
+        help='The visit where it is planned or was done.',
+    )
     state = fields.Selection(TREATMENT_STATES, required=True, default='planned', index=True, copy=False)
-    date_done = fields.Date(string='Date Done', copy=False)
+    date_done = fields.Date(copy=False)
     notes = fields.Text(string='Diagnosis / Notes')
     paid = fields.Boolean(copy=False)
 
@@ -70,15 +84,23 @@ class DentalTreatment(models.Model):
     def _check_tooth(self):
         for treatment in self:
             if treatment.tooth and not is_valid_tooth(treatment.tooth):
-                raise ValidationError(_(
-                    '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
-                    'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth).', treatment.tooth))
+                raise ValidationError(
+                    _(
+                        '%s is not a tooth number: use FDI numbering (11-18, 21-28, 31-38, 41-48, '
+                        'or 51-55, 61-65, 71-75, 81-85 for deciduous teeth).',
+                        treatment.tooth,
+                    )
+                )
             if treatment.procedure_id.requires_tooth and not treatment.tooth:
                 raise ValidationError(_('%s needs a tooth.', treatment.procedure_id.name))
             if treatment.procedure_id.requires_surface and not treatment.surface_ids:
-                raise ValidationError(_(
-                    '%(procedure)s on tooth %(tooth)s needs at least one surface.',
-                    procedure=treatment.procedure_id.name, tooth=treatment.tooth))
+                raise ValidationError(
+                    _(
+                        '%(procedure)s on tooth %(tooth)s needs at least one surface.',
+                        procedure=treatment.procedure_id.name,
+                        tooth=treatment.tooth,
+                    )
+                )
             if treatment.surface_ids and not treatment.tooth:
                 raise ValidationError(_('Surfaces are given without a tooth.'))
 
@@ -88,9 +110,14 @@ class DentalTreatment(models.Model):
         for treatment in self:
             needed = treatment.procedure_id.surface_count
             if needed and treatment.surface_ids and len(treatment.surface_ids) != needed:
-                raise ValidationError(_(
-                    '%(procedure)s needs %(needed)s surface(s); %(given)s ticked.',
-                    procedure=treatment.procedure_id.name, needed=needed, given=len(treatment.surface_ids)))
+                raise ValidationError(
+                    _(
+                        '%(procedure)s needs %(needed)s surface(s); %(given)s ticked.',
+                        procedure=treatment.procedure_id.name,
+                        needed=needed,
+                        given=len(treatment.surface_ids),
+                    )
+                )
 
     @api.constrains('plan_id', 'patient_id')
     def _check_plan_patient(self):
@@ -130,20 +157,28 @@ class DentalTreatment(models.Model):
         self._check_date_done_vals(vals)
         done = self.filtered(lambda treatment: treatment.state == 'done')
         if done and any(fname in vals for fname in DONE_LOCKED_FIELDS):
-            raise UserError(_(
-                'A treatment that was done is part of the clinical record: what, where, when and by whom it was '
-                'done cannot be changed. Record a new finding or treatment instead.'))
+            raise UserError(
+                _(
+                    'A treatment that was done is part of the clinical record: what, where, when and by whom it was '
+                    'done cannot be changed. Record a new finding or treatment instead.'
+                )
+            )
         if done and 'notes' in vals:
             # Notes of a done treatment grow; what was written stays.
             for treatment in done:
                 if not (vals['notes'] or '').startswith(treatment.notes or ''):
-                    raise UserError(_(
-                        'Notes of a treatment that was done can only be added to, not changed or removed.'))
+                    raise UserError(
+                        _('Notes of a treatment that was done can only be added to, not changed or removed.')
+                    )
         if 'state' in vals:
             allowed = TREATMENT_TRANSITIONS.get(vals['state'], ())
             if any(treatment.state != vals['state'] and treatment.state not in allowed for treatment in self):
-                raise UserError(_('A treatment goes from planned to done or cancelled, and from cancelled back '
-                                  'to planned; nothing else.'))
+                raise UserError(
+                    _(
+                        'A treatment goes from planned to done or cancelled, and from cancelled back '
+                        'to planned; nothing else.'
+                    )
+                )
             if vals['state'] == 'done' and not vals.get('date_done'):
                 vals = dict(vals, date_done=fields.Date.context_today(self))
         return super().write(vals)

@@ -20,8 +20,7 @@ class DentalTreatmentPlan(models.Model):
     _dental_system_fields = ('date_accepted', 'is_cancelled')
 
     name = fields.Char(required=True, default=lambda self: _('Treatment Plan'))
-    dentist_id = fields.Many2one(
-        'res.users', string='Dentist', default=lambda self: self.env['dental.treatment']._default_dentist())
+    dentist_id = fields.Many2one('res.users', default=lambda self: self.env['dental.treatment']._default_dentist())
     date = fields.Date(required=True, default=fields.Date.context_today)
     date_accepted = fields.Date(string='Accepted On', readonly=True, copy=False)
     is_cancelled = fields.Boolean(string='Cancelled', readonly=True, copy=False)
@@ -29,9 +28,13 @@ class DentalTreatmentPlan(models.Model):
     line_count = fields.Integer(string='Treatment Count', compute='_compute_progress')
     progress = fields.Float(compute='_compute_progress', help='Share of the treatments already done.')
     state = fields.Selection(
-        PLAN_STATES, compute='_compute_state', store=True, index=True,
+        PLAN_STATES,
+        compute='_compute_state',
+        store=True,
+        index=True,
         help='Draft until the patient accepts it, in progress from the first treatment done, '
-             'completed when every treatment that is not cancelled is done.')
+        'completed when every treatment that is not cancelled is done.',
+    )
     notes = fields.Text()
 
     @api.depends('is_cancelled', 'date_accepted', 'line_ids.state')

@@ -6,20 +6,29 @@ class ResCompany(models.Model):
     _inherit = 'res.company'
 
     dental_late_cancel_hours = fields.Integer(
-        string='Late Cancellation (hours)', default=24,
-        help='A cancellation made less than this many hours before the appointment counts as late.')
+        string='Late Cancellation (hours)',
+        default=24,
+        help='A cancellation made less than this many hours before the appointment counts as late.',
+    )
     # Reminders: no message is sent between these local hours (the clinic's time zone).
     dental_quiet_hour_start = fields.Float(
-        string='Quiet Hours From', default=21.0,
-        help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).")
+        string='Quiet Hours From',
+        default=21.0,
+        help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).",
+    )
     dental_quiet_hour_end = fields.Float(
-        string='Quiet Hours Until', default=8.0,
+        string='Quiet Hours Until',
+        default=8.0,
         help='Reminders held during the quiet hours go at this hour, if still at least one hour before the '
-             'appointment; otherwise they are skipped.')
+        'appointment; otherwise they are skipped.',
+    )
 
     _sql_constraints = [
-        ('dental_late_cancel_hours_positive', 'CHECK (dental_late_cancel_hours >= 0)',
-         'The late-cancellation delay cannot be negative.'),
+        (
+            'dental_late_cancel_hours_positive',
+            'CHECK (dental_late_cancel_hours >= 0)',
+            'The late-cancellation delay cannot be negative.',
+        ),
     ]
 
     @api.constrains('dental_quiet_hour_start', 'dental_quiet_hour_end')

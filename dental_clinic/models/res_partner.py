@@ -21,12 +21,14 @@ class ResPartner(models.Model):
             return super()._avatar_generate_svg()
         initial = html_escape(bare[0].upper())
         bgcolor = get_hsl_from_seed(name + str(self.create_date.timestamp() if self.create_date else ''))
-        return b64encode((
-            "<?xml version='1.0' encoding='UTF-8' ?>"
-            "<svg height='180' width='180' xmlns='http://www.w3.org/2000/svg' "
-            "xmlns:xlink='http://www.w3.org/1999/xlink'>"
-            f"<rect fill='{bgcolor}' height='180' width='180'/>"
-            f"<text fill='#ffffff' font-size='96' text-anchor='middle' x='90' y='125' "
-            f"font-family='sans-serif'>{initial}</text>"
-            "</svg>"
-        ).encode())
+        return b64encode(
+            (
+                "<?xml version='1.0' encoding='UTF-8' ?>"
+                "<svg height='180' width='180' xmlns='http://www.w3.org/2000/svg' "
+                "xmlns:xlink='http://www.w3.org/1999/xlink'>"
+                f"<rect fill='{bgcolor}' height='180' width='180'/>"
+                f"<text fill='#ffffff' font-size='96' text-anchor='middle' x='90' y='125' "
+                f"font-family='sans-serif'>{initial}</text>"
+                "</svg>"
+            ).encode()
+        )

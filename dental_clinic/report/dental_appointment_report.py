@@ -8,12 +8,22 @@ from ..models.dental_procedure import PROCEDURE_CATEGORIES
 from ..models.dental_roles import DENTIST_GROUP
 
 WEEKDAYS = [
-    ('0', 'Monday'), ('1', 'Tuesday'), ('2', 'Wednesday'), ('3', 'Thursday'),
-    ('4', 'Friday'), ('5', 'Saturday'), ('6', 'Sunday'),
+    ('0', 'Monday'),
+    ('1', 'Tuesday'),
+    ('2', 'Wednesday'),
+    ('3', 'Thursday'),
+    ('4', 'Friday'),
+    ('5', 'Saturday'),
+    ('6', 'Sunday'),
 ]
 AGE_BANDS = [
-    ('0_12', '0-12'), ('13_17', '13-17'), ('18_29', '18-29'), ('30_44', '30-44'),
-    ('45_59', '45-59'), ('60', '60+'), ('unknown', 'Unknown'),
+    ('0_12', '0-12'),
+    ('13_17', '13-17'),
+    ('18_29', '18-29'),
+    ('30_44', '30-44'),
+    ('45_59', '45-59'),
+    ('60', '60+'),
+    ('unknown', 'Unknown'),
 ]
 # dental.appointment's states, listed here so that their labels are translated on this model too.
 APPOINTMENT_STATES = [
@@ -48,38 +58,49 @@ class DentalAppointmentReport(models.Model):
     _order = 'start desc, id desc'
     _rec_name = 'appointment_id'
 
-    appointment_id = fields.Many2one('dental.appointment', string='Appointment', readonly=True)
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True)
-    dentist_id = fields.Many2one('res.users', string='Dentist', readonly=True)
-    chair_id = fields.Many2one('dental.chair', string='Chair', readonly=True)
-    company_id = fields.Many2one('res.company', string='Company', readonly=True)
+    appointment_id = fields.Many2one('dental.appointment', readonly=True)
+    patient_id = fields.Many2one('dental.patient', readonly=True)
+    dentist_id = fields.Many2one('res.users', readonly=True)
+    chair_id = fields.Many2one('dental.chair', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True)
     state = fields.Selection(APPOINTMENT_STATES, string='Status', readonly=True)
-    start = fields.Datetime(string='Start', readonly=True)
-    date = fields.Date(string='Date', readonly=True, help='Day of the appointment in the clinic\'s time zone.')
-    weekday = fields.Selection(WEEKDAYS, string='Weekday', readonly=True)
-    hour = fields.Integer(string='Hour', readonly=True, aggregator=None)
+    start = fields.Datetime(readonly=True)
+    date = fields.Date(readonly=True, help='Day of the appointment in the clinic\'s time zone.')
+    weekday = fields.Selection(WEEKDAYS, readonly=True)
+    hour = fields.Integer(readonly=True, aggregator=None)
     category = fields.Selection(
-        PROCEDURE_CATEGORIES, string='Procedure Category', readonly=True, groups=DENTIST_GROUP,
-        help='Category of the longest planned procedure.')
+        PROCEDURE_CATEGORIES,
+        string='Procedure Category',
+        readonly=True,
+        groups=DENTIST_GROUP,
+        help='Category of the longest planned procedure.',
+    )
     patient_type = fields.Selection(
-        [('new', 'New Patient'), ('returning', 'Returning Patient')], string='Patient Type', readonly=True,
-        help='New: the patient\'s first appointment ever that was not cancelled nor missed.')
+        [('new', 'New Patient'), ('returning', 'Returning Patient')],
+        readonly=True,
+        help='New: the patient\'s first appointment ever that was not cancelled nor missed.',
+    )
     new_patient_count = fields.Integer(string='New Patients', readonly=True)
-    age_band = fields.Selection(AGE_BANDS, string='Age Band', readonly=True, help='Patient\'s age on that day.')
-    booked_minutes = fields.Float(string='Booked Minutes', readonly=True)
-    done_minutes = fields.Float(
-        string='Done Minutes', readonly=True, help='From start to end of treatment for visits that were done.')
+    age_band = fields.Selection(AGE_BANDS, readonly=True, help='Patient\'s age on that day.')
+    booked_minutes = fields.Float(readonly=True)
+    done_minutes = fields.Float(readonly=True, help='From start to end of treatment for visits that were done.')
     visit_count = fields.Integer(string='Visits', readonly=True, help='Appointments that were done.')
     no_show_count = fields.Integer(string='No-shows', readonly=True)
     expected_count = fields.Integer(
-        string='Expected', readonly=True,
-        help='Appointments the patient was expected at: arrived, in progress, done or missed.')
+        string='Expected',
+        readonly=True,
+        help='Appointments the patient was expected at: arrived, in progress, done or missed.',
+    )
     no_show_rate = fields.Float(
-        string='No-show Rate (%)', readonly=True, aggregator='avg',
-        help='Share of no-shows among the appointments the patient was expected at (arrived, done or missed).')
+        string='No-show Rate (%)',
+        readonly=True,
+        aggregator='avg',
+        help='Share of no-shows among the appointments the patient was expected at (arrived, done or missed).',
+    )
     is_cancelled = fields.Boolean(string='Cancelled', readonly=True)
     cancel_origin = fields.Selection(
-        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', readonly=True)
+        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', readonly=True
+    )
     late_cancel_count = fields.Integer(string='Late Cancellations', readonly=True)
     is_late_cancellation = fields.Boolean(string='Late Cancellation', readonly=True)
     # Filled in by the reminders once they exist (the patient confirming through their link).
@@ -139,9 +160,15 @@ class DentalAppointmentReport(models.Model):
         missing = users.filtered(lambda user: not self.env.cache.contains(user, field))
         if not missing:
             return
-        names = dict(self.env.execute_query(SQL(
-            """SELECT u.id, p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id
-                WHERE u.id IN %s""", tuple(missing.ids))))
+        names = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT u.id, p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id
+                WHERE u.id IN %s""",
+                    tuple(missing.ids),
+                )
+            )
+        )
         self.env.cache.update(missing, field, [names.get(user_id) for user_id in missing.ids])
 
     def _select(self):
@@ -201,7 +228,8 @@ class DentalAppointmentReport(models.Model):
                          WHERE e.patient_id = a.patient_id
                            AND e.state NOT IN ('cancelled', 'no_show')
                            AND (e.start, e.id) < (a.start, a.id))
-                    THEN 'new' ELSE 'returning' END)"""),
+                    THEN 'new' ELSE 'returning' END)"""
+            ),
         )
 
     def _from(self):
@@ -212,13 +240,20 @@ class DentalAppointmentReport(models.Model):
             LEFT JOIN dental_chair ch ON ch.id = a.chair_id
             LEFT JOIN resource_calendar rc ON rc.id = ch.resource_calendar_id
             LEFT JOIN dental_patient pat ON pat.id = a.patient_id
-            """)
+            """
+        )
 
     def init(self):
         # "First appointment of the patient" probes the patient's earlier appointments: one index step.
-        tools.create_index(self.env.cr, 'dental_appointment_patient_start_index', 'dental_appointment',
-                           ['patient_id', 'start', 'id'])
+        tools.create_index(
+            self.env.cr, 'dental_appointment_patient_start_index', 'dental_appointment', ['patient_id', 'start', 'id']
+        )
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
-            SQL.identifier(self._table), self._select(), self._from()))
+        self.env.cr.execute(
+            SQL(
+                'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
+                SQL.identifier(self._table),
+                self._select(),
+                self._from(),
+            )
+        )

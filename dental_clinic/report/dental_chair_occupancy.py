@@ -34,22 +34,30 @@ class DentalChairOccupancy(models.AbstractModel):
             chairs = self.env['dental.chair'].search([])
         available = self._available_minutes(chairs, date_from, date_to)
         groups = self.env['dental.appointment.report']._read_group(
-            [('chair_id', 'in', chairs.ids), ('date', '>=', date_from), ('date', '<=', date_to),
-             ('state', 'not in', INACTIVE_STATES)],
-            ['chair_id'], ['booked_minutes:sum', 'done_minutes:sum'])
+            [
+                ('chair_id', 'in', chairs.ids),
+                ('date', '>=', date_from),
+                ('date', '<=', date_to),
+                ('state', 'not in', INACTIVE_STATES),
+            ],
+            ['chair_id'],
+            ['booked_minutes:sum', 'done_minutes:sum'],
+        )
         minutes = {chair: (booked, done) for chair, booked, done in groups}
         result = []
         for chair in chairs:
             booked, done = minutes.get(chair, (0.0, 0.0))
             capacity = available.get(chair, 0.0)
-            result.append({
-                'chair': chair,
-                'available_minutes': capacity,
-                'booked_minutes': booked or 0.0,
-                'used_minutes': done or 0.0,
-                'booked_rate': 100.0 * (booked or 0.0) / capacity if capacity else 0.0,
-                'used_rate': 100.0 * (done or 0.0) / capacity if capacity else 0.0,
-            })
+            result.append(
+                {
+                    'chair': chair,
+                    'available_minutes': capacity,
+                    'booked_minutes': booked or 0.0,
+                    'used_minutes': done or 0.0,
+                    'booked_rate': 100.0 * (booked or 0.0) / capacity if capacity else 0.0,
+                    'used_rate': 100.0 * (done or 0.0) / capacity if capacity else 0.0,
+                }
+            )
         return result
 
     @api.model

@@ -48,7 +48,8 @@ class DentalDashboard(models.AbstractModel):
         tomorrow_start, tomorrow_stop = local_day_bounds(today + timedelta(days=1), today + timedelta(days=1), tz_name)
         Appointment = self.env['dental.appointment']
         appointments = Appointment.search(
-            [('start', '>=', today_start), ('start', '<', today_stop)], order='chair_id, start, id')
+            [('start', '>=', today_start), ('start', '<', today_stop)], order='chair_id, start, id'
+        )
         states = dict(Appointment._fields['state']._description_selection(self.env))
 
         def time_of(value):
@@ -56,49 +57,67 @@ class DentalDashboard(models.AbstractModel):
 
         chairs = []
         for chair, chair_appointments in appointments.grouped('chair_id').items():
-            chairs.append({
-                'id': chair.id,
-                'name': chair.name,
-                'appointments': [{
-                    'id': appointment.id,
-                    'time': time_of(appointment.start),
-                    'patient': appointment.patient_id.name,
-                    'dentist': appointment.dentist_id.name,
-                    'state': appointment.state,
-                    'state_label': states[appointment.state],
-                } for appointment in chair_appointments],
-            })
+            chairs.append(
+                {
+                    'id': chair.id,
+                    'name': chair.name,
+                    'appointments': [
+                        {
+                            'id': appointment.id,
+                            'time': time_of(appointment.start),
+                            'patient': appointment.patient_id.name,
+                            'dentist': appointment.dentist_id.name,
+                            'state': appointment.state,
+                            'state_label': states[appointment.state],
+                        }
+                        for appointment in chair_appointments
+                    ],
+                }
+            )
         waiting = appointments.filtered(lambda a: a.state == 'arrived')
         late = appointments.filtered(lambda a: a.state in ('scheduled', 'confirmed') and a.start < now)
-        unconfirmed_domain = [('start', '>=', tomorrow_start), ('start', '<', tomorrow_stop),
-                              ('state', '=', 'scheduled')]
+        unconfirmed_domain = [
+            ('start', '>=', tomorrow_start),
+            ('start', '<', tomorrow_stop),
+            ('state', '=', 'scheduled'),
+        ]
         unconfirmed = Appointment.search(unconfirmed_domain, order='start, id')
         return {
             'today': fields.Date.to_string(today),
             'chairs': chairs,
-            'waiting': [{
-                'id': appointment.id,
-                'patient': appointment.patient_id.name,
-                'chair': appointment.chair_id.name,
-                'arrived': time_of(appointment.arrived_at) if appointment.arrived_at else '',
-                'minutes': int((now - (appointment.arrived_at or now)).total_seconds() // 60),
-            } for appointment in waiting.sorted(lambda a: a.arrived_at or now)],
-            'late': [{
-                'id': appointment.id,
-                'patient': appointment.patient_id.name,
-                'chair': appointment.chair_id.name,
-                'time': time_of(appointment.start),
-                'minutes': int((now - appointment.start).total_seconds() // 60),
-            } for appointment in late],
-            'unconfirmed': [{
-                'id': appointment.id,
-                'patient': appointment.patient_id.name,
-                'mobile': appointment.patient_mobile or '',
-                'time': time_of(appointment.start),
-                'chair': appointment.chair_id.name,
-            } for appointment in unconfirmed],
-            'unconfirmed_action': self._appointment_action(_('Tomorrow\'s unconfirmed appointments'),
-                                                           unconfirmed_domain),
+            'waiting': [
+                {
+                    'id': appointment.id,
+                    'patient': appointment.patient_id.name,
+                    'chair': appointment.chair_id.name,
+                    'arrived': time_of(appointment.arrived_at) if appointment.arrived_at else '',
+                    'minutes': int((now - (appointment.arrived_at or now)).total_seconds() // 60),
+                }
+                for appointment in waiting.sorted(lambda a: a.arrived_at or now)
+            ],
+            'late': [
+                {
+                    'id': appointment.id,
+                    'patient': appointment.patient_id.name,
+                    'chair': appointment.chair_id.name,
+                    'time': time_of(appointment.start),
+                    'minutes': int((now - appointment.start).total_seconds() // 60),
+                }
+                for appointment in late
+            ],
+            'unconfirmed': [
+                {
+                    'id': appointment.id,
+                    'patient': appointment.patient_id.name,
+                    'mobile': appointment.patient_mobile or '',
+                    'time': time_of(appointment.start),
+                    'chair': appointment.chair_id.name,
+                }
+                for appointment in unconfirmed
+            ],
+            'unconfirmed_action': self._appointment_action(
+                _('Tomorrow\'s unconfirmed appointments'), unconfirmed_domain
+            ),
             # Recalls due: filled in by the recall feature when it exists (override this method).
             'recalls': self._front_desk_recalls(today),
         }
@@ -110,12 +129,15 @@ class DentalDashboard(models.AbstractModel):
         recalls = Recall.search(domain, order='due_date, id', limit=10)
         return {
             'count': Recall.search_count(domain),
-            'items': [{
-                'id': recall.id,
-                'patient': recall.patient_id.name,
-                'mobile': recall.patient_id.mobile_national or '',
-                'due': fields.Date.to_string(recall.due_date),
-            } for recall in recalls],
+            'items': [
+                {
+                    'id': recall.id,
+                    'patient': recall.patient_id.name,
+                    'mobile': recall.patient_id.mobile_national or '',
+                    'due': fields.Date.to_string(recall.due_date),
+                }
+                for recall in recalls
+            ],
             'action': self.env['ir.actions.act_window']._for_xml_id('dental_clinic.dental_recall_action'),
         }
 
@@ -146,8 +168,15 @@ class DentalDashboard(models.AbstractModel):
         rows = Report._read_group(
             [('date', '>=', last_month), ('date', '<', this_month + relativedelta(months=1))],
             ['date:month'],
-            ['__count', 'visit_count:sum', 'no_show_count:sum', 'no_show_rate:avg', 'late_cancel_count:sum',
-             'new_patient_count:sum'])
+            [
+                '__count',
+                'visit_count:sum',
+                'no_show_count:sum',
+                'no_show_rate:avg',
+                'late_cancel_count:sum',
+                'new_patient_count:sum',
+            ],
+        )
         by_month = {month: values for month, *values in rows}  # ``date`` is a Date: months are dates
         occupancy = self.env['dental.chair.occupancy']
         figures = {}
@@ -175,7 +204,11 @@ class DentalDashboard(models.AbstractModel):
     def _top_procedures(self, date_from, date_to):
         rows = self.env['dental.treatment.report']._read_group(
             [('state', '=', 'done'), ('date_done', '>=', date_from), ('date_done', '<=', date_to)],
-            ['procedure_id'], ['done_count:sum'], order='done_count:sum desc', limit=TOP_PROCEDURES)
+            ['procedure_id'],
+            ['done_count:sum'],
+            order='done_count:sum desc',
+            limit=TOP_PROCEDURES,
+        )
         return [{'id': procedure.id, 'name': procedure.display_name, 'count': count} for procedure, count in rows]
 
     def _manager_actions(self, date_from, date_to):
@@ -192,6 +225,7 @@ class DentalDashboard(models.AbstractModel):
                 'context': {'group_by': group_by or []},
                 'target': 'current',
             }
+
         actions = {
             'appointments': report(_('Appointments'), []),
             'visits': report(_('Visits'), [('state', '=', 'done')]),
@@ -204,8 +238,11 @@ class DentalDashboard(models.AbstractModel):
                 'name': _('Treatments Done'),
                 'res_model': 'dental.treatment.report',
                 'views': [[False, 'list'], [False, 'pivot']],
-                'domain': [('state', '=', 'done'), ('date_done', '>=', fields.Date.to_string(date_from)),
-                           ('date_done', '<=', fields.Date.to_string(date_to))],
+                'domain': [
+                    ('state', '=', 'done'),
+                    ('date_done', '>=', fields.Date.to_string(date_from)),
+                    ('date_done', '<=', fields.Date.to_string(date_to)),
+                ],
                 'context': {'group_by': ['procedure_id']},
                 'target': 'current',
             },

@@ -15,23 +15,24 @@ class DentalPatientFrequencyReport(models.Model):
     _order = 'last_visit_date asc nulls first, id'
     _rec_name = 'patient_id'
 
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True)
-    company_id = fields.Many2one('res.company', string='Company', readonly=True)
-    mobile = fields.Char(string='Mobile', readonly=True)
-    phone = fields.Char(string='Phone', readonly=True)
+    patient_id = fields.Many2one('dental.patient', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True)
+    mobile = fields.Char(readonly=True)
+    phone = fields.Char(readonly=True)
     last_visit_date = fields.Date(string='Last Visit', readonly=True)
     months_since_last_visit = fields.Integer(
-        string='Months Since Last Visit', readonly=True, aggregator=None,
-        help='Whole months since the last visit that was done; empty when never seen.')
+        readonly=True, aggregator=None, help='Whole months since the last visit that was done; empty when never seen.'
+    )
     visit_count = fields.Integer(string='Visits', readonly=True)
     visit_count_12m = fields.Integer(string='Visits (12 Months)', readonly=True)
-    next_appointment = fields.Datetime(string='Next Appointment', readonly=True)
+    next_appointment = fields.Datetime(readonly=True)
     has_next_appointment = fields.Boolean(string='Has a Next Appointment', readonly=True)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             CREATE OR REPLACE VIEW %(table)s AS (
                 SELECT pat.id AS id,
                        pat.id AS patient_id,
@@ -66,4 +67,7 @@ class DentalPatientFrequencyReport(models.Model):
                    ) upcoming ON TRUE
                  WHERE pat.active
             )
-            """, table=SQL.identifier(self._table)))
+            """,
+                table=SQL.identifier(self._table),
+            )
+        )

@@ -1,4 +1,5 @@
 """Small helpers shared by the reports, the dashboard and the statistics wizard."""
+
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -19,8 +20,9 @@ def local_day_bounds(date_from, date_to, tz_name):
     """Naive UTC datetimes of the start of ``date_from`` and the end of ``date_to`` in ``tz_name``."""
     tz = pytz.timezone(tz_name)
     start = tz.localize(datetime.combine(date_from, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-    stop = tz.localize(datetime.combine(date_to + timedelta(days=1), time.min)).astimezone(pytz.utc).replace(
-        tzinfo=None)
+    stop = (
+        tz.localize(datetime.combine(date_to + timedelta(days=1), time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+    )
     return start, stop
 
 

@@ -64,10 +64,12 @@ class ReportPatientRecord(models.AbstractModel):
             for code, finding in sorted((state.get('surfaces') or {}).items()):
                 by_finding[finding].append(code)
             current += [f'{labels.get(finding, finding)} ({"".join(codes)})' for finding, codes in by_finding.items()]
-            rows.append({
-                'tooth': tooth,
-                'current': ', '.join(current),
-                'planned': ', '.join(planned.get(tooth, [])),
-                'events': len(state.get('history') or []),
-            })
+            rows.append(
+                {
+                    'tooth': tooth,
+                    'current': ', '.join(current),
+                    'planned': ', '.join(planned.get(tooth, [])),
+                    'events': len(state.get('history') or []),
+                }
+            )
         return sorted(rows, key=lambda row: TOOTH_ORDER.get(row['tooth'], 999))

@@ -28,26 +28,30 @@ class DentalTreatmentReport(models.Model):
     _order = 'date_done desc, id desc'
     _rec_name = 'treatment_id'
 
-    treatment_id = fields.Many2one('dental.treatment', string='Treatment', readonly=True)
-    patient_id = fields.Many2one('dental.patient', string='Patient', readonly=True)
-    procedure_id = fields.Many2one('dental.procedure', string='Procedure', readonly=True)
-    category = fields.Selection(PROCEDURE_CATEGORIES, string='Category', readonly=True)
-    tooth = fields.Char(string='Tooth', readonly=True)
-    tooth_group = fields.Selection(TOOTH_GROUPS, string='Tooth Group', readonly=True)
-    dentist_id = fields.Many2one('res.users', string='Dentist', readonly=True)
-    company_id = fields.Many2one('res.company', string='Company', readonly=True)
+    treatment_id = fields.Many2one('dental.treatment', readonly=True)
+    patient_id = fields.Many2one('dental.patient', readonly=True)
+    procedure_id = fields.Many2one('dental.procedure', readonly=True)
+    category = fields.Selection(PROCEDURE_CATEGORIES, readonly=True)
+    tooth = fields.Char(readonly=True)
+    tooth_group = fields.Selection(TOOTH_GROUPS, readonly=True)
+    dentist_id = fields.Many2one('res.users', readonly=True)
+    company_id = fields.Many2one('res.company', readonly=True)
     state = fields.Selection(TREATMENT_STATES, string='Status', readonly=True)
-    date_planned = fields.Date(string='Date Planned', readonly=True)
-    date_done = fields.Date(string='Date Done', readonly=True)
+    date_planned = fields.Date(readonly=True)
+    date_done = fields.Date(readonly=True)
     done_count = fields.Integer(string='Done', readonly=True)
     planned_count = fields.Integer(string='Planned', readonly=True)
     days_to_done = fields.Float(
-        string='Days Planned to Done', readonly=True, aggregator='avg',
-        help='Days between planning and doing the treatment (done treatments only).')
+        string='Days Planned to Done',
+        readonly=True,
+        aggregator='avg',
+        help='Days between planning and doing the treatment (done treatments only).',
+    )
 
     def _select(self):
         planned = SQL(
-            "COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)")
+            "COALESCE(plan.date, (t.create_date AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))::date)"
+        )
         return SQL(
             """
             t.id AS id,
@@ -72,7 +76,9 @@ class DentalTreatmentReport(models.Model):
             CASE WHEN t.state = 'done' THEN 1 ELSE 0 END AS done_count,
             CASE WHEN t.state = 'planned' THEN 1 ELSE 0 END AS planned_count,
             CASE WHEN t.state = 'done' THEN GREATEST(t.date_done - %(planned)s, 0) END AS days_to_done
-            """, planned=planned)
+            """,
+            planned=planned,
+        )
 
     def _from(self):
         return SQL(
@@ -82,10 +88,16 @@ class DentalTreatmentReport(models.Model):
             LEFT JOIN dental_treatment_plan plan ON plan.id = t.plan_id
             LEFT JOIN res_company c ON c.id = t.company_id
             LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
-            """)
+            """
+        )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SQL(
-            'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
-            SQL.identifier(self._table), self._select(), self._from()))
+        self.env.cr.execute(
+            SQL(
+                'CREATE OR REPLACE VIEW %s AS (SELECT %s FROM %s)',
+                SQL.identifier(self._table),
+                self._select(),
+                self._from(),
+            )
+        )

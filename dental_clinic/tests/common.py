@@ -17,14 +17,25 @@ def make_cpf(seed):
 
 def always_open_calendar(env, name='Always open'):
     """Working hours open every day, all day, São Paulo time: a tour books whatever week it is run in."""
-    return env['resource.calendar'].create({
-        'name': name,
-        'tz': 'America/Sao_Paulo',
-        'attendance_ids': [Command.clear()] + [
-            Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                            'day_period': 'morning'})
-            for day in range(7)],
-    })
+    return env['resource.calendar'].create(
+        {
+            'name': name,
+            'tz': 'America/Sao_Paulo',
+            'attendance_ids': [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        'name': f'Day {day}',
+                        'dayofweek': str(day),
+                        'hour_from': 0,
+                        'hour_to': 24,
+                        'day_period': 'morning',
+                    }
+                )
+                for day in range(7)
+            ],
+        }
+    )
 
 
 class DentalCase(TransactionCase):
@@ -35,31 +46,48 @@ class DentalCase(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.company.write({'country_id': cls.env.ref('base.br').id})
-        cls.company_other = cls.env['res.company'].create({
-            'name': 'Clínica Filial',
-            'country_id': cls.env.ref('base.br').id,
-        })
+        cls.company_other = cls.env['res.company'].create(
+            {
+                'name': 'Clínica Filial',
+                'country_id': cls.env.ref('base.br').id,
+            }
+        )
         user_values = {'company_id': cls.company.id, 'notification_type': 'inbox', 'tz': 'America/Sao_Paulo'}
         cls.user_receptionist = mail_new_test_user(
-            cls.env, login='dental_receptionist', name='Rita Recepção',
-            groups='dental_clinic.group_dental_receptionist', **user_values)
+            cls.env,
+            login='dental_receptionist',
+            name='Rita Recepção',
+            groups='dental_clinic.group_dental_receptionist',
+            **user_values,
+        )
         cls.user_dentist = mail_new_test_user(
-            cls.env, login='dental_dentist', name='Dra. Denise Dentista',
-            groups='dental_clinic.group_dental_dentist', **user_values)
+            cls.env,
+            login='dental_dentist',
+            name='Dra. Denise Dentista',
+            groups='dental_clinic.group_dental_dentist',
+            **user_values,
+        )
         cls.user_manager = mail_new_test_user(
-            cls.env, login='dental_manager', name='Marcos Gerente',
-            groups='dental_clinic.group_dental_manager', **user_values)
+            cls.env,
+            login='dental_manager',
+            name='Marcos Gerente',
+            groups='dental_clinic.group_dental_manager',
+            **user_values,
+        )
         cls.user_employee = mail_new_test_user(
-            cls.env, login='plain_employee', name='Eva Employee', groups='base.group_user', **user_values)
+            cls.env, login='plain_employee', name='Eva Employee', groups='base.group_user', **user_values
+        )
         cls.condition_diabetes = cls.env.ref('dental_clinic.condition_diabetes')
         cls.condition_asthma = cls.env.ref('dental_clinic.condition_asthma')
-        cls.patient = cls.env['dental.patient'].create({
-            'name': 'Paciente Padrão',
-            'birth_date': '1985-04-12',
-            'cpf': '529.982.247-25',
-            'mobile': '(11) 98765-4321',
-            'email': 'paciente.padrao@example.com',
-        })
+        cls.patient = cls.env['dental.patient'].create(
+            {
+                'name': 'Paciente Padrão',
+                'birth_date': '1985-04-12',
+                'cpf': '529.982.247-25',
+                'mobile': '(11) 98765-4321',
+                'email': 'paciente.padrao@example.com',
+            }
+        )
 
     @classmethod
     def _create_patient(cls, **values):
@@ -75,19 +103,45 @@ class DentalClinicalCase(DentalCase):
     def setUpClass(cls):
         super().setUpClass()
         Procedure = cls.env['dental.procedure']
-        cls.procedure_cleaning = Procedure.create({
-            'name': 'Test prophylaxis', 'code': 'T-PROF', 'category': 'prevention', 'duration': 0.5,
-            'recall_months': 6})
-        cls.procedure_resin = Procedure.create({
-            'name': 'Test composite restoration', 'code': 'T-RES', 'category': 'restorative', 'duration': 1.0,
-            'requires_tooth': True, 'requires_surface': True, 'result_condition': 'restored'})
-        cls.procedure_extraction = Procedure.create({
-            'name': 'Test extraction', 'code': 'T-EXO', 'category': 'surgery', 'duration': 1.0,
-            'requires_tooth': True, 'result_condition': 'missing'})
+        cls.procedure_cleaning = Procedure.create(
+            {
+                'name': 'Test prophylaxis',
+                'code': 'T-PROF',
+                'category': 'prevention',
+                'duration': 0.5,
+                'recall_months': 6,
+            }
+        )
+        cls.procedure_resin = Procedure.create(
+            {
+                'name': 'Test composite restoration',
+                'code': 'T-RES',
+                'category': 'restorative',
+                'duration': 1.0,
+                'requires_tooth': True,
+                'requires_surface': True,
+                'result_condition': 'restored',
+            }
+        )
+        cls.procedure_extraction = Procedure.create(
+            {
+                'name': 'Test extraction',
+                'code': 'T-EXO',
+                'category': 'surgery',
+                'duration': 1.0,
+                'requires_tooth': True,
+                'result_condition': 'missing',
+            }
+        )
         cls.surfaces = {
             code: cls.env.ref(f'dental_clinic.surface_{xmlid}')
-            for code, xmlid in (('M', 'mesial'), ('D', 'distal'), ('O', 'occlusal'),
-                                ('V', 'vestibular'), ('L', 'lingual'))
+            for code, xmlid in (
+                ('M', 'mesial'),
+                ('D', 'distal'),
+                ('O', 'occlusal'),
+                ('V', 'vestibular'),
+                ('L', 'lingual'),
+            )
         }
 
     @classmethod
@@ -117,25 +171,42 @@ class AppointmentCase(DentalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar = cls.env['resource.calendar'].create({
-            'name': 'Clinic test hours',
-            'tz': 'America/Sao_Paulo',
-            'company_id': cls.company.id,
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'{day} {period}', 'dayofweek': day, 'hour_from': start, 'hour_to': stop,
-                                'day_period': period})
-                for day in '01234'
-                for start, stop, period in ((8, 12, 'morning'), (13, 18, 'afternoon'))
-            ],
-        })
+        cls.calendar = cls.env['resource.calendar'].create(
+            {
+                'name': 'Clinic test hours',
+                'tz': 'America/Sao_Paulo',
+                'company_id': cls.company.id,
+                'attendance_ids': [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            'name': f'{day} {period}',
+                            'dayofweek': day,
+                            'hour_from': start,
+                            'hour_to': stop,
+                            'day_period': period,
+                        }
+                    )
+                    for day in '01234'
+                    for start, stop, period in ((8, 12, 'morning'), (13, 18, 'afternoon'))
+                ],
+            }
+        )
         cls.user_dentist_2 = mail_new_test_user(
-            cls.env, login='dental_dentist_2', name='Dr. Diego Segundo',
-            groups='dental_clinic.group_dental_dentist', company_id=cls.company.id, notification_type='inbox',
-            tz='America/Sao_Paulo')
-        cls.chair_a = cls.env['dental.chair'].create({
-            'name': 'Cadeira A', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist.id})
-        cls.chair_b = cls.env['dental.chair'].create({
-            'name': 'Cadeira B', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist_2.id})
+            cls.env,
+            login='dental_dentist_2',
+            name='Dr. Diego Segundo',
+            groups='dental_clinic.group_dental_dentist',
+            company_id=cls.company.id,
+            notification_type='inbox',
+            tz='America/Sao_Paulo',
+        )
+        cls.chair_a = cls.env['dental.chair'].create(
+            {'name': 'Cadeira A', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist.id}
+        )
+        cls.chair_b = cls.env['dental.chair'].create(
+            {'name': 'Cadeira B', 'resource_calendar_id': cls.calendar.id, 'dentist_id': cls.user_dentist_2.id}
+        )
         cls.patient_2 = cls._create_patient(name='Segundo Paciente')
 
     @classmethod

@@ -19,13 +19,19 @@ ACCESS_MATRIX = {
     'dental.chair': {'employee': '', 'receptionist': 'r', 'dentist': 'r', 'manager': 'rwcu'},
     'dental.appointment': {'employee': '', 'receptionist': 'rwc', 'dentist': 'rwc', 'manager': 'rwcu'},
 }
-CLINICAL_PATIENT_FIELDS = ('condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date',
-                           'medical_alert', 'anamnesis_review_due')
+CLINICAL_PATIENT_FIELDS = (
+    'condition_ids',
+    'medications',
+    'allergies',
+    'anamnesis_notes',
+    'anamnesis_date',
+    'medical_alert',
+    'anamnesis_review_due',
+)
 
 
 @tagged('post_install', '-at_install')
 class TestAccess(DentalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -39,23 +45,46 @@ class TestAccess(DentalCase):
         cls.procedure = cls.env['dental.procedure'].create({'name': 'Access procedure', 'requires_tooth': True})
         cls.surface = cls.env.ref('dental_clinic.surface_occlusal')
         cls.treatment_plan = cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id})
-        cls.treatment = cls.env['dental.treatment'].create({
-            'patient_id': cls.patient.id, 'procedure_id': cls.procedure.id, 'tooth': '16',
-            'plan_id': cls.treatment_plan.id})
-        cls.tooth_condition = cls.env['dental.tooth.condition'].create({
-            'patient_id': cls.patient.id, 'tooth': '16', 'condition': 'caries', 'surface_ids': [(4, cls.surface.id)]})
+        cls.treatment = cls.env['dental.treatment'].create(
+            {
+                'patient_id': cls.patient.id,
+                'procedure_id': cls.procedure.id,
+                'tooth': '16',
+                'plan_id': cls.treatment_plan.id,
+            }
+        )
+        cls.tooth_condition = cls.env['dental.tooth.condition'].create(
+            {'patient_id': cls.patient.id, 'tooth': '16', 'condition': 'caries', 'surface_ids': [(4, cls.surface.id)]}
+        )
         # A draft note of the dentist: the rules let its author and the manager change it.
-        cls.clinical_note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
-            'patient_id': cls.patient.id, 'body': '<p>Note</p>'})
-        cls.clinical_note_signed = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
-            'patient_id': cls.patient.id, 'body': '<p>Signed</p>'})
+        cls.clinical_note = (
+            cls.env['dental.clinical.note']
+            .with_user(cls.user_dentist)
+            .create({'patient_id': cls.patient.id, 'body': '<p>Note</p>'})
+        )
+        cls.clinical_note_signed = (
+            cls.env['dental.clinical.note']
+            .with_user(cls.user_dentist)
+            .create({'patient_id': cls.patient.id, 'body': '<p>Signed</p>'})
+        )
         cls.clinical_note_signed.action_sign()
-        cls.clinical_note_addendum = cls.env['dental.clinical.note.addendum'].create({
-            'note_id': cls.clinical_note_signed.id, 'body': 'Addendum'})
+        cls.clinical_note_addendum = cls.env['dental.clinical.note.addendum'].create(
+            {'note_id': cls.clinical_note_signed.id, 'body': 'Addendum'}
+        )
         cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Matriz'})
-        cls.appointment = cls.env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
-            'patient_id': cls.patient.id, 'dentist_id': cls.user_dentist.id, 'chair_id': cls.chair.id,
-            'start': '2031-01-06 12:00:00', 'duration': 1})
+        cls.appointment = (
+            cls.env['dental.appointment']
+            .with_context(dental_allow_outside_hours=True)
+            .create(
+                {
+                    'patient_id': cls.patient.id,
+                    'dentist_id': cls.user_dentist.id,
+                    'chair_id': cls.chair.id,
+                    'start': '2031-01-06 12:00:00',
+                    'duration': 1,
+                }
+            )
+        )
 
     def _sample_record(self, model):
         """One record of each model in the matrix, made as superuser."""
@@ -114,7 +143,8 @@ class TestAccess(DentalCase):
             patient.write({'allergies': 'Nenhuma'})
         with self.assertRaises(AccessError):
             self.env['dental.patient'].with_user(self.user_receptionist).read_group(
-                [], ['condition_ids'], ['condition_ids'])
+                [], ['condition_ids'], ['condition_ids']
+            )
 
     def test_receptionist_form_has_no_clinical_fields(self):
         arch = self.env['dental.patient'].with_user(self.user_receptionist).get_views([(False, 'form')])

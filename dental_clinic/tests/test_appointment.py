@@ -20,7 +20,6 @@ STATES = ('scheduled', 'confirmed', 'arrived', 'in_progress', 'done', 'cancelled
 
 @tagged('post_install', '-at_install')
 class TestAppointmentStates(AppointmentCase):
-
     def _commit_tracking(self):
         """Tracking messages are written just before commit, one per record and transaction."""
         self.env.flush_all()
@@ -28,8 +27,9 @@ class TestAppointmentStates(AppointmentCase):
 
     def _tracked(self, appointment):
         self._commit_tracking()
-        return self.env['mail.tracking.value'].search([
-            ('mail_message_id.model', '=', 'dental.appointment'), ('mail_message_id.res_id', '=', appointment.id)])
+        return self.env['mail.tracking.value'].search(
+            [('mail_message_id.model', '=', 'dental.appointment'), ('mail_message_id.res_id', '=', appointment.id)]
+        )
 
     def test_happy_path_with_timestamps(self):
         appointment = self._book()
@@ -61,8 +61,11 @@ class TestAppointmentStates(AppointmentCase):
                 appointment = self._book_in_state(state, hour)
                 hour += 1
                 with self.subTest(state=state, target=target):
-                    call = (lambda a=appointment: a.cancel('patient', 'test')) if target == 'cancelled' \
+                    call = (
+                        (lambda a=appointment: a.cancel('patient', 'test'))
+                        if target == 'cancelled'
                         else getattr(appointment, method)
+                    )
                     if state in TRANSITIONS[target]:
                         call()
                         self.assertEqual(appointment.state, target)
@@ -97,8 +100,11 @@ class TestAppointmentStates(AppointmentCase):
         late = self._book(day=0, hour=9)
         early = self._book(day=2, hour=9)
         with freeze_time(self.at(0, 7)):
-            wizard = Form(self.env['dental.appointment.cancel'].with_user(self.user_receptionist).with_context(
-                **late.with_user(self.user_receptionist).action_open_cancel_wizard()['context']))
+            wizard = Form(
+                self.env['dental.appointment.cancel']
+                .with_user(self.user_receptionist)
+                .with_context(**late.with_user(self.user_receptionist).action_open_cancel_wizard()['context'])
+            )
             wizard.cancel_origin = 'patient'
             wizard.cancel_reason = 'Sick'
             self.assertTrue(wizard.is_late_cancellation)
@@ -118,15 +124,19 @@ class TestAppointmentStates(AppointmentCase):
     def test_board_columns_in_workflow_order(self):
         """Grouped by state (the front desk's Today board), every state shows, in workflow order."""
         self._book(hour=9).action_confirm()
-        groups = self.env['dental.appointment'].with_user(self.user_receptionist).web_read_group(
-            [('id', '=', 0)], ['state'], ['state'])['groups']
-        self.assertEqual([group['state'] for group in groups],
-                         ['scheduled', 'confirmed', 'arrived', 'in_progress', 'done', 'cancelled', 'no_show'])
+        groups = (
+            self.env['dental.appointment']
+            .with_user(self.user_receptionist)
+            .web_read_group([('id', '=', 0)], ['state'], ['state'])['groups']
+        )
+        self.assertEqual(
+            [group['state'] for group in groups],
+            ['scheduled', 'confirmed', 'arrived', 'in_progress', 'done', 'cancelled', 'no_show'],
+        )
 
 
 @tagged('post_install', '-at_install')
 class TestAppointmentBooking(AppointmentCase):
-
     def test_overlap_same_chair_refused(self):
         self._book(hour=9, duration=1)
         with self.assertRaisesRegex(ValidationError, 'Cadeira A.*Paciente Padrão'):
@@ -161,18 +171,28 @@ class TestAppointmentBooking(AppointmentCase):
         first = self._book(hour=9)
         self.env.flush_all()
         with mute_logger('odoo.sql_db'), self.assertRaises(ExclusionViolation), self.env.cr.savepoint():
-            self.env.cr.execute(SQL(
-                """INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop,
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop,
                                                    duration, state)
                    SELECT company_id, patient_id, %s, chair_id, start + interval '30 minutes',
                           stop + interval '30 minutes', duration, 'scheduled'
-                     FROM dental_appointment WHERE id = %s""", self.user_dentist_2.id, first.id))
+                     FROM dental_appointment WHERE id = %s""",
+                    self.user_dentist_2.id,
+                    first.id,
+                )
+            )
         with mute_logger('odoo.sql_db'), self.assertRaises(ExclusionViolation), self.env.cr.savepoint():
-            self.env.cr.execute(SQL(
-                """INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop,
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO dental_appointment (company_id, patient_id, dentist_id, chair_id, start, stop,
                                                    duration, state)
                    SELECT company_id, patient_id, dentist_id, %s, start, stop, duration, 'confirmed'
-                     FROM dental_appointment WHERE id = %s""", self.chair_b.id, first.id))
+                     FROM dental_appointment WHERE id = %s""",
+                    self.chair_b.id,
+                    first.id,
+                )
+            )
 
     def test_stop_after_start(self):
         with self.assertRaisesRegex(ValidationError, 'end after it starts'):
@@ -190,8 +210,11 @@ class TestAppointmentBooking(AppointmentCase):
             'after closing': {'hour': 17, 'minute': 30},
         }
         for label, values in cases.items():
-            with self.subTest(label), self.assertRaisesRegex(ValidationError, 'Cadeira A is closed'), \
-                    self.env.cr.savepoint():
+            with (
+                self.subTest(label),
+                self.assertRaisesRegex(ValidationError, 'Cadeira A is closed'),
+                self.env.cr.savepoint(),
+            ):
                 self._book(**values)
         self._book(hour=8)
         self._book(hour=17)
@@ -201,14 +224,13 @@ class TestAppointmentBooking(AppointmentCase):
         self.calendar.attendance_ids.filtered(lambda a: a.dayofweek == '0' and a.hour_to == 18).hour_to = 24
         last = self._book(hour=23, duration=1)
         self.assertEqual(last.stop, self.at(1, 0))
-        slots = self.env['dental.appointment']._find_slots(
-            1.0, chair=self.chair_b, date_from=self.at(0, 23), limit=1)
+        slots = self.env['dental.appointment']._find_slots(1.0, chair=self.chair_b, date_from=self.at(0, 23), limit=1)
         self.assertEqual(slots[0]['stop'], self.at(1, 0))
 
     def test_public_holiday_refused(self):
-        self.env['resource.calendar.leaves'].create({
-            'name': 'Feriado', 'calendar_id': self.calendar.id,
-            'date_from': self.at(1, 0), 'date_to': self.at(1, 23)})
+        self.env['resource.calendar.leaves'].create(
+            {'name': 'Feriado', 'calendar_id': self.calendar.id, 'date_from': self.at(1, 0), 'date_to': self.at(1, 23)}
+        )
         with self.assertRaises(ValidationError):
             self._book(day=1, hour=10)
 
@@ -229,8 +251,11 @@ class TestAppointmentBooking(AppointmentCase):
     def test_reschedule_frees_old_slot(self):
         appointment = self._book(hour=9)
         TestAppointmentStates._commit_tracking(self)
-        wizard = self.env['dental.appointment.reschedule'].with_context(
-            **appointment.action_open_reschedule_wizard()['context']).create({})
+        wizard = (
+            self.env['dental.appointment.reschedule']
+            .with_context(**appointment.action_open_reschedule_wizard()['context'])
+            .create({})
+        )
         self.assertEqual(wizard.start, appointment.start)
         wizard.write({'start': self.at(1, 14), 'chair_id': self.chair_b.id, 'dentist_id': self.user_dentist_2.id})
         wizard.action_reschedule()
@@ -255,26 +280,43 @@ class TestAppointmentBooking(AppointmentCase):
         self._book(day=0, hour=9, duration=1)
         self._book(day=0, hour=10, duration=1, chair_id=self.chair_b.id, patient_id=self.patient_2.id)
         slots = self.env['dental.appointment']._find_slots(
-            1.0, dentist=self.user_dentist, chair=self.chair_a, date_from=self.at(0, 8), limit=4)
-        self.assertEqual([s['start'] for s in slots],
-                         [self.at(0, 8), self.at(0, 11), self.at(0, 13), self.at(0, 14)],
-                         'busy 9-10 in the chair, 10-11 for the dentist, lunch 12-13')
+            1.0, dentist=self.user_dentist, chair=self.chair_a, date_from=self.at(0, 8), limit=4
+        )
+        self.assertEqual(
+            [s['start'] for s in slots],
+            [self.at(0, 8), self.at(0, 11), self.at(0, 13), self.at(0, 14)],
+            'busy 9-10 in the chair, 10-11 for the dentist, lunch 12-13',
+        )
         self.assertEqual(slots[0]['stop'], self.at(0, 9))
         # Friday afternoon spills over the weekend onto Monday.
         slots = self.env['dental.appointment']._find_slots(
-            2.0, chair=self.chair_b, date_from=self.at(4, 16, 10), limit=1)
+            2.0, chair=self.chair_b, date_from=self.at(4, 16, 10), limit=1
+        )
         self.assertEqual(slots[0]['start'], self.at(7, 8))
         self.assertEqual(slots[0]['dentist'], self.user_dentist_2, 'the chair\'s default dentist')
 
     def test_slot_finder_wizard_books(self):
-        finder = self.env['dental.slot.finder'].with_user(self.user_receptionist).create({
-            'patient_id': self.patient.id, 'chair_id': self.chair_a.id, 'duration': 0.5,
-            'date_from': self.at(0, 8)})
+        finder = (
+            self.env['dental.slot.finder']
+            .with_user(self.user_receptionist)
+            .create(
+                {
+                    'patient_id': self.patient.id,
+                    'chair_id': self.chair_a.id,
+                    'duration': 0.5,
+                    'date_from': self.at(0, 8),
+                }
+            )
+        )
         finder.action_search()
         self.assertEqual(finder.line_ids[0].start, self.at(0, 8))
         action = finder.line_ids[0].action_select()
-        appointment = self.env['dental.appointment'].with_user(self.user_receptionist).with_context(
-            **action['context']).create({})
+        appointment = (
+            self.env['dental.appointment']
+            .with_user(self.user_receptionist)
+            .with_context(**action['context'])
+            .create({})
+        )
         self.assertEqual((appointment.start, appointment.stop), (self.at(0, 8), self.at(0, 8, 30)))
         self.assertEqual(appointment.dentist_id, self.user_dentist)
 
@@ -291,13 +333,13 @@ class TestAppointmentBooking(AppointmentCase):
             self.assertEqual(patient.last_visit_date, visit.start)
             self.assertEqual(patient.next_appointment_start, upcoming.start)
             action = patient.action_view_next_appointments()
-            self.assertEqual(self.env['dental.appointment'].search(action['domain']).mapped('start'),
-                             [self.at(7, 9), self.at(8, 9)])
+            self.assertEqual(
+                self.env['dental.appointment'].search(action['domain']).mapped('start'), [self.at(7, 9), self.at(8, 9)]
+            )
 
 
 @tagged('post_install', '-at_install')
 class TestAppointmentCalendar(AppointmentCase):
-
     def test_event_created_with_dentist_only_and_no_mail(self):
         mails_before = self.env['mail.mail'].search_count([])
         appointment = self._book(hour=9, env=self.env(user=self.user_receptionist))
@@ -310,13 +352,26 @@ class TestAppointmentCalendar(AppointmentCase):
         self.assertEqual(event.privacy, 'private')
         self.assertEqual(self.env['mail.mail'].search_count([]), mails_before, 'no invitation e-mail')
         self.assertFalse(appointment.activity_ids, 'no meeting activity on the appointment')
-        self.assertIn(event, self.env['calendar.event'].with_user(self.user_dentist).search(
-            [('partner_ids', 'in', self.user_dentist.partner_id.id)]))
+        self.assertIn(
+            event,
+            self.env['calendar.event']
+            .with_user(self.user_dentist)
+            .search([('partner_ids', 'in', self.user_dentist.partner_id.id)]),
+        )
 
     def test_batch_create_links_each_event(self):
-        appointments = self.env['dental.appointment'].create([
-            {'patient_id': self.patient.id, 'dentist_id': self.user_dentist.id, 'chair_id': self.chair_a.id,
-             'start': self.at(0, 8 + i), 'duration': 1} for i in range(3)])
+        appointments = self.env['dental.appointment'].create(
+            [
+                {
+                    'patient_id': self.patient.id,
+                    'dentist_id': self.user_dentist.id,
+                    'chair_id': self.chair_a.id,
+                    'start': self.at(0, 8 + i),
+                    'duration': 1,
+                }
+                for i in range(3)
+            ]
+        )
         self.assertEqual(appointments.mapped('calendar_event_id.start'), appointments.mapped('start'))
         self.assertEqual(len(appointments.calendar_event_id), 3)
 
@@ -360,7 +415,6 @@ class TestAppointmentCalendar(AppointmentCase):
 
 @tagged('post_install', '-at_install', 'is_query_count')
 class TestAppointmentPerformance(AppointmentCase):
-
     def test_create_query_count_independent_of_table_size(self):
         env = self.env(user=self.user_receptionist)
         # Warm-up: caches (views, ACLs, calendar attendances, ir.model ids) are filled.
@@ -369,10 +423,21 @@ class TestAppointmentPerformance(AppointmentCase):
         with self.assertQueryCount(QUERIES_PER_CREATE):
             self._book(day=0, hour=8, minute=30, duration=0.25, env=env)
         # Many more appointments in the table, for other chairs and dentists.
-        self.env['dental.appointment'].create([
-            {'patient_id': self.patient_2.id, 'dentist_id': self.user_dentist_2.id, 'chair_id': self.chair_b.id,
-             'start': self.at(week * 7 + day, hour), 'duration': 1, 'state': 'done'}
-            for week in range(40) for day in range(5) for hour in (8, 9, 10, 11, 13, 14, 15, 16, 17)])
+        self.env['dental.appointment'].create(
+            [
+                {
+                    'patient_id': self.patient_2.id,
+                    'dentist_id': self.user_dentist_2.id,
+                    'chair_id': self.chair_b.id,
+                    'start': self.at(week * 7 + day, hour),
+                    'duration': 1,
+                    'state': 'done',
+                }
+                for week in range(40)
+                for day in range(5)
+                for hour in (8, 9, 10, 11, 13, 14, 15, 16, 17)
+            ]
+        )
         self._book(day=0, hour=9, duration=0.25, env=env)
         with self.assertQueryCount(QUERIES_PER_CREATE):
             self._book(day=0, hour=9, minute=15, duration=0.25, env=env)

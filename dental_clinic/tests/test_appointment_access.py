@@ -6,7 +6,6 @@ from .common import AppointmentCase
 
 @tagged('post_install', '-at_install')
 class TestAppointmentAccess(AppointmentCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -47,18 +46,26 @@ class TestAppointmentAccess(AppointmentCase):
 
     def test_multi_company_isolation(self):
         calendar_other = self.calendar.copy({'company_id': self.company_other.id})
-        chair_other = self.env['dental.chair'].create({
-            'name': 'Cadeira Filial', 'company_id': self.company_other.id,
-            'resource_calendar_id': calendar_other.id})
+        chair_other = self.env['dental.chair'].create(
+            {'name': 'Cadeira Filial', 'company_id': self.company_other.id, 'resource_calendar_id': calendar_other.id}
+        )
         self.user_dentist.company_ids |= self.company_other
         patient_other = self._create_patient(name='Paciente Filial', company_id=self.company_other.id)
-        other = self.env['dental.appointment'].create({
-            'patient_id': patient_other.id, 'dentist_id': self.user_dentist.id, 'chair_id': chair_other.id,
-            'company_id': self.company_other.id, 'start': self.at(0, 9), 'duration': 1})
+        other = self.env['dental.appointment'].create(
+            {
+                'patient_id': patient_other.id,
+                'dentist_id': self.user_dentist.id,
+                'chair_id': chair_other.id,
+                'company_id': self.company_other.id,
+                'start': self.at(0, 9),
+                'duration': 1,
+            }
+        )
         Appointment = self.env['dental.appointment'].with_user(self.user_receptionist)
         self.assertFalse(Appointment.search([('id', '=', other.id)]))
-        self.assertFalse(self.env['dental.chair'].with_user(self.user_receptionist).search(
-            [('id', '=', chair_other.id)]))
+        self.assertFalse(
+            self.env['dental.chair'].with_user(self.user_receptionist).search([('id', '=', chair_other.id)])
+        )
         # The dentist works in both: still impossible to book them twice at the same time.
         with self.assertRaises(ValidationError):
             self._book(hour=9, chair_id=self.chair_b.id)

@@ -34,7 +34,8 @@ class TestAppointmentLinks(AppointmentClinicalCase):
         appointment = self._book(hour=9)
         appointment.write({'patient_id': self.patient_2.id})  # no clinical record yet: allowed
         self.env['dental.clinical.note'].with_user(self.user_dentist).create(
-            {'patient_id': self.patient_2.id, 'appointment_id': appointment.id})
+            {'patient_id': self.patient_2.id, 'appointment_id': appointment.id}
+        )
         with self.assertRaises(ValidationError):
             appointment.with_user(self.user_receptionist).write({'patient_id': self.patient.id})
         self.assertEqual(appointment.patient_id, self.patient_2)
@@ -44,7 +45,8 @@ class TestAppointmentLinks(AppointmentClinicalCase):
         treatment = self._create_treatment(appointment_id=appointment.id)
         noted = self._book(hour=10)
         self.env['dental.clinical.note'].with_user(self.user_dentist).create(
-            {'patient_id': self.patient.id, 'appointment_id': noted.id})
+            {'patient_id': self.patient.id, 'appointment_id': noted.id}
+        )
         with mute_logger('odoo.sql_db'), self.assertRaises(IntegrityError), self.env.cr.savepoint():
             noted.unlink()
         appointment.unlink()
@@ -57,22 +59,30 @@ class TestAppointmentDuration(AppointmentClinicalCase):
     """The default duration follows the planned procedures; an explicit one wins."""
 
     def _create(self, **values):
-        values = {'patient_id': self.patient.id, 'dentist_id': self.user_dentist.id, 'chair_id': self.chair_a.id,
-                  'start': self.at(0, 9), **values}
+        values = {
+            'patient_id': self.patient.id,
+            'dentist_id': self.user_dentist.id,
+            'chair_id': self.chair_a.id,
+            'start': self.at(0, 9),
+            **values,
+        }
         return self.env['dental.appointment'].create(values)
 
     def test_duration_on_create(self):
         self.assertEqual(self._create().duration, 0.5, 'no procedure: the default slot')
-        both = self._create(start=self.at(1, 9), procedure_ids=[
-            Command.set((self.procedure_cleaning | self.procedure_extraction).ids)])
+        both = self._create(
+            start=self.at(1, 9), procedure_ids=[Command.set((self.procedure_cleaning | self.procedure_extraction).ids)]
+        )
         self.assertEqual(both.duration, 1.5)
         self.assertEqual(both.stop, self.at(1, 10, 30))
         self.assertEqual(both.calendar_event_id.stop, both.stop)
-        explicit = self._create(start=self.at(2, 9), duration=0.25, procedure_ids=[
-            Command.set(self.procedure_extraction.ids)])
+        explicit = self._create(
+            start=self.at(2, 9), duration=0.25, procedure_ids=[Command.set(self.procedure_extraction.ids)]
+        )
         self.assertEqual((explicit.duration, explicit.stop), (0.25, self.at(2, 9, 15)), 'an explicit duration wins')
-        by_stop = self._create(start=self.at(3, 9), stop=self.at(3, 9, 45), procedure_ids=[
-            Command.set(self.procedure_extraction.ids)])
+        by_stop = self._create(
+            start=self.at(3, 9), stop=self.at(3, 9, 45), procedure_ids=[Command.set(self.procedure_extraction.ids)]
+        )
         self.assertEqual(by_stop.duration, 0.75, 'an explicit end wins too')
 
     def test_duration_on_write(self):
@@ -131,7 +141,8 @@ class TestAppointmentTreatments(AppointmentClinicalCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.procedure_fluoride = cls.env['dental.procedure'].create(
-            {'name': 'Test fluoride', 'code': 'T-FLUOR', 'category': 'prevention', 'duration': 0.25})
+            {'name': 'Test fluoride', 'code': 'T-FLUOR', 'category': 'prevention', 'duration': 0.25}
+        )
 
     def test_start_creates_planned_treatments_once(self):
         procedures = self.procedure_cleaning | self.procedure_resin | self.procedure_extraction
@@ -140,8 +151,8 @@ class TestAppointmentTreatments(AppointmentClinicalCase):
         treatment = appointment.treatment_ids
         self.assertEqual(treatment.procedure_id, self.procedure_cleaning, 'tooth procedures are not charted blind')
         self.assertEqual(
-            (treatment.patient_id, treatment.dentist_id, treatment.state),
-            (self.patient, self.user_dentist, 'planned'))
+            (treatment.patient_id, treatment.dentist_id, treatment.state), (self.patient, self.user_dentist, 'planned')
+        )
         self.assertEqual(appointment.procedure_to_chart_ids, self.procedure_resin | self.procedure_extraction)
         self.assertFalse(appointment._create_planned_treatments(), 'idempotent')
         treatment.action_cancel()
@@ -153,8 +164,11 @@ class TestAppointmentTreatments(AppointmentClinicalCase):
         appointment.action_start()
         self.assertFalse(appointment.treatment_ids)
         env = self.env(user=self.user_dentist)
-        action = self.procedure_resin.with_env(env).with_context(
-            dental_appointment_id=appointment.id).action_chart_on_appointment()
+        action = (
+            self.procedure_resin.with_env(env)
+            .with_context(dental_appointment_id=appointment.id)
+            .action_chart_on_appointment()
+        )
         self.assertEqual((action['res_model'], action['target']), ('dental.treatment', 'new'))
         form = Form(env['dental.treatment'].with_context(**action['context']))
         self.assertEqual(form.patient_id, self.patient)
@@ -170,8 +184,11 @@ class TestAppointmentTreatments(AppointmentClinicalCase):
     def test_done_completes_planned_treatments_of_that_appointment_only(self):
         # 22:00 in São Paulo is already tomorrow in UTC: the date done is the clinic's date.
         appointment = self._book_arrived(
-            self.procedure_cleaning, hour=21, duration=1,
-            env=self.env(context=dict(self.env.context, dental_allow_outside_hours=True)))
+            self.procedure_cleaning,
+            hour=21,
+            duration=1,
+            env=self.env(context=dict(self.env.context, dental_allow_outside_hours=True)),
+        )
         other_visit = self._book(day=1, hour=9)
         other_treatment = self._create_treatment(appointment_id=other_visit.id)
         loose_treatment = self._create_treatment(tooth='17')
@@ -208,8 +225,11 @@ class TestAppointmentClinicalAccess(AppointmentClinicalCase):
         appointment.action_confirm()
         appointment.action_arrive()
         # Starting and finishing write the clinical record: not the front desk's, whatever the path.
-        for call in (appointment.action_start, appointment.action_done,
-                     lambda: appointment.write({'state': 'in_progress'})):
+        for call in (
+            appointment.action_start,
+            appointment.action_done,
+            lambda: appointment.write({'state': 'in_progress'}),
+        ):
             with self.assertRaises(AccessError):
                 call()
         self.assertEqual(appointment.state, 'arrived')
@@ -234,8 +254,11 @@ class TestAppointmentClinicalAccess(AppointmentClinicalCase):
         self.assertNotIn('action_write_clinical_note', arch)
 
     def test_dentist_form_has_clinical_pages(self):
-        arch = self.env['dental.appointment'].with_user(self.user_dentist).get_views(
-            [(False, 'form')])['views']['form']['arch']
+        arch = (
+            self.env['dental.appointment']
+            .with_user(self.user_dentist)
+            .get_views([(False, 'form')])['views']['form']['arch']
+        )
         for name in ('treatment_ids', 'procedure_to_chart_ids', 'clinical_note_ids', 'action_write_clinical_note'):
             self.assertIn(f'name="{name}"', arch)
 

@@ -1,3 +1,5 @@
+# Concurrency needs committed rows seen by two cursors: these tests commit on purpose (and clean up).
+# pylint: disable=invalid-commit
 import threading
 import time
 
@@ -67,10 +69,15 @@ class TestAppointmentConcurrency(BaseCase):
                 if wait_for:
                     wait_for.wait(10)
                 # The loser hears it in their language, not in the constraint's English.
-                env['dental.appointment'].with_context(lang='pt_BR').create({
-                    'patient_id': patient_id, 'dentist_id': dentist_id, 'chair_id': chair_id,
-                    'start': '2031-02-03 12:00:00', 'stop': '2031-02-03 13:00:00',
-                })
+                env['dental.appointment'].with_context(lang='pt_BR').create(
+                    {
+                        'patient_id': patient_id,
+                        'dentist_id': dentist_id,
+                        'chair_id': chair_id,
+                        'start': '2031-02-03 12:00:00',
+                        'stop': '2031-02-03 13:00:00',
+                    }
+                )
                 env.flush_all()
                 if name == 'first':
                     first_inserted.set()
@@ -92,8 +99,9 @@ class TestAppointmentConcurrency(BaseCase):
         try:
             with mute_logger('odoo.sql_db'):
                 first = threading.Thread(target=book, args=('first', patient_ids[0]), kwargs={'hold': 1.0})
-                second = threading.Thread(target=book, args=('second', patient_ids[1]),
-                                          kwargs={'wait_for': first_inserted})
+                second = threading.Thread(
+                    target=book, args=('second', patient_ids[1]), kwargs={'wait_for': first_inserted}
+                )
                 first.start()
                 second.start()
                 first.join(30)
@@ -102,8 +110,11 @@ class TestAppointmentConcurrency(BaseCase):
             for cr in cursors.values():
                 cr.close()
         self.assertEqual((outcome.get('first'), outcome.get('second')), ('committed', 'refused'), outcome)
-        self.assertGreaterEqual(outcome['second_refused_at'], outcome['first_commit_at'],
-                                'the second insert waited for the first transaction, then failed')
+        self.assertGreaterEqual(
+            outcome['second_refused_at'],
+            outcome['first_commit_at'],
+            'the second insert waited for the first transaction, then failed',
+        )
         self.assertIn('acabou de ser reservado', outcome['second_message'])
         with db_connect(self.dbname).cursor() as cr:
             count = self._env(cr)['dental.appointment'].search_count([('chair_id', '=', chair_id)])

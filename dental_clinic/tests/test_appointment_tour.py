@@ -6,26 +6,37 @@ from .common import always_open_calendar
 
 @tagged('post_install', '-at_install')
 class TestAppointmentTour(HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.receptionist = mail_new_test_user(
-            cls.env, login='tour_receptionist', name='Rita Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_receptionist')
+            cls.env,
+            login='tour_receptionist',
+            name='Rita Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
         cls.dentist = mail_new_test_user(
-            cls.env, login='tour_dentist', name='Dra. Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_dentist')
+            cls.env,
+            login='tour_dentist',
+            name='Dra. Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_dentist',
+        )
         # Open every day, all day: the tour clicks a slot in whatever week it is run.
         calendar = always_open_calendar(cls.env, 'Always open')
-        cls.chair = cls.env['dental.chair'].create({
-            'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id})
+        cls.chair = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id}
+        )
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Tour'})
         cls.procedure = cls.env['dental.procedure'].create({'name': 'Profilaxia Tour', 'duration': 0.75})
 
     def test_receptionist_books_from_calendar_and_confirms(self):
-        self.start_tour('/odoo/action-dental_clinic.dental_appointment_action', 'dental_appointment_book_tour',
-                        login='tour_receptionist')
+        self.start_tour(
+            '/odoo/action-dental_clinic.dental_appointment_action',
+            'dental_appointment_book_tour',
+            login='tour_receptionist',
+        )
         appointment = self.env['dental.appointment'].search([('patient_id', '=', self.patient.id)])
         self.assertEqual(len(appointment), 1)
         self.assertEqual(appointment.state, 'confirmed')

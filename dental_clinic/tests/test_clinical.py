@@ -6,7 +6,6 @@ from .common import DentalClinicalCase
 
 @tagged('post_install', '-at_install')
 class TestClinical(DentalClinicalCase):
-
     # FDI numbering ----------------------------------------------------
 
     def test_fdi_permanent_teeth_valid(self):
@@ -30,8 +29,9 @@ class TestClinical(DentalClinicalCase):
             treatment.tooth = '19'
         self.assertEqual(treatment.tooth, '16')
         Finding = self.env['dental.tooth.condition']
-        finding = Finding.create({'patient_id': self.patient.id, 'tooth': '85', 'condition': 'caries',
-                                  'surface_ids': self._surface_ids('O')})
+        finding = Finding.create(
+            {'patient_id': self.patient.id, 'tooth': '85', 'condition': 'caries', 'surface_ids': self._surface_ids('O')}
+        )
         self.assertEqual((finding.tooth, finding.surface_ids.mapped('code')), ('85', ['O']))
         with self.assertRaises(ValidationError):
             Finding.create({'patient_id': self.patient.id, 'tooth': '56', 'condition': 'missing'})
@@ -59,9 +59,14 @@ class TestClinical(DentalClinicalCase):
 
     def test_whole_tooth_finding_has_no_surfaces(self):
         with self.assertRaises(ValidationError):
-            self.env['dental.tooth.condition'].create({
-                'patient_id': self.patient.id, 'tooth': '36', 'condition': 'missing',
-                'surface_ids': self._surface_ids('O')})
+            self.env['dental.tooth.condition'].create(
+                {
+                    'patient_id': self.patient.id,
+                    'tooth': '36',
+                    'condition': 'missing',
+                    'surface_ids': self._surface_ids('O'),
+                }
+            )
 
     # Treatment states ----------------------------------------------------
 
@@ -128,8 +133,15 @@ class TestClinical(DentalClinicalCase):
 
     def test_odontogram_data(self):
         Finding = self.env['dental.tooth.condition']
-        Finding.create({'patient_id': self.patient.id, 'tooth': '16', 'condition': 'caries',
-                        'surface_ids': self._surface_ids('OD'), 'date': '2024-01-10'})
+        Finding.create(
+            {
+                'patient_id': self.patient.id,
+                'tooth': '16',
+                'condition': 'caries',
+                'surface_ids': self._surface_ids('OD'),
+                'date': '2024-01-10',
+            }
+        )
         Finding.create({'patient_id': self.patient.id, 'tooth': '46', 'condition': 'missing', 'date': '2024-01-10'})
         self._create_treatment(tooth='16', surface_ids=self._surface_ids('O'), state='done', date_done='2024-02-01')
         self._create_treatment(tooth='26', surface_ids=self._surface_ids('M'))

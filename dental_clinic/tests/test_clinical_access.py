@@ -3,27 +3,47 @@ from odoo.tests import tagged
 
 from .common import DentalClinicalCase
 
-CLINICAL_MODELS = ('dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
-                   'dental.clinical.note', 'dental.clinical.note.addendum', 'dental.tooth.surface')
-CLINICAL_PATIENT_FIELDS = ('treatment_ids', 'tooth_condition_ids', 'treatment_plan_ids', 'clinical_note_ids',
-                           'treatment_count', 'treatment_plan_count', 'clinical_note_count', 'odontogram_data')
+CLINICAL_MODELS = (
+    'dental.treatment',
+    'dental.tooth.condition',
+    'dental.treatment.plan',
+    'dental.clinical.note',
+    'dental.clinical.note.addendum',
+    'dental.tooth.surface',
+)
+CLINICAL_PATIENT_FIELDS = (
+    'treatment_ids',
+    'tooth_condition_ids',
+    'treatment_plan_ids',
+    'clinical_note_ids',
+    'treatment_count',
+    'treatment_plan_count',
+    'clinical_note_count',
+    'odontogram_data',
+)
 
 
 @tagged('post_install', '-at_install')
 class TestClinicalAccess(DentalClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.treatment = cls._create_treatment()
-        cls.finding = cls.env['dental.tooth.condition'].create({
-            'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries', 'surface_ids': cls._surface_ids('M')})
+        cls.finding = cls.env['dental.tooth.condition'].create(
+            {'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries', 'surface_ids': cls._surface_ids('M')}
+        )
         cls.plan = cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id})
-        cls.note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
-            'patient_id': cls.patient.id, 'body': '<p>Nota</p>'})
+        cls.note = (
+            cls.env['dental.clinical.note']
+            .with_user(cls.user_dentist)
+            .create({'patient_id': cls.patient.id, 'body': '<p>Nota</p>'})
+        )
         cls.note.action_sign()
-        cls.addendum = cls.env['dental.clinical.note.addendum'].with_user(cls.user_dentist).create({
-            'note_id': cls.note.id, 'body': 'Adendo'})
+        cls.addendum = (
+            cls.env['dental.clinical.note.addendum']
+            .with_user(cls.user_dentist)
+            .create({'note_id': cls.note.id, 'body': 'Adendo'})
+        )
         # Export is allowed to the front desk in general: only the access rights may refuse it here.
         cls.user_receptionist.groups_id |= cls.env.ref('base.group_allow_export')
         cls.records = {
@@ -65,7 +85,8 @@ class TestClinicalAccess(DentalClinicalCase):
             patient.search([('treatment_ids.tooth', '=', '16')])
         with self.assertRaises(AccessError):
             self.env['dental.patient'].with_user(self.user_receptionist).read_group(
-                [('treatment_ids.tooth', '=', '16')], ['gender'], ['gender'])
+                [('treatment_ids.tooth', '=', '16')], ['gender'], ['gender']
+            )
 
     def test_receptionist_form_has_no_clinical_parts(self):
         views = self.env['dental.patient'].with_user(self.user_receptionist).get_views([(False, 'form')])
@@ -74,8 +95,11 @@ class TestClinicalAccess(DentalClinicalCase):
             self.assertNotIn(f'name="{fname}"', arch)
         self.assertNotIn('dental_odontogram', arch)
         self.assertNotIn('action_view_treatments', arch)
-        dentist_arch = self.env['dental.patient'].with_user(self.user_dentist).get_views(
-            [(False, 'form')])['views']['form']['arch']
+        dentist_arch = (
+            self.env['dental.patient']
+            .with_user(self.user_dentist)
+            .get_views([(False, 'form')])['views']['form']['arch']
+        )
         self.assertIn('widget="dental_odontogram"', dentist_arch)
         self.assertIn('name="treatment_count"', dentist_arch)
 

@@ -6,7 +6,6 @@ from .common import DentalClinicalCase
 
 @tagged('post_install', '-at_install')
 class TestClinicalNotes(DentalClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -14,8 +13,9 @@ class TestClinicalNotes(DentalClinicalCase):
         cls.admin = cls.env.ref('base.user_admin')
 
     def _signed_note(self):
-        note = self.Note.with_user(self.user_dentist).create({
-            'patient_id': self.patient.id, 'body': '<p>Restauração no 16 sem intercorrências.</p>'})
+        note = self.Note.with_user(self.user_dentist).create(
+            {'patient_id': self.patient.id, 'body': '<p>Restauração no 16 sem intercorrências.</p>'}
+        )
         note.action_sign()
         return note
 
@@ -67,10 +67,12 @@ class TestClinicalNotes(DentalClinicalCase):
         note = self._signed_note()
         Addendum = self.env['dental.clinical.note.addendum']
         with self.assertRaises(AccessError):
-            Addendum.with_user(self.user_manager).create({
-                'note_id': note.id, 'body': 'Correção: dente 15, não 16.', 'author_id': self.user_dentist.id})
-        addendum = Addendum.with_user(self.user_manager).create({
-            'note_id': note.id, 'body': 'Correção: dente 15, não 16.'})
+            Addendum.with_user(self.user_manager).create(
+                {'note_id': note.id, 'body': 'Correção: dente 15, não 16.', 'author_id': self.user_dentist.id}
+            )
+        addendum = Addendum.with_user(self.user_manager).create(
+            {'note_id': note.id, 'body': 'Correção: dente 15, não 16.'}
+        )
         self.assertEqual(addendum.author_id, self.user_manager, 'the author is whoever writes it')
         self.assertTrue(addendum.date)
         self.assertEqual(addendum.patient_id, self.patient)
@@ -86,8 +88,9 @@ class TestClinicalNotes(DentalClinicalCase):
     def test_addendum_only_on_signed_notes(self):
         draft = self.Note.with_user(self.user_dentist).create({'patient_id': self.patient.id, 'body': '<p>x</p>'})
         with self.assertRaises(ValidationError):
-            self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create({
-                'note_id': draft.id, 'body': 'complement'})
+            self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create(
+                {'note_id': draft.id, 'body': 'complement'}
+            )
 
     def test_draft_note_can_be_deleted_by_author(self):
         note = self.Note.with_user(self.user_dentist).create({'patient_id': self.patient.id, 'body': '<p>x</p>'})

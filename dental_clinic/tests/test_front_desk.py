@@ -13,9 +13,10 @@ class TestPhones(DentalCase):
 
     def test_brazilian_formats_accepted_and_shown_nationally(self):
         for typed, stored, shown in (
-                ('(11) 98765-4321', '+5511987654321', '(11) 98765-4321'),
-                ('11 3456-7890', '+551134567890', '(11) 3456-7890'),
-                ('011 96931 8313', '+5511969318313', '(11) 96931-8313')):
+            ('(11) 98765-4321', '+5511987654321', '(11) 98765-4321'),
+            ('11 3456-7890', '+551134567890', '(11) 3456-7890'),
+            ('011 96931 8313', '+5511969318313', '(11) 96931-8313'),
+        ):
             with self.subTest(typed=typed):
                 patient = self._create_patient(mobile=typed)
                 self.assertEqual(patient.mobile, stored)
@@ -61,10 +62,22 @@ class TestSearchBox(DentalCase):
         return self.env['dental.patient'].with_user(self.user_receptionist).search([('display_name', 'ilike', term)])
 
     def test_terms(self):
-        for term in ('ze joao', 'ZE JOAO andrade', 'Zé João', 'andrade muller', 'ândrade müller',
-                     '111.444.777-35', '11144477735', '444777',
-                     '(21) 99876-5432', '21998765432', '+55 21 99876 5432', '021 99876-5432',
-                     self.joao.file_number, self.joao.file_number.lower()):
+        for term in (
+            'ze joao',
+            'ZE JOAO andrade',
+            'Zé João',
+            'andrade muller',
+            'ândrade müller',
+            '111.444.777-35',
+            '11144477735',
+            '444777',
+            '(21) 99876-5432',
+            '21998765432',
+            '+55 21 99876 5432',
+            '021 99876-5432',
+            self.joao.file_number,
+            self.joao.file_number.lower(),
+        ):
             with self.subTest(term=term):
                 self.assertEqual(self._find(term), self.joao)
 
@@ -97,8 +110,9 @@ class TestBookingConsistency(AppointmentClinicalCase):
             with self.subTest(vals=vals):
                 shift = timedelta(days=day)
                 vals = {k: (v + shift if isinstance(v, datetime) else v) for k, v in vals.items()}
-                appointment = self.env['dental.appointment'].create(dict(
-                    vals, patient_id=self.patient.id, dentist_id=self.user_dentist.id, chair_id=self.chair_a.id))
+                appointment = self.env['dental.appointment'].create(
+                    dict(vals, patient_id=self.patient.id, dentist_id=self.user_dentist.id, chair_id=self.chair_a.id)
+                )
                 self._assert_consistent(appointment, start + shift, stop + shift)
 
     def test_write_stop_with_another_duration(self):
@@ -109,7 +123,7 @@ class TestBookingConsistency(AppointmentClinicalCase):
     def test_calendar_click_form_shows_and_stores_the_same(self):
         """A click on 10:00-11:00 opens the form with both fields agreeing, and that is what is saved."""
         context = {'default_start': self.at(0, 10), 'default_stop': self.at(0, 11)}
-        with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(context)) as form:
+        with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(**context)) as form:
             form.patient_id = self.patient
             form.chair_id = self.chair_a
             self.assertEqual(form.stop, self.at(0, 11))
@@ -136,7 +150,6 @@ class TestBookingConsistency(AppointmentClinicalCase):
 
 
 class TestSlotFinder(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -156,8 +169,9 @@ class TestSlotFinder(AppointmentClinicalCase):
         line = finder.line_ids.filtered(lambda line: line.chair_id == self.chair_a)[:1]
         self.assertTrue(line)
         action = line.action_select()
-        with Form(self.env['dental.appointment'].with_user(self.user_receptionist).with_context(
-                action['context'])) as form:
+        with Form(
+            self.env['dental.appointment'].with_user(self.user_receptionist).with_context(**action['context'])
+        ) as form:
             self.assertEqual(form.dentist_id, self.user_dentist_2)
         appointment = form.record
         self.assertEqual(appointment.dentist_id, self.user_dentist_2)
@@ -213,13 +227,21 @@ class TestClinicSettings(DentalCase):
 
 
 class TestDentistDay(AppointmentClinicalCase):
-
     def test_unsigned_note_flagged_and_note_named_with_local_date(self):
         appointment = self._book_arrived(self.procedure_cleaning)
         appointment.with_user(self.user_dentist).action_start()
-        note = self.env['dental.clinical.note'].with_user(self.user_dentist).create({
-            'patient_id': self.patient.id, 'appointment_id': appointment.id, 'body': '<p>Ok</p>',
-            'date': datetime(2031, 1, 6, 15)})
+        note = (
+            self.env['dental.clinical.note']
+            .with_user(self.user_dentist)
+            .create(
+                {
+                    'patient_id': self.patient.id,
+                    'appointment_id': appointment.id,
+                    'body': '<p>Ok</p>',
+                    'date': datetime(2031, 1, 6, 15),
+                }
+            )
+        )
         self.assertTrue(appointment.with_user(self.user_dentist).has_unsigned_note)
         self.assertNotIn('2031-01-06', note.display_name)
         note.action_sign()
@@ -247,20 +269,28 @@ class TestManagerSettingsHttp(HttpCase):
         action = self.make_jsonrpc_request('/web/action/load', {'action_id': 'dental_clinic.dental_settings_action'})
         self.assertEqual(action['res_model'], 'dental.settings')
         call = '/web/dataset/call_kw/dental.settings/'
-        defaults = self.make_jsonrpc_request(call + 'onchange', {
-            'model': 'dental.settings', 'method': 'onchange',
-            'args': [[], {}, [], {'dental_late_cancel_hours': {}, 'company_id': {}}], 'kwargs': {}})
+        defaults = self.make_jsonrpc_request(
+            call + 'onchange',
+            {
+                'model': 'dental.settings',
+                'method': 'onchange',
+                'args': [[], {}, [], {'dental_late_cancel_hours': {}, 'company_id': {}}],
+                'kwargs': {},
+            },
+        )
         self.assertEqual(defaults['value']['dental_late_cancel_hours'], manager.company_id.dental_late_cancel_hours)
-        settings_id = self.make_jsonrpc_request(call + 'create', {
-            'model': 'dental.settings', 'method': 'create',
-            'args': [{'dental_late_cancel_hours': 36}], 'kwargs': {}})
-        self.make_jsonrpc_request(call + 'action_save', {
-            'model': 'dental.settings', 'method': 'action_save', 'args': [[settings_id]], 'kwargs': {}})
+        settings_id = self.make_jsonrpc_request(
+            call + 'create',
+            {'model': 'dental.settings', 'method': 'create', 'args': [{'dental_late_cancel_hours': 36}], 'kwargs': {}},
+        )
+        self.make_jsonrpc_request(
+            call + 'action_save',
+            {'model': 'dental.settings', 'method': 'action_save', 'args': [[settings_id]], 'kwargs': {}},
+        )
         self.assertEqual(manager.company_id.dental_late_cancel_hours, 36)
 
 
 class TestSurfaceCount(DentalClinicalCase):
-
     def test_two_surface_procedure_needs_two_faces(self):
         self.procedure_resin.surface_count = 2
         with self.assertRaisesRegex(ValidationError, 'needs 2 surface'):
@@ -278,15 +308,17 @@ class TestSurfaceCount(DentalClinicalCase):
 
 
 class TestAvatars(DentalCase):
-
     def test_initial_skips_the_title(self):
         from base64 import b64decode
-        for n, (name, initial) in enumerate((('Dra. Beatriz Moura', 'B'), ('Dr Henrique Tavares', 'H'),
-                                             ('Prof. Dr. Ana', 'A'), ('Drummond Silva', 'D'))):
+
+        for n, (name, initial) in enumerate(
+            (('Dra. Beatriz Moura', 'B'), ('Dr Henrique Tavares', 'H'), ('Prof. Dr. Ana', 'A'), ('Drummond Silva', 'D'))
+        ):
             with self.subTest(name=name):
                 # Odoo generates letter avatars for the partners of internal users.
-                user = mail_new_test_user(self.env, login=f'avatar_{n}', name=name,
-                                          groups='dental_clinic.group_dental_dentist')
+                user = mail_new_test_user(
+                    self.env, login=f'avatar_{n}', name=name, groups='dental_clinic.group_dental_dentist'
+                )
                 svg = b64decode(user.partner_id.avatar_128).decode()
                 self.assertIn(f'>{initial}</text>', svg)
 

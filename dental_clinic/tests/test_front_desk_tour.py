@@ -15,37 +15,58 @@ class TestFrontDeskTour(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.receptionist = mail_new_test_user(
-            cls.env, login='desk_receptionist', name='Renata Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_receptionist')
+            cls.env,
+            login='desk_receptionist',
+            name='Renata Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
         cls.dentist = mail_new_test_user(
-            cls.env, login='desk_dentist', name='Dra. Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_dentist')
+            cls.env,
+            login='desk_dentist',
+            name='Dra. Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_dentist',
+        )
         cls.other_dentist = mail_new_test_user(
-            cls.env, login='desk_dentist_2', name='Dr. Outro Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_dentist')
+            cls.env,
+            login='desk_dentist_2',
+            name='Dr. Outro Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_dentist',
+        )
         calendar = always_open_calendar(cls.env, 'Always open')
-        cls.chair = cls.env['dental.chair'].create({
-            'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id,
-            'sequence': 1})
-        cls.chair_board = cls.env['dental.chair'].create({
-            'name': 'Cadeira Quadro', 'resource_calendar_id': calendar.id, 'sequence': 2})
+        cls.chair = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id, 'sequence': 1}
+        )
+        cls.chair_board = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Quadro', 'resource_calendar_id': calendar.id, 'sequence': 2}
+        )
         cls.procedure = cls.env['dental.procedure'].create({'name': 'Profilaxia Tour', 'duration': 0.75})
         # On the Today board: a confirmed visit at noon UTC of the day the browser (UTC) calls today.
         noon = datetime.combine(fields.Date.today(), time(12, 0))
-        cls.board_appointment = cls.env['dental.appointment'].create({
-            'patient_id': cls.env['dental.patient'].create({'name': 'Bruno Hoje Tour'}).id,
-            'dentist_id': cls.dentist.id, 'chair_id': cls.chair_board.id,
-            'start': noon, 'duration': 0.5, 'state': 'confirmed'})
+        cls.board_appointment = cls.env['dental.appointment'].create(
+            {
+                'patient_id': cls.env['dental.patient'].create({'name': 'Bruno Hoje Tour'}).id,
+                'dentist_id': cls.dentist.id,
+                'chair_id': cls.chair_board.id,
+                'start': noon,
+                'duration': 0.5,
+                'state': 'confirmed',
+            }
+        )
 
     def test_receptionist_morning(self):
-        self.start_tour('/odoo/action-dental_clinic.dental_patient_action', 'dental_front_desk_tour',
-                        login='desk_receptionist')
+        self.start_tour(
+            '/odoo/action-dental_clinic.dental_patient_action', 'dental_front_desk_tour', login='desk_receptionist'
+        )
         patient = self.env['dental.patient'].search([('cpf_digits', '=', '39053344705')])
         self.assertEqual(patient.name, 'Joana Conceição Tour')
         self.assertEqual(patient.mobile, '+5511987654321')
         self.assertEqual(patient.mobile_national, '(11) 98765-4321')
         calendar_booking, finder_booking = self.env['dental.appointment'].search(
-            [('patient_id', '=', patient.id)], order='id')
+            [('patient_id', '=', patient.id)], order='id'
+        )
         # The calendar click: the end saved is what the form showed, one hour after the start.
         self.assertEqual(calendar_booking.stop - calendar_booking.start, timedelta(hours=1))
         self.assertEqual(calendar_booking.duration, 1.0)

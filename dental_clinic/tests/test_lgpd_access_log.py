@@ -4,13 +4,17 @@ from odoo.tools import SQL
 
 from .common import DentalClinicalCase
 
-CLINICAL_SPEC = {'name': {}, 'medications': {}, 'allergies': {}, 'odontogram_data': {},
-                 'clinical_note_ids': {'fields': {'display_name': {}}}}
+CLINICAL_SPEC = {
+    'name': {},
+    'medications': {},
+    'allergies': {},
+    'odontogram_data': {},
+    'clinical_note_ids': {'fields': {'display_name': {}}},
+}
 
 
 @tagged('post_install', '-at_install')
 class TestLgpdAccessLog(DentalClinicalCase):
-
     def _logs(self, patient=None):
         return self.env['dental.access.log'].sudo().search([('patient_id', '=', (patient or self.patient).id)])
 
@@ -21,8 +25,9 @@ class TestLgpdAccessLog(DentalClinicalCase):
         self.assertEqual(len(log), 1)
         self.assertEqual(log.user_id, self.user_dentist)
         self.assertEqual(log.company_id, self.patient.company_id)
-        self.assertEqual((log.read_anamnesis, log.read_odontogram, log.read_notes, log.read_treatments),
-                         (True, True, True, False))
+        self.assertEqual(
+            (log.read_anamnesis, log.read_odontogram, log.read_notes, log.read_treatments), (True, True, True, False)
+        )
         self.assertEqual(log.hour.minute, 0)
         patient.web_read({'name': {}, 'treatment_ids': {'fields': {'display_name': {}}}})
         log.invalidate_recordset()
@@ -82,8 +87,14 @@ class TestLgpdAccessLog(DentalClinicalCase):
                 with self.assertRaises(UserError):
                     log.with_user(user).unlink()
                 with self.assertRaises(UserError):
-                    Log.with_user(user).create({'user_id': user.id, 'patient_id': self.patient.id,
-                                                'company_id': self.company.id, 'hour': '2030-01-01 10:00:00'})
+                    Log.with_user(user).create(
+                        {
+                            'user_id': user.id,
+                            'patient_id': self.patient.id,
+                            'company_id': self.company.id,
+                            'hour': '2030-01-01 10:00:00',
+                        }
+                    )
         with self.assertRaises(UserError):
             log.sudo().write({'access_count': 0})
         with self.assertRaises(UserError):
@@ -94,8 +105,11 @@ class TestLgpdAccessLog(DentalClinicalCase):
             self.patient.with_user(self.user_dentist).action_view_access_log()
 
     def test_opening_a_clinical_record_is_logged(self):
-        note = self.env['dental.clinical.note'].with_user(self.user_dentist).create({
-            'patient_id': self.patient.id, 'body': '<p>x</p>'})
+        note = (
+            self.env['dental.clinical.note']
+            .with_user(self.user_dentist)
+            .create({'patient_id': self.patient.id, 'body': '<p>x</p>'})
+        )
         note.with_user(self.user_dentist).web_read({'body': {}})
         log = self._logs()
         self.assertEqual((log.user_id, log.read_notes, log.read_treatments), (self.user_dentist, True, False))
@@ -107,20 +121,29 @@ class TestLgpdAccessLog(DentalClinicalCase):
 
     def test_printing_a_patient_report_is_logged(self):
         self.env['ir.actions.report'].with_user(self.user_dentist)._render_qweb_pdf(
-            'dental_clinic.action_report_dental_patient_export', self.patient.ids,
-            data={'sections': [], 'exported_at': ''})
+            'dental_clinic.action_report_dental_patient_export',
+            self.patient.ids,
+            data={'sections': [], 'exported_at': ''},
+        )
         log = self._logs()
         self.assertEqual((log.user_id, log.read_prontuario), (self.user_dentist, True))
 
     def test_logging_reads_run_on_a_read_write_cursor(self):
         """The web client's read-only routing (DataSet._call_kw_readonly) must not send them to a
         read-only cursor, where the log's INSERT would fail and Odoo would run the request twice."""
-        for model, method in (('dental.patient', 'web_read'), ('dental.patient', 'read'),
-                              ('dental.clinical.note', 'web_read'), ('dental.treatment', 'web_read'),
-                              ('dental.treatment', 'web_search_read')):
+        for model, method in (
+            ('dental.patient', 'web_read'),
+            ('dental.patient', 'read'),
+            ('dental.clinical.note', 'web_read'),
+            ('dental.treatment', 'web_read'),
+            ('dental.treatment', 'web_search_read'),
+        ):
             with self.subTest(model=model, method=method):
-                readonly = next(getattr(cls, method)._readonly for cls in type(self.env[model]).mro()
-                                if hasattr(getattr(cls, method, None), '_readonly'))
+                readonly = next(
+                    getattr(cls, method)._readonly
+                    for cls in type(self.env[model]).mro()
+                    if hasattr(getattr(cls, method, None), '_readonly')
+                )
                 self.assertFalse(readonly)
 
     def test_list_of_clinical_records_logs_every_patient_shown(self):
@@ -128,7 +151,8 @@ class TestLgpdAccessLog(DentalClinicalCase):
         self._create_treatment()
         self._create_treatment(patient_id=other.id)
         self.env['dental.treatment'].with_user(self.user_manager).web_search_read(
-            [('patient_id', 'in', [self.patient.id, other.id])], {'tooth': {}, 'patient_id': {'fields': {}}})
+            [('patient_id', 'in', [self.patient.id, other.id])], {'tooth': {}, 'patient_id': {'fields': {}}}
+        )
         logs = self.env['dental.access.log'].sudo().search([('user_id', '=', self.user_manager.id)])
         self.assertEqual(logs.patient_id, self.patient | other)
         self.assertTrue(all(logs.mapped('read_treatments')))

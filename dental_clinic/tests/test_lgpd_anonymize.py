@@ -14,35 +14,59 @@ from .common import AppointmentClinicalCase
 
 @tagged('post_install', '-at_install')
 class TestLgpdAnonymize(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.guardian = cls.env['res.partner'].create({'name': 'Mãe Responsável', 'email': 'mae@example.com'})
-        cls.patient.write({'guardian_id': cls.guardian.id, 'guardian_relation': 'Mãe', 'street': 'Rua A, 1',
-                           'city': 'São Paulo', 'zip': '01000-000', 'phone': '(11) 3333-4444',
-                           'notes': '<p>Prefere manhã.</p>'})
+        cls.patient.write(
+            {
+                'guardian_id': cls.guardian.id,
+                'guardian_relation': 'Mãe',
+                'street': 'Rua A, 1',
+                'city': 'São Paulo',
+                'zip': '01000-000',
+                'phone': '(11) 3333-4444',
+                'notes': '<p>Prefere manhã.</p>',
+            }
+        )
         # A past visit (Monday 2024-01-08, 9:00 in São Paulo) with its clinical record.
         cls.visit = cls._book(start=datetime(2024, 1, 8, 12), notes='<p>Chega de táxi.</p>')
         cls.treatment = cls._create_treatment(appointment_id=cls.visit.id, state='done', date_done='2024-01-08')
-        cls.note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
-            'patient_id': cls.patient.id, 'appointment_id': cls.visit.id, 'body': '<p>Restauração 16 O.</p>'})
+        cls.note = (
+            cls.env['dental.clinical.note']
+            .with_user(cls.user_dentist)
+            .create({'patient_id': cls.patient.id, 'appointment_id': cls.visit.id, 'body': '<p>Restauração 16 O.</p>'})
+        )
         cls.note.action_sign()
-        cls.finding = cls.env['dental.tooth.condition'].create({
-            'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries', 'surface_ids': cls._surface_ids('O')})
+        cls.finding = cls.env['dental.tooth.condition'].create(
+            {'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries', 'surface_ids': cls._surface_ids('O')}
+        )
         cls.patient.message_post(body='Paciente ligou: (11) 98765-4321')
         cls.visit.message_post(body='Confirmou por telefone')
         Attachment = cls.env['ir.attachment']
-        cls.attachments = Attachment.create([
-            {'name': 'rg.pdf', 'datas': base64.b64encode(b'RG'), 'res_model': 'dental.patient',
-             'res_id': cls.patient.id},
-            {'name': 'guia.pdf', 'datas': base64.b64encode(b'G'), 'res_model': 'dental.appointment',
-             'res_id': cls.visit.id},
-        ])
+        cls.attachments = Attachment.create(
+            [
+                {
+                    'name': 'rg.pdf',
+                    'datas': base64.b64encode(b'RG'),
+                    'res_model': 'dental.patient',
+                    'res_id': cls.patient.id,
+                },
+                {
+                    'name': 'guia.pdf',
+                    'datas': base64.b64encode(b'G'),
+                    'res_model': 'dental.appointment',
+                    'res_id': cls.visit.id,
+                },
+            ]
+        )
 
     def _anonymize(self, patient=None, user=None):
-        wizard = self.env['dental.patient.anonymize'].with_user(user or self.user_manager).create({
-            'patient_id': (patient or self.patient).id, 'confirm': True})
+        wizard = (
+            self.env['dental.patient.anonymize']
+            .with_user(user or self.user_manager)
+            .create({'patient_id': (patient or self.patient).id, 'confirm': True})
+        )
         return wizard.action_anonymize()
 
     def test_anonymize_clears_identity_keeps_record(self):
@@ -50,17 +74,30 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
         self.env.cr.precommit.run()  # records created in this transaction are not tracked before it ends
         self.patient.with_user(self.user_dentist).write({'allergies': 'Penicilina'})
         self.env.cr.precommit.run()  # the tracking message, to be cleared too
-        clinical_before = {model: self.env[model].search_count([('patient_id', '=', self.patient.id)])
-                           for model in ('dental.treatment', 'dental.clinical.note', 'dental.tooth.condition',
-                                         'dental.appointment')}
+        clinical_before = {
+            model: self.env[model].search_count([('patient_id', '=', self.patient.id)])
+            for model in ('dental.treatment', 'dental.clinical.note', 'dental.tooth.condition', 'dental.appointment')
+        }
         self._anonymize()
         self.env.cr.precommit.run()  # what tracking would write at commit
         patient = self.patient
         patient.invalidate_recordset()
         self.assertEqual(patient.name, f'Anonymised patient {patient.file_number}')
         self.assertTrue(patient.is_anonymized)
-        for fname in ('cpf', 'cpf_digits', 'phone', 'mobile', 'phone_digits', 'email', 'street', 'city', 'zip',
-                      'guardian_id', 'guardian_relation', 'notes'):
+        for fname in (
+            'cpf',
+            'cpf_digits',
+            'phone',
+            'mobile',
+            'phone_digits',
+            'email',
+            'street',
+            'city',
+            'zip',
+            'guardian_id',
+            'guardian_relation',
+            'notes',
+        ):
             self.assertFalse(patient[fname], fname)
         self.assertEqual(patient.birth_date, date(1985, 1, 1), 'only the year of birth stays')
         self.assertEqual(patient.partner_id, partner, 'a contact used nowhere else is anonymised in place')
@@ -71,8 +108,10 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
         Message = self.env['mail.message']
         self.assertFalse(Message.search([('model', '=', 'dental.patient'), ('res_id', '=', patient.id)]))
         self.assertFalse(Message.search([('model', '=', 'dental.appointment'), ('res_id', '=', self.visit.id)]))
-        self.assertFalse(Message.search([('model', '=', 'res.partner'), ('res_id', '=', partner.id)]),
-                         'no tracking of the old name, e-mail or phone on the contact either')
+        self.assertFalse(
+            Message.search([('model', '=', 'res.partner'), ('res_id', '=', partner.id)]),
+            'no tracking of the old name, e-mail or phone on the contact either',
+        )
         self.assertFalse(self.attachments.exists())
         self.assertFalse(self.visit.notes)
         self.assertEqual(self.visit.with_context(active_test=False).calendar_event_id.name, patient.name)
@@ -109,25 +148,32 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
         with self.assertRaises(AccessError):
             self.patient.with_user(self.user_dentist)._dental_anonymize()
         with self.assertRaises(UserError):
-            self.env['dental.patient.anonymize'].with_user(self.user_manager).create({
-                'patient_id': self.patient.id}).action_anonymize()
+            self.env['dental.patient.anonymize'].with_user(self.user_manager).create(
+                {'patient_id': self.patient.id}
+            ).action_anonymize()
 
 
 @tagged('post_install', '-at_install')
 class TestLgpdRetention(AppointmentClinicalCase):
-
     def _age_record(self, patient, years):
         """Move the patient's clinical entries ``years`` back, as a record kept that long would be."""
         self.env.flush_all()
         for table in ('dental_clinical_note', 'dental_clinical_note_addendum'):
             self.env.cr.execute(SQL("ALTER TABLE %s DISABLE TRIGGER USER", SQL.identifier(table)))
         shift = SQL("interval '%s years'", SQL(str(int(years))))
-        self.env.cr.execute(SQL("UPDATE dental_treatment SET date_done = date_done - %s WHERE patient_id = %s",
-                                shift, patient.id))
-        self.env.cr.execute(SQL("UPDATE dental_clinical_note SET signed_date = signed_date - %s WHERE patient_id = %s",
-                                shift, patient.id))
-        self.env.cr.execute(SQL("UPDATE dental_clinical_note_addendum SET date = date - %s WHERE patient_id = %s",
-                                shift, patient.id))
+        self.env.cr.execute(
+            SQL("UPDATE dental_treatment SET date_done = date_done - %s WHERE patient_id = %s", shift, patient.id)
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE dental_clinical_note SET signed_date = signed_date - %s WHERE patient_id = %s",
+                shift,
+                patient.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL("UPDATE dental_clinical_note_addendum SET date = date - %s WHERE patient_id = %s", shift, patient.id)
+        )
         for table in ('dental_clinical_note', 'dental_clinical_note_addendum'):
             self.env.cr.execute(SQL("ALTER TABLE %s ENABLE TRIGGER USER", SQL.identifier(table)))
         self.env.invalidate_all()
@@ -137,11 +183,15 @@ class TestLgpdRetention(AppointmentClinicalCase):
     def _patient_with_record(self):
         patient = self._create_patient(name='Paciente Antigo')
         self._create_treatment(patient_id=patient.id, state='done')
-        note = self.env['dental.clinical.note'].with_user(self.user_dentist).create({
-            'patient_id': patient.id, 'body': '<p>Extração.</p>'})
+        note = (
+            self.env['dental.clinical.note']
+            .with_user(self.user_dentist)
+            .create({'patient_id': patient.id, 'body': '<p>Extração.</p>'})
+        )
         note.action_sign()
-        self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create({
-            'note_id': note.id, 'body': 'Sem intercorrências.'})
+        self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create(
+            {'note_id': note.id, 'body': 'Sem intercorrências.'}
+        )
         return patient
 
     def test_retention_date(self):
@@ -153,13 +203,17 @@ class TestLgpdRetention(AppointmentClinicalCase):
 
     def test_delete_refused_before_retention_for_everyone(self):
         patient = self._patient_with_record()
-        for env in (patient.with_user(self.user_manager), patient.with_user(self.env.ref('base.user_admin')),
-                    patient.sudo()):
+        for env in (
+            patient.with_user(self.user_manager),
+            patient.with_user(self.env.ref('base.user_admin')),
+            patient.sudo(),
+        ):
             with self.subTest(uid=env.env.uid, su=env.env.su), self.assertRaisesRegex(UserError, 'must be kept'):
                 env.unlink()
         with self.assertRaisesRegex(UserError, 'must be kept'):
-            self.env['dental.patient.purge'].with_user(self.user_manager).create({
-                'patient_id': patient.id, 'confirm': True}).action_purge()
+            self.env['dental.patient.purge'].with_user(self.user_manager).create(
+                {'patient_id': patient.id, 'confirm': True}
+            ).action_purge()
         self.assertTrue(patient.exists())
 
     def test_purge_after_retention_through_the_wizard(self):
@@ -174,11 +228,16 @@ class TestLgpdRetention(AppointmentClinicalCase):
             patient.sudo().unlink()
         with self.assertRaises(AccessError):
             self.env['dental.patient.purge'].with_user(self.user_dentist).create({'patient_id': patient.id})
-        self.env['dental.patient.purge'].with_user(self.user_manager).create({
-            'patient_id': patient.id, 'confirm': True}).action_purge()
+        self.env['dental.patient.purge'].with_user(self.user_manager).create(
+            {'patient_id': patient.id, 'confirm': True}
+        ).action_purge()
         self.assertFalse(patient.exists())
-        for model in ('dental.treatment', 'dental.clinical.note', 'dental.clinical.note.addendum',
-                      'dental.appointment'):
+        for model in (
+            'dental.treatment',
+            'dental.clinical.note',
+            'dental.clinical.note.addendum',
+            'dental.appointment',
+        ):
             self.assertFalse(self.env[model].with_context(active_test=False).search([('patient_id', '=', patient.id)]))
         log = self.env['dental.lgpd.log'].sudo().search([('file_number', '=', file_number)])
         self.assertEqual((log.event, log.user_id, log.patient_id.id), ('delete', self.user_manager, False))
@@ -195,8 +254,9 @@ class TestLgpdRetention(AppointmentClinicalCase):
         self.env.cr.execute(SQL("UPDATE dental_patient SET retention_date = '2000-01-01' WHERE id = %s", patient.id))
         patient.invalidate_recordset()
         with self.assertRaisesRegex(UserError, 'must be kept'):
-            self.env['dental.patient.purge'].with_user(self.user_manager).create({
-                'patient_id': patient.id, 'confirm': True}).action_purge()
+            self.env['dental.patient.purge'].with_user(self.user_manager).create(
+                {'patient_id': patient.id, 'confirm': True}
+            ).action_purge()
         self.env.cr.execute(SQL("SELECT set_config('dental_clinic.purge_patient_ids', %s, true)", f',{patient.id},'))
         with self.assertRaisesRegex(UserError, 'must be kept'):
             patient.sudo().unlink()

@@ -6,14 +6,19 @@ from .common import DentalCase
 
 @tagged('post_install', '-at_install')
 class TestLgpdConsent(DentalCase):
-
     def test_given_then_withdrawn(self):
         Consent = self.env['dental.consent'].with_user(self.user_receptionist)
         patient = self.patient.with_user(self.user_receptionist)
         self.assertFalse(patient._dental_has_consent('email'))
         self.assertTrue(patient._dental_has_consent('email', default=True), 'no entry: the default')
-        given = Consent.create({'patient_id': self.patient.id, 'consent_type': 'email', 'text_version': 'v2025-01',
-                                'recorded_by_id': self.user_manager.id})
+        given = Consent.create(
+            {
+                'patient_id': self.patient.id,
+                'consent_type': 'email',
+                'text_version': 'v2025-01',
+                'recorded_by_id': self.user_manager.id,
+            }
+        )
         self.assertEqual(given.recorded_by_id, self.user_receptionist, 'who recorded it is set by the system')
         self.assertTrue(patient._dental_has_consent('email'))
         self.assertFalse(patient._dental_has_consent('sms'))
@@ -21,8 +26,10 @@ class TestLgpdConsent(DentalCase):
         withdrawal = given.action_withdraw()
         self.patient.invalidate_recordset(['withdrawn_channels'])
         self.assertEqual(self.patient.withdrawn_channels, 'Messages by E-mail')
-        self.assertEqual((withdrawal.state, withdrawal.consent_type, withdrawal.recorded_by_id),
-                         ('withdrawn', 'email', self.user_receptionist))
+        self.assertEqual(
+            (withdrawal.state, withdrawal.consent_type, withdrawal.recorded_by_id),
+            ('withdrawn', 'email', self.user_receptionist),
+        )
         self.assertFalse(patient._dental_has_consent('email'))
         self.assertFalse(patient._dental_has_consent('email', default=True), 'a withdrawal beats the default')
         self.assertEqual(self.patient.consent_ids, given | withdrawal, 'the history is kept')

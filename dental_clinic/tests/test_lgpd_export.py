@@ -13,26 +13,33 @@ from .common import AppointmentClinicalCase
 
 @tagged('post_install', '-at_install')
 class TestLgpdExport(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.visit = cls._book(start=datetime(2024, 1, 8, 12))
         cls.treatment = cls._create_treatment(appointment_id=cls.visit.id)
-        cls.note = cls.env['dental.clinical.note'].with_user(cls.user_dentist).create({
-            'patient_id': cls.patient.id, 'appointment_id': cls.visit.id, 'body': '<p>Evolução exportada.</p>'})
+        cls.note = (
+            cls.env['dental.clinical.note']
+            .with_user(cls.user_dentist)
+            .create(
+                {'patient_id': cls.patient.id, 'appointment_id': cls.visit.id, 'body': '<p>Evolução exportada.</p>'}
+            )
+        )
         cls.note.action_sign()
-        cls.env['dental.clinical.note.addendum'].with_user(cls.user_dentist).create({
-            'note_id': cls.note.id, 'body': 'Adendo exportado.'})
-        cls.env['dental.tooth.condition'].create({'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries',
-                                                  'surface_ids': cls._surface_ids('O')})
+        cls.env['dental.clinical.note.addendum'].with_user(cls.user_dentist).create(
+            {'note_id': cls.note.id, 'body': 'Adendo exportado.'}
+        )
+        cls.env['dental.tooth.condition'].create(
+            {'patient_id': cls.patient.id, 'tooth': '26', 'condition': 'caries', 'surface_ids': cls._surface_ids('O')}
+        )
         cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id, 'name': 'Plano A'})
         cls.env['dental.consent'].create({'patient_id': cls.patient.id, 'consent_type': 'sms'})
 
     def _addon_models(self):
         """Models of this addon and of any installed dental_clinic_* bridge addon."""
-        modules = self.env['ir.module.module'].search([
-            ('state', '=', 'installed'), '|', ('name', '=', 'dental_clinic'), ('name', '=like', 'dental_clinic_%')])
+        modules = self.env['ir.module.module'].search(
+            [('state', '=', 'installed'), '|', ('name', '=', 'dental_clinic'), ('name', '=like', 'dental_clinic_%')]
+        )
         names = set()
         for ir_model in self.env['ir.model'].search([]):
             if set(ir_model.modules.split(', ')) & set(modules.mapped('name')):
@@ -49,11 +56,19 @@ class TestLgpdExport(AppointmentClinicalCase):
             if model is None or model._transient or model._abstract or name in EXPORT_EXCLUDED_MODELS:
                 continue
             if 'patient_id' in model._fields or any(
-                    f.type == 'many2one' and f.comodel_name == 'dental.patient' for f in model._fields.values()):
+                f.type == 'many2one' and f.comodel_name == 'dental.patient' for f in model._fields.values()
+            ):
                 self.assertIn(name, linked | {'dental.patient': []}, f'{name} is linked to patients but not exported')
-        for expected in ('dental.appointment', 'dental.treatment', 'dental.tooth.condition', 'dental.treatment.plan',
-                         'dental.clinical.note', 'dental.clinical.note.addendum', 'dental.consent',
-                         'dental.access.log'):
+        for expected in (
+            'dental.appointment',
+            'dental.treatment',
+            'dental.tooth.condition',
+            'dental.treatment.plan',
+            'dental.clinical.note',
+            'dental.clinical.note.addendum',
+            'dental.consent',
+            'dental.access.log',
+        ):
             self.assertIn(expected, linked)
         data = self.patient.with_user(self.user_manager)._dental_export_data()
         for name in ['dental.patient', *linked]:
@@ -61,8 +76,10 @@ class TestLgpdExport(AppointmentClinicalCase):
             exported = set(Patient._dental_export_fields(model))
             for fname in model._fields:
                 with self.subTest(model=name, field=fname):
-                    self.assertTrue(fname in exported or _export_field_reason(model, fname),
-                                    f'{name}.{fname} is neither exported nor excluded with a reason')
+                    self.assertTrue(
+                        fname in exported or _export_field_reason(model, fname),
+                        f'{name}.{fname} is neither exported nor excluded with a reason',
+                    )
             rows = [data['patient']] if name == 'dental.patient' else data['records'][name]
             for row in rows:
                 self.assertEqual(set(row), exported, f'{name}: the JSON holds exactly the exported fields')
@@ -88,11 +105,15 @@ class TestLgpdExport(AppointmentClinicalCase):
         changes = [change for entry in data['history'] for change in entry['changes']]
         self.assertIn('Látex', [change['new'] for change in changes], 'the anamnesis history is exported')
         self.assertIn(b'Evolu', archive.read(f'{self.patient.file_number}.pdf'))
-        log = self.env['dental.access.log'].sudo().search([('patient_id', '=', self.patient.id),
-                                                           ('user_id', '=', self.user_manager.id)])
+        log = (
+            self.env['dental.access.log']
+            .sudo()
+            .search([('patient_id', '=', self.patient.id), ('user_id', '=', self.user_manager.id)])
+        )
         self.assertTrue(log.read_export)
-        self.assertEqual(self.env['dental.lgpd.log'].sudo().search([('patient_id', '=', self.patient.id)]).event,
-                         'export')
+        self.assertEqual(
+            self.env['dental.lgpd.log'].sudo().search([('patient_id', '=', self.patient.id)]).event, 'export'
+        )
         # The ZIP holds clinical data: the front desk cannot read it.
         with self.assertRaises(AccessError):
             attachment.with_user(self.user_receptionist).read(['datas'])

@@ -18,8 +18,7 @@ class TestLgpdIntegrity(DentalClinicalCase):
         cls.Chain = cls.env['dental.integrity.chain']
 
     def _signed_note(self, body='<p>Restauração no 16.</p>', patient=None):
-        note = self.Note.with_user(self.user_dentist).create({
-            'patient_id': (patient or self.patient).id, 'body': body})
+        note = self.Note.with_user(self.user_dentist).create({'patient_id': (patient or self.patient).id, 'body': body})
         note.action_sign()
         return note
 
@@ -35,8 +34,11 @@ class TestLgpdIntegrity(DentalClinicalCase):
 
     def test_signing_chains_notes_and_addenda(self):
         first = self._signed_note()
-        addendum = self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create({
-            'note_id': first.id, 'body': 'Complemento.'})
+        addendum = (
+            self.env['dental.clinical.note.addendum']
+            .with_user(self.user_dentist)
+            .create({'note_id': first.id, 'body': 'Complemento.'})
+        )
         second = self._signed_note('<p>Profilaxia.</p>')
         draft = self.Note.with_user(self.user_dentist).create({'patient_id': self.patient.id, 'body': '<p>x</p>'})
         self.assertFalse(draft.integrity_hash, 'drafts are not sealed')
@@ -54,12 +56,18 @@ class TestLgpdIntegrity(DentalClinicalCase):
 
     def test_chains_are_per_company(self):
         self._signed_note()
-        other_patient = self.env['dental.patient'].with_company(self.company_other).create({
-            'name': 'Paciente Filial', 'company_id': self.company_other.id})
+        other_patient = (
+            self.env['dental.patient']
+            .with_company(self.company_other)
+            .create({'name': 'Paciente Filial', 'company_id': self.company_other.id})
+        )
         dentist = self.user_dentist
         dentist.write({'company_ids': [(4, self.company_other.id)]})
-        note = self.Note.with_user(dentist).with_company(self.company_other).create({
-            'patient_id': other_patient.id, 'body': '<p>Filial</p>'})
+        note = (
+            self.Note.with_user(dentist)
+            .with_company(self.company_other)
+            .create({'patient_id': other_patient.id, 'body': '<p>Filial</p>'})
+        )
         note.action_sign()
         self.assertEqual(note.integrity_seq, 1, 'each company has its own chain')
         self.assertEqual(self.Chain._verify(), [])
@@ -67,8 +75,7 @@ class TestLgpdIntegrity(DentalClinicalCase):
     def test_change_in_sql_is_reported(self):
         note = self._signed_note()
         other = self._signed_note('<p>Outra.</p>')
-        self._sql_behind_odoo(SQL(
-            "UPDATE dental_clinical_note SET body = '<p>Reescrita.</p>' WHERE id = %s", note.id))
+        self._sql_behind_odoo(SQL("UPDATE dental_clinical_note SET body = '<p>Reescrita.</p>' WHERE id = %s", note.id))
         problems = self.Chain._verify(company_ids=[self.company.id])
         self.assertEqual([(p['kind'], p['id'], p['problem']) for p in problems], [('note', note.id, 'hash_mismatch')])
         problems = self.Chain._verify(patient_ids=self.patient.ids)
@@ -82,8 +89,11 @@ class TestLgpdIntegrity(DentalClinicalCase):
 
     def test_deleted_entry_is_reported(self):
         note = self._signed_note()
-        addendum = self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create({
-            'note_id': note.id, 'body': 'Complemento.'})
+        addendum = (
+            self.env['dental.clinical.note.addendum']
+            .with_user(self.user_dentist)
+            .create({'note_id': note.id, 'body': 'Complemento.'})
+        )
         last = self._signed_note('<p>Última.</p>')
         self._sql_behind_odoo(SQL("DELETE FROM dental_clinical_note_addendum WHERE id = %s", addendum.id))
         problems = self.Chain._verify(company_ids=[self.company.id])
@@ -99,8 +109,11 @@ class TestLgpdIntegrity(DentalClinicalCase):
 
     def test_trigger_refuses_update_and_delete(self):
         note = self._signed_note()
-        addendum = self.env['dental.clinical.note.addendum'].with_user(self.user_dentist).create({
-            'note_id': note.id, 'body': 'Complemento.'})
+        addendum = (
+            self.env['dental.clinical.note.addendum']
+            .with_user(self.user_dentist)
+            .create({'note_id': note.id, 'body': 'Complemento.'})
+        )
         self.env.flush_all()
         statements = [
             SQL("UPDATE dental_clinical_note SET body = 'x' WHERE id = %s", note.id),
@@ -111,8 +124,12 @@ class TestLgpdIntegrity(DentalClinicalCase):
             SQL("DELETE FROM dental_clinical_note_addendum WHERE id = %s", addendum.id),
         ]
         for statement in statements:
-            with self.subTest(statement=statement.code), mute_logger('odoo.sql_db'), \
-                    self.assertRaises(RestrictViolation), self.env.cr.savepoint():
+            with (
+                self.subTest(statement=statement.code),
+                mute_logger('odoo.sql_db'),
+                self.assertRaises(RestrictViolation),
+                self.env.cr.savepoint(),
+            ):
                 self.env.cr.execute(statement)
         # What Odoo itself writes on any row (write_date, write_uid) does not change the record.
         self.env.cr.execute(SQL("UPDATE dental_clinical_note SET write_date = now() WHERE id = %s", note.id))

@@ -8,7 +8,6 @@ from .common import DentalCase, make_cpf
 
 @tagged('post_install', '-at_install')
 class TestPatient(DentalCase):
-
     # CPF -------------------------------------------------------------
 
     def test_cpf_formatted_and_digits(self):
@@ -210,8 +209,9 @@ class TestPatient(DentalCase):
         with self.assertQueryCount(__system__=17):
             self._create_counted(1)
             self.env.flush_all()
-        self.env['dental.patient'].create([
-            {'name': f'Lote {n}', 'cpf': make_cpf(800_000 + n), 'birth_date': '1980-01-01'} for n in range(60)])
+        self.env['dental.patient'].create(
+            [{'name': f'Lote {n}', 'cpf': make_cpf(800_000 + n), 'birth_date': '1980-01-01'} for n in range(60)]
+        )
         self._create_counted(2)  # warm up again after the batch
         self.env.invalidate_all()
         with self.assertQueryCount(__system__=17):

@@ -11,7 +11,6 @@ from .common import AppointmentClinicalCase
 
 @tagged('post_install', '-at_install')
 class TestRecall(AppointmentClinicalCase, MailCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -20,9 +19,14 @@ class TestRecall(AppointmentClinicalCase, MailCase):
         cls.env['dental.reminder.rule'].search([]).active = False
 
     def _done_cleaning(self, date_done, patient=None):
-        return self.env['dental.treatment'].create({
-            'patient_id': (patient or self.patient).id, 'procedure_id': self.procedure_cleaning.id,
-            'state': 'done', 'date_done': date_done})
+        return self.env['dental.treatment'].create(
+            {
+                'patient_id': (patient or self.patient).id,
+                'procedure_id': self.procedure_cleaning.id,
+                'state': 'done',
+                'date_done': date_done,
+            }
+        )
 
     def _recalls(self, patient=None):
         return self.env['dental.recall'].search([('patient_id', '=', (patient or self.patient).id)])
@@ -30,16 +34,29 @@ class TestRecall(AppointmentClinicalCase, MailCase):
     def test_due_after_the_interval_newer_replaces(self):
         first = self._done_cleaning('2030-01-15')
         recall = self._recalls()
-        self.assertRecordValues(recall, [{
-            'procedure_id': self.procedure_cleaning.id, 'state': 'open',
-            'due_date': first.date_done + relativedelta(months=6)}])
+        self.assertRecordValues(
+            recall,
+            [
+                {
+                    'procedure_id': self.procedure_cleaning.id,
+                    'state': 'open',
+                    'due_date': first.date_done + relativedelta(months=6),
+                }
+            ],
+        )
         self._done_cleaning('2030-03-10')
         self.assertEqual(self._recalls(), recall, 'one open recall per patient and procedure')
         self.assertEqual(str(recall.due_date), '2030-09-10')
         # A procedure without recall interval opens none.
-        self.env['dental.treatment'].create({
-            'patient_id': self.patient.id, 'procedure_id': self.procedure_extraction.id, 'tooth': '18',
-            'state': 'done', 'date_done': '2030-03-10'})
+        self.env['dental.treatment'].create(
+            {
+                'patient_id': self.patient.id,
+                'procedure_id': self.procedure_extraction.id,
+                'tooth': '18',
+                'state': 'done',
+                'date_done': '2030-03-10',
+            }
+        )
         self.assertEqual(len(self._recalls()), 1)
 
     def test_finishing_a_visit_opens_the_recall(self):
@@ -53,8 +70,9 @@ class TestRecall(AppointmentClinicalCase, MailCase):
         recall = self._recalls() or self._done_cleaning('2030-01-15') and self._recalls()
         other = self._book(day=1, hour=9)
         self.assertEqual(recall.state, 'open', 'an appointment without the procedure leaves it open')
-        appointment = self._book(day=2, hour=9, procedure_ids=[Command.set(self.procedure_cleaning.ids)],
-                                 env=self.user_receptionist.env)
+        appointment = self._book(
+            day=2, hour=9, procedure_ids=[Command.set(self.procedure_cleaning.ids)], env=self.user_receptionist.env
+        )
         self.assertRecordValues(recall, [{'state': 'booked', 'appointment_id': appointment.id}])
         self.assertNotEqual(recall.appointment_id, other)
 
@@ -88,8 +106,11 @@ class TestRecall(AppointmentClinicalCase, MailCase):
         recall.action_contacted()
         self.assertEqual(recall.state, 'contacted')
         with freeze_time('2030-08-01'):
-            wizard = self.env['dental.recall.snooze'].with_user(self.user_receptionist).create(
-                {'recall_ids': [Command.set(recall.ids)], 'snooze_until': '2030-09-01'})
+            wizard = (
+                self.env['dental.recall.snooze']
+                .with_user(self.user_receptionist)
+                .create({'recall_ids': [Command.set(recall.ids)], 'snooze_until': '2030-09-01'})
+            )
             wizard.action_snooze()
             self.assertRecordValues(recall, [{'state': 'snoozed'}])
             with self.assertRaises(UserError):

@@ -33,7 +33,8 @@ class ReminderCase(AppointmentCase, MailCase):
     @classmethod
     def _rule(cls, hours, **values):
         return cls.env['dental.reminder.rule'].create(
-            {'hours_before': hours, 'channel': 'email', 'mail_template_id': cls.template.id, **values})
+            {'hours_before': hours, 'channel': 'email', 'mail_template_id': cls.template.id, **values}
+        )
 
     def _run_cron(self, when, **kwargs):
         """Run the cron at naive UTC ``when``, with the e-mail queue mocked."""
@@ -47,7 +48,6 @@ class ReminderCase(AppointmentCase, MailCase):
 
 @tagged('post_install', '-at_install')
 class TestReminderSending(ReminderCase):
-
     def test_due_at_the_boundary_and_exactly_once(self):
         appointment = self._book(day=3, hour=9)  # Thursday 09:00 local = 12:00 UTC
         due = appointment.start - timedelta(hours=48)
@@ -58,9 +58,19 @@ class TestReminderSending(ReminderCase):
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.recipient_ids, self.patient.partner_id)
         reminder = self._reminders(appointment)
-        self.assertRecordValues(reminder, [{
-            'state': 'queued', 'rule_id': self.rule_48.id, 'appointment_start': appointment.start,
-            'scheduled_at': due, 'mail_mail_id': mails.id, 'partner_id': self.patient.partner_id.id}])
+        self.assertRecordValues(
+            reminder,
+            [
+                {
+                    'state': 'queued',
+                    'rule_id': self.rule_48.id,
+                    'appointment_start': appointment.start,
+                    'scheduled_at': due,
+                    'mail_mail_id': mails.id,
+                    'partner_id': self.patient.partner_id.id,
+                }
+            ],
+        )
         # The cron runs again, and again: nothing more.
         self.assertFalse(self._run_cron(due + timedelta(minutes=10)))
         self.assertFalse(self._run_cron(due + timedelta(hours=5)))
@@ -127,8 +137,7 @@ class TestReminderSending(ReminderCase):
 
     def test_skips_with_reasons(self):
         nobody = self._create_patient(name='Sem Email')
-        opted_out = self._create_patient(name='Nao Quer', email='naoquer@example.com',
-                                         dental_reminder_opt_out=True)
+        opted_out = self._create_patient(name='Nao Quer', email='naoquer@example.com', dental_reminder_opt_out=True)
         blacklisted = self._create_patient(name='Bloqueado', email='bloqueado@example.com')
         self.env['mail.blacklist'].create({'email': 'bloqueado@example.com'})
         appointments = {
@@ -162,8 +171,9 @@ class TestReminderSending(ReminderCase):
         self.assertEqual(len(mails), 1)
         reminders = self._reminders(appointment)
         self.assertEqual(reminders.filtered(lambda r: r.rule_id == rule_2).state, 'queued')
-        self.assertRecordValues(reminders.filtered(lambda r: r.rule_id == self.rule_48),
-                                [{'state': 'skipped', 'reason': 'superseded'}])
+        self.assertRecordValues(
+            reminders.filtered(lambda r: r.rule_id == self.rule_48), [{'state': 'skipped', 'reason': 'superseded'}]
+        )
 
     def test_past_appointment_skipped(self):
         appointment = self._book(day=3, hour=9)
@@ -211,8 +221,11 @@ class TestReminderSending(ReminderCase):
             calls.append(records)
             raise RuntimeError('worker killed')
 
-        with patch.object(DentalReminder, '_log_in_chatter', crash_after_queueing), \
-                self.assertRaises(RuntimeError), self.env.cr.savepoint():
+        with (
+            patch.object(DentalReminder, '_log_in_chatter', crash_after_queueing),
+            self.assertRaises(RuntimeError),
+            self.env.cr.savepoint(),
+        ):
             self._run_cron(when, batch_size=2)
         self.assertEqual(len(calls), 1, 'crashed after queueing the second batch')
         self.env.invalidate_all()
@@ -225,8 +238,9 @@ class TestReminderSending(ReminderCase):
             reminder = self._reminders(appointment)
             self.assertEqual(len(reminder), 1)
             self.assertEqual(reminder.state, 'queued')
-            self.assertEqual(self.env['mail.mail'].search_count(
-                [('model', '=', 'dental.reminder'), ('res_id', '=', reminder.id)]), 1)
+            self.assertEqual(
+                self.env['mail.mail'].search_count([('model', '=', 'dental.reminder'), ('res_id', '=', reminder.id)]), 1
+            )
 
     def test_progress_reported_to_the_cron(self):
         for hour in (8, 9, 10):
@@ -280,13 +294,16 @@ class TestReminderSending(ReminderCase):
             self._book(day=4, hour=9)
             Appointment = self.env['dental.appointment'].with_user(self.user_receptionist)
             self.assertEqual(Appointment.dental_tomorrow_unconfirmed_count(), 1)
-            self.assertIn(tomorrow, Appointment.search([('state', '=', 'scheduled'),
-                                                        ('start', '>=', self.at(3, 0)), ('start', '<', self.at(4, 0))]))
+            self.assertIn(
+                tomorrow,
+                Appointment.search(
+                    [('state', '=', 'scheduled'), ('start', '>=', self.at(3, 0)), ('start', '<', self.at(4, 0))]
+                ),
+            )
 
 
 @tagged('post_install', '-at_install')
 class TestReminderAccess(ReminderCase):
-
     def test_front_desk_reads_logs_manager_configures(self):
         appointment = self._book(day=3, hour=9)
         self._run_cron(self.at(1, 12))
@@ -297,11 +314,15 @@ class TestReminderAccess(ReminderCase):
             as_receptionist.write({'state': 'sent'})
         with self.assertRaises(AccessError):
             self.env['dental.reminder.rule'].with_user(self.user_receptionist).create(
-                {'hours_before': 3, 'mail_template_id': self.template.id})
+                {'hours_before': 3, 'mail_template_id': self.template.id}
+            )
         with self.assertRaises(AccessError):
             self.company.with_user(self.user_receptionist).dental_quiet_hour_start = 22
-        rule = self.env['dental.reminder.rule'].with_user(self.user_manager).create(
-            {'hours_before': 3, 'mail_template_id': self.template.id})
+        rule = (
+            self.env['dental.reminder.rule']
+            .with_user(self.user_manager)
+            .create({'hours_before': 3, 'mail_template_id': self.template.id})
+        )
         self.assertEqual(rule.company_id, self.company)
         with self.assertRaises(AccessError):
             appointment.with_user(self.user_receptionist).dental_confirm_token  # noqa: B018
@@ -310,8 +331,13 @@ class TestReminderAccess(ReminderCase):
         appointment = self._book(day=3, hour=9)
         self._run_cron(self.at(1, 12))
         other_user = mail_new_test_user(
-            self.env, login='other_receptionist', groups='dental_clinic.group_dental_receptionist',
-            company_id=self.company_other.id, company_ids=[(6, 0, self.company_other.ids)])
-        self.assertFalse(self.env['dental.reminder'].with_user(other_user).search(
-            [('appointment_id', '=', appointment.id)]))
+            self.env,
+            login='other_receptionist',
+            groups='dental_clinic.group_dental_receptionist',
+            company_id=self.company_other.id,
+            company_ids=[(6, 0, self.company_other.ids)],
+        )
+        self.assertFalse(
+            self.env['dental.reminder'].with_user(other_user).search([('appointment_id', '=', appointment.id)])
+        )
         self.assertFalse(self.env['dental.reminder.rule'].with_user(other_user).search([]))

@@ -1,3 +1,5 @@
+# Concurrency needs committed rows seen by two cursors: these tests commit on purpose (and clean up).
+# pylint: disable=invalid-commit
 import threading
 import time
 from datetime import datetime
@@ -35,24 +37,55 @@ class TestReminderConcurrency(BaseCase):
     def _setup_data(self):
         with db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
-            calendar = env['resource.calendar'].create({
-                'name': 'Always open (reminder race)', 'tz': 'UTC',
-                'attendance_ids': [Command.clear()] + [
-                    Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                    'day_period': 'morning'}) for day in range(7)]})
-            chair = env['dental.chair'].create({'name': 'Cadeira Corrida Lembrete',
-                                                'resource_calendar_id': calendar.id})
-            patient = env['dental.patient'].create({'name': 'Paciente Lembrete Corrida',
-                                                    'email': 'corrida@example.com'})
-            rule = env['dental.reminder.rule'].create({
-                'hours_before': 48, 'channel': 'email',
-                'mail_template_id': env.ref('dental_clinic.mail_template_appointment_reminder').id})
-            appointment = env['dental.appointment'].create({
-                'patient_id': patient.id, 'dentist_id': env.ref('base.user_admin').id, 'chair_id': chair.id,
-                'start': START, 'duration': 1.0})
+            calendar = env['resource.calendar'].create(
+                {
+                    'name': 'Always open (reminder race)',
+                    'tz': 'UTC',
+                    'attendance_ids': [Command.clear()]
+                    + [
+                        Command.create(
+                            {
+                                'name': f'Day {day}',
+                                'dayofweek': str(day),
+                                'hour_from': 0,
+                                'hour_to': 24,
+                                'day_period': 'morning',
+                            }
+                        )
+                        for day in range(7)
+                    ],
+                }
+            )
+            chair = env['dental.chair'].create(
+                {'name': 'Cadeira Corrida Lembrete', 'resource_calendar_id': calendar.id}
+            )
+            patient = env['dental.patient'].create(
+                {'name': 'Paciente Lembrete Corrida', 'email': 'corrida@example.com'}
+            )
+            rule = env['dental.reminder.rule'].create(
+                {
+                    'hours_before': 48,
+                    'channel': 'email',
+                    'mail_template_id': env.ref('dental_clinic.mail_template_appointment_reminder').id,
+                }
+            )
+            appointment = env['dental.appointment'].create(
+                {
+                    'patient_id': patient.id,
+                    'dentist_id': env.ref('base.user_admin').id,
+                    'chair_id': chair.id,
+                    'start': START,
+                    'duration': 1.0,
+                }
+            )
             cr.commit()
-            return {'calendar': calendar.id, 'chair': chair.id, 'patient': patient.id, 'rule': rule.id,
-                    'appointment': appointment.id}
+            return {
+                'calendar': calendar.id,
+                'chair': chair.id,
+                'patient': patient.id,
+                'rule': rule.id,
+                'appointment': appointment.id,
+            }
 
     def _cleanup(self, ids):
         with db_connect(self.dbname).cursor() as cr:
@@ -113,11 +146,13 @@ class TestReminderConcurrency(BaseCase):
         with db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
             reminders = env['dental.reminder'].search(
-                [('appointment_id', '=', ids['appointment']), ('rule_id', '=', ids['rule'])])
+                [('appointment_id', '=', ids['appointment']), ('rule_id', '=', ids['rule'])]
+            )
             self.assertEqual(len(reminders), 1)
             self.assertEqual(reminders.state, 'queued')
-            self.assertEqual(env['mail.mail'].search_count(
-                [('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1)
+            self.assertEqual(
+                env['mail.mail'].search_count([('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1
+            )
             # A third run, later, finds nothing left to claim for it.
             claimed, _selected, _last = env['dental.reminder']._claim_due(NOW, 50)
             self.assertFalse(claimed.filtered(lambda r: r.appointment_id.id == ids['appointment']))

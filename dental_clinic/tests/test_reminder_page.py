@@ -14,25 +14,65 @@ class TestReminderPage(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.receptionist = mail_new_test_user(
-            cls.env, login='page_receptionist', name='Rita Página', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_receptionist')
+            cls.env,
+            login='page_receptionist',
+            name='Rita Página',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
         cls.dentist = mail_new_test_user(
-            cls.env, login='page_dentist', name='Dra. <b>Negrito</b> Souza', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_dentist')
-        calendar = cls.env['resource.calendar'].create({
-            'name': 'Always open (page)', 'tz': 'America/Sao_Paulo',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'}) for day in range(7)]})
-        cls.chair = cls.env['dental.chair'].create({
-            'name': 'Cadeira Página', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id})
-        cls.patient = cls.env['dental.patient'].create({
-            'name': '<script>alert(1)</script> Maria', 'email': 'maria.segredo@example.com',
-            'mobile': '+5511987650000', 'notes': '<p>Nota administrativa secreta</p>'})
+            cls.env,
+            login='page_dentist',
+            name='Dra. <b>Negrito</b> Souza',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_dentist',
+        )
+        calendar = cls.env['resource.calendar'].create(
+            {
+                'name': 'Always open (page)',
+                'tz': 'America/Sao_Paulo',
+                'attendance_ids': [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            'name': f'Day {day}',
+                            'dayofweek': str(day),
+                            'hour_from': 0,
+                            'hour_to': 24,
+                            'day_period': 'morning',
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        cls.chair = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Página', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id}
+        )
+        cls.patient = cls.env['dental.patient'].create(
+            {
+                'name': '<script>alert(1)</script> Maria',
+                'email': 'maria.segredo@example.com',
+                'mobile': '+5511987650000',
+                'notes': '<p>Nota administrativa secreta</p>',
+            }
+        )
         start = (datetime.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-        cls.appointment = cls.env['dental.appointment'].with_user(cls.receptionist).create({
-            'patient_id': cls.patient.id, 'dentist_id': cls.dentist.id, 'chair_id': cls.chair.id,
-            'start': start, 'duration': 1.0, 'notes': '<p>Observação interna</p>'}).sudo()
+        cls.appointment = (
+            cls.env['dental.appointment']
+            .with_user(cls.receptionist)
+            .create(
+                {
+                    'patient_id': cls.patient.id,
+                    'dentist_id': cls.dentist.id,
+                    'chair_id': cls.chair.id,
+                    'start': start,
+                    'duration': 1.0,
+                    'notes': '<p>Observação interna</p>',
+                }
+            )
+            .sudo()
+        )
 
     def _url(self, appointment=None, token=None):
         appointment = appointment or self.appointment
@@ -57,8 +97,16 @@ class TestReminderPage(HttpCase):
         self.assertIn(local['local_date'], html)
         self.assertIn(self.env.company.name, html)
         self.assertIn('Dra. &lt;b&gt;Negrito&lt;/b&gt; Souza', html, 'names are escaped')
-        for secret in ('alert(1)', 'Maria', 'maria.segredo', '98765', 'Nota administrativa', 'Observação',
-                       'Cadeira Página', 'Rita'):
+        for secret in (
+            'alert(1)',
+            'Maria',
+            'maria.segredo',
+            '98765',
+            'Nota administrativa',
+            'Observação',
+            'Cadeira Página',
+            'Rita',
+        ):
             self.assertNotIn(secret, html)
         self.assertNotIn('<script>alert', html)
         self.assertIn('Confirm', html)
@@ -89,8 +137,9 @@ class TestReminderPage(HttpCase):
         response = self._post(url, self._get(url), 'decline')
         self.assertIn('Your appointment is cancelled', response.text)
         self.appointment.invalidate_recordset()
-        self.assertRecordValues(self.appointment, [{
-            'state': 'cancelled', 'cancel_origin': 'patient', 'patient_response': 'cancelled'}])
+        self.assertRecordValues(
+            self.appointment, [{'state': 'cancelled', 'cancel_origin': 'patient', 'patient_response': 'cancelled'}]
+        )
         activity = self.appointment.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.receptionist, 'the front desk that booked it offers a new time')
@@ -116,9 +165,15 @@ class TestReminderPage(HttpCase):
 
     def test_expired_link(self):
         past_start = (datetime.now() - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
-        past = self.env['dental.appointment'].create({
-            'patient_id': self.patient.id, 'dentist_id': self.dentist.id, 'chair_id': self.chair.id,
-            'start': past_start, 'duration': 1.0})
+        past = self.env['dental.appointment'].create(
+            {
+                'patient_id': self.patient.id,
+                'dentist_id': self.dentist.id,
+                'chair_id': self.chair.id,
+                'start': past_start,
+                'duration': 1.0,
+            }
+        )
         html = self._get(self._url(past))
         self.assertIn('already started or taken place', html)
         self.assertNotIn('name="csrf_token"', html)

@@ -9,23 +9,45 @@ from odoo.tests import HttpCase, tagged
 
 @tagged('post_install', '-at_install')
 class TestReminderTour(HttpCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.receptionist = mail_new_test_user(
-            cls.env, login='wa_receptionist', name='Rita WhatsApp', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_receptionist')
+            cls.env,
+            login='wa_receptionist',
+            name='Rita WhatsApp',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
         dentist = mail_new_test_user(
-            cls.env, login='wa_dentist', name='Dra. Zap', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_dentist')
-        calendar = cls.env['resource.calendar'].create({
-            'name': 'Always open (WhatsApp tour)', 'tz': 'America/Sao_Paulo',
-            'attendance_ids': [Command.clear()] + [
-                Command.create({'name': f'Day {day}', 'dayofweek': str(day), 'hour_from': 0, 'hour_to': 24,
-                                'day_period': 'morning'}) for day in range(7)]})
-        chair = cls.env['dental.chair'].create({
-            'name': 'Cadeira Zap', 'dentist_id': dentist.id, 'resource_calendar_id': calendar.id})
+            cls.env,
+            login='wa_dentist',
+            name='Dra. Zap',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_dentist',
+        )
+        calendar = cls.env['resource.calendar'].create(
+            {
+                'name': 'Always open (WhatsApp tour)',
+                'tz': 'America/Sao_Paulo',
+                'attendance_ids': [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            'name': f'Day {day}',
+                            'dayofweek': str(day),
+                            'hour_from': 0,
+                            'hour_to': 24,
+                            'day_period': 'morning',
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        chair = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Zap', 'dentist_id': dentist.id, 'resource_calendar_id': calendar.id}
+        )
         # The search filter computes "tomorrow" in the browser's time zone: the machine's, as here.
         tomorrow = datetime.now().date() + timedelta(days=1)
 
@@ -34,17 +56,32 @@ class TestReminderTour(HttpCase):
 
         Appointment = cls.env['dental.appointment']
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente WhatsApp', 'mobile': '+5511987651234'})
-        cls.appointment = Appointment.create({
-            'patient_id': cls.patient.id, 'dentist_id': dentist.id, 'chair_id': chair.id, 'start': at(10),
-            'duration': 0.5})
-        confirmed = Appointment.create({
-            'patient_id': cls.env['dental.patient'].create({'name': 'Paciente Confirmado'}).id,
-            'dentist_id': dentist.id, 'chair_id': chair.id, 'start': at(11), 'duration': 0.5})
+        cls.appointment = Appointment.create(
+            {
+                'patient_id': cls.patient.id,
+                'dentist_id': dentist.id,
+                'chair_id': chair.id,
+                'start': at(10),
+                'duration': 0.5,
+            }
+        )
+        confirmed = Appointment.create(
+            {
+                'patient_id': cls.env['dental.patient'].create({'name': 'Paciente Confirmado'}).id,
+                'dentist_id': dentist.id,
+                'chair_id': chair.id,
+                'start': at(11),
+                'duration': 0.5,
+            }
+        )
         confirmed.action_confirm()
 
     def test_receptionist_sends_whatsapp_reminder_from_tomorrow_list(self):
-        self.start_tour('/odoo/action-dental_clinic.dental_appointment_action_tomorrow_unconfirmed',
-                        'dental_reminder_whatsapp_tour', login='wa_receptionist')
+        self.start_tour(
+            '/odoo/action-dental_clinic.dental_appointment_action_tomorrow_unconfirmed',
+            'dental_reminder_whatsapp_tour',
+            login='wa_receptionist',
+        )
         messages = self.appointment.message_ids.filtered(lambda m: 'WhatsApp' in (m.body or ''))
         self.assertEqual(len(messages), 1)
         self.assertIn('Rita WhatsApp', messages.body)

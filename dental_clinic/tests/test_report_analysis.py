@@ -26,26 +26,38 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.patient_3 = cls._create_patient(
-            name='Terceira Paciente', birth_date='2020-03-01',
-            guardian_id=cls.env['res.partner'].create({'name': 'Mãe da Terceira'}).id)
+            name='Terceira Paciente',
+            birth_date='2020-03-01',
+            guardian_id=cls.env['res.partner'].create({'name': 'Mãe da Terceira'}).id,
+        )
         cls.first = cls._book(day=0, hour=9, procedure_ids=[Command.set(cls.procedure_cleaning.ids)])
         cls._finish(cls.first, minutes=45)
         cls.first.is_paid = True
         cls.missed = cls._book(day=0, hour=10, patient_id=cls.patient_2.id)
         cls.missed.action_no_show()
-        cls.second = cls._book(day=1, hour=9, duration=0.5, dentist_id=cls.user_dentist_2.id,
-                               chair_id=cls.chair_b.id)
+        cls.second = cls._book(day=1, hour=9, duration=0.5, dentist_id=cls.user_dentist_2.id, chair_id=cls.chair_b.id)
         cls._finish(cls.second, minutes=30)
-        cls.night = cls.env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
-            'patient_id': cls.patient_3.id, 'dentist_id': cls.user_dentist_2.id, 'chair_id': cls.chair_b.id,
-            'start': cls.at(0, 23, 30), 'duration': 1.0})
+        cls.night = (
+            cls.env['dental.appointment']
+            .with_context(dental_allow_outside_hours=True)
+            .create(
+                {
+                    'patient_id': cls.patient_3.id,
+                    'dentist_id': cls.user_dentist_2.id,
+                    'chair_id': cls.chair_b.id,
+                    'start': cls.at(0, 23, 30),
+                    'duration': 1.0,
+                }
+            )
+        )
         cls._finish(cls.night, minutes=60)
         cls.late = cls._book(day=3, hour=9, patient_id=cls.patient_2.id)
         # Lateness is decided when the appointment is cancelled: cancel it at that moment.
         with freeze_time(cls.late.start - timedelta(hours=2)):
             cls.late.cancel('patient', 'Sick')
-        cls.early = cls._book(day=3, hour=10, patient_id=cls.patient_3.id, dentist_id=cls.user_dentist_2.id,
-                              chair_id=cls.chair_b.id)
+        cls.early = cls._book(
+            day=3, hour=10, patient_id=cls.patient_3.id, dentist_id=cls.user_dentist_2.id, chair_id=cls.chair_b.id
+        )
         with freeze_time(cls.early.start - timedelta(days=3)):
             cls.early.cancel('clinic', 'Dentist away')
         cls.env.flush_all()
@@ -61,9 +73,19 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
     def _totals(self, domain, env=None):
         report = (env or self.env)['dental.appointment.report']
         return report._read_group(
-            domain, [], ['__count', 'visit_count:sum', 'no_show_count:sum', 'no_show_rate:avg',
-                         'late_cancel_count:sum', 'new_patient_count:sum', 'booked_minutes:sum',
-                         'done_minutes:sum'])[0]
+            domain,
+            [],
+            [
+                '__count',
+                'visit_count:sum',
+                'no_show_count:sum',
+                'no_show_rate:avg',
+                'late_cancel_count:sum',
+                'new_patient_count:sum',
+                'booked_minutes:sum',
+                'done_minutes:sum',
+            ],
+        )[0]
 
     def test_counts_and_minutes(self):
         count, visits, no_shows, _rate, late, new, booked, done = self._totals(WEEK)
@@ -103,16 +125,24 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
     def test_read_group_by_dentist_and_month_in_two_queries(self):
         """The pivot's query: one aggregate, one query naming the dentists (as the ORM would, in one join)."""
         # The web client always sends the user's language and time zone.
-        Report = self.env['dental.appointment.report'].with_user(self.user_manager).with_context(
-            lang='en_US', tz='America/Sao_Paulo')
+        Report = (
+            self.env['dental.appointment.report']
+            .with_user(self.user_manager)
+            .with_context(lang='en_US', tz='America/Sao_Paulo')
+        )
         Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
         self.env.invalidate_all()
         with self.assertQueryCount(2):
             groups = Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
         self.assertEqual(
             sorted((group['dentist_id'], group['__count']) for group in groups),
-            sorted([((self.user_dentist.id, self.user_dentist.display_name), 3),
-                    ((self.user_dentist_2.id, self.user_dentist_2.display_name), 3)]))
+            sorted(
+                [
+                    ((self.user_dentist.id, self.user_dentist.display_name), 3),
+                    ((self.user_dentist_2.id, self.user_dentist_2.display_name), 3),
+                ]
+            ),
+        )
 
     def test_new_and_returning(self):
         rows = {row.appointment_id: row for row in self.Report.search(WEEK)}
@@ -125,8 +155,9 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertFalse(rows[self.first].confirmed_by_patient)
 
     def test_cancellations(self):
-        origins = dict(self.Report._read_group(WEEK + [('is_cancelled', '=', True)], ['cancel_origin'],
-                                               ['late_cancel_count:sum']))
+        origins = dict(
+            self.Report._read_group(WEEK + [('is_cancelled', '=', True)], ['cancel_origin'], ['late_cancel_count:sum'])
+        )
         self.assertEqual(origins, {'patient': 1, 'clinic': 0})
 
     def test_empty_period(self):
@@ -157,8 +188,9 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
 
     def test_rules_per_role(self):
         Report = self.env['dental.appointment.report']
-        self.assertEqual(set(Report.with_user(self.user_dentist).search(WEEK).mapped('dentist_id')),
-                         {self.user_dentist})
+        self.assertEqual(
+            set(Report.with_user(self.user_dentist).search(WEEK).mapped('dentist_id')), {self.user_dentist}
+        )
         self.assertEqual(Report.with_user(self.user_dentist).search_count(WEEK), 3)
         self.assertEqual(Report.with_user(self.user_dentist_2).search_count(WEEK), 3)
         self.assertEqual(Report.with_user(self.user_manager).search_count(WEEK), 6)
@@ -168,15 +200,29 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
     def test_two_companies(self):
         other = self.company_other
         dentist_other = mail_new_test_user(
-            self.env, login='dentist_other', name='Dra. Outra', groups='dental_clinic.group_dental_dentist',
-            company_id=other.id, company_ids=[Command.set(other.ids)], tz='America/Sao_Paulo')
+            self.env,
+            login='dentist_other',
+            name='Dra. Outra',
+            groups='dental_clinic.group_dental_dentist',
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+            tz='America/Sao_Paulo',
+        )
         calendar = self.calendar.copy({'company_id': other.id})
-        chair = self.env['dental.chair'].create({
-            'name': 'Cadeira Filial', 'company_id': other.id, 'resource_calendar_id': calendar.id})
+        chair = self.env['dental.chair'].create(
+            {'name': 'Cadeira Filial', 'company_id': other.id, 'resource_calendar_id': calendar.id}
+        )
         patient = self.env['dental.patient'].create({'name': 'Paciente Filial', 'company_id': other.id})
-        appointment = self.env['dental.appointment'].create({
-            'company_id': other.id, 'patient_id': patient.id, 'dentist_id': dentist_other.id,
-            'chair_id': chair.id, 'start': self.at(2, 9), 'duration': 1.0})
+        appointment = self.env['dental.appointment'].create(
+            {
+                'company_id': other.id,
+                'patient_id': patient.id,
+                'dentist_id': dentist_other.id,
+                'chair_id': chair.id,
+                'start': self.at(2, 9),
+                'duration': 1.0,
+            }
+        )
         appointment.action_no_show()
         self.env.flush_all()
         self.assertEqual(self._totals(WEEK, self.env(user=self.user_manager))[0], 6)
@@ -199,9 +245,15 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertEqual(rows[self.chair_b]['used_minutes'], 30 + 60)
         self.assertAlmostEqual(rows[self.chair_a]['booked_rate'], 100.0 * 60 / 2700)
         # A public holiday on Wednesday: 9 working hours fewer.
-        self.env['resource.calendar.leaves'].create({
-            'name': 'Feriado', 'calendar_id': self.calendar.id, 'resource_id': False,
-            'date_from': self.at(2, 0), 'date_to': self.at(3, 0)})
+        self.env['resource.calendar.leaves'].create(
+            {
+                'name': 'Feriado',
+                'calendar_id': self.calendar.id,
+                'resource_id': False,
+                'date_from': self.at(2, 0),
+                'date_to': self.at(3, 0),
+            }
+        )
         rows = {row['chair']: row for row in Occupancy._get_occupancy(monday, friday, self.chair_a)}
         self.assertEqual(rows[self.chair_a]['available_minutes'], 36 * 60)
         self.assertAlmostEqual(rows[self.chair_a]['booked_rate'], 100.0 * 60 / 2160)
@@ -209,15 +261,26 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
             Occupancy.with_user(self.user_dentist)._get_occupancy(monday, friday)
         # An empty period still has its working minutes.
         february = Occupancy._get_occupancy(date(2031, 2, 3), date(2031, 2, 3), self.chair_a)[0]
-        self.assertEqual((february['available_minutes'], february['booked_minutes'], february['booked_rate']),
-                         (9 * 60, 0.0, 0.0))
+        self.assertEqual(
+            (february['available_minutes'], february['booked_minutes'], february['booked_rate']), (9 * 60, 0.0, 0.0)
+        )
 
     def test_statistics_wizard(self):
-        wizard = self.env['dental.statistics.wizard'].with_user(self.user_manager).create({
-            'date_from': date(2031, 1, 6), 'date_to': date(2031, 1, 12), 'chair_ids': [Command.set(self.chair_a.ids)]})
+        wizard = (
+            self.env['dental.statistics.wizard']
+            .with_user(self.user_manager)
+            .create(
+                {
+                    'date_from': date(2031, 1, 6),
+                    'date_to': date(2031, 1, 12),
+                    'chair_ids': [Command.set(self.chair_a.ids)],
+                }
+            )
+        )
         stats = wizard._get_statistics()
-        self.assertEqual((stats['total'], stats['visits'], stats['no_shows'], stats['late_cancellations']),
-                         (3, 1, 1, 1))
+        self.assertEqual(
+            (stats['total'], stats['visits'], stats['no_shows'], stats['late_cancellations']), (3, 1, 1, 1)
+        )
         self.assertAlmostEqual(stats['no_show_rate'], 50.0)
         self.assertEqual([row['procedure'] for row in stats['treatments']], [self.procedure_cleaning])
         wizard.action_compute_occupancy()
@@ -230,19 +293,20 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
 
 @tagged('post_install', '-at_install')
 class TestTreatmentAnalysis(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.plan = cls.env['dental.treatment.plan'].create({
-            'patient_id': cls.patient.id, 'dentist_id': cls.user_dentist.id, 'date': date(2031, 1, 1)})
+        cls.plan = cls.env['dental.treatment.plan'].create(
+            {'patient_id': cls.patient.id, 'dentist_id': cls.user_dentist.id, 'date': date(2031, 1, 1)}
+        )
         cls.front_done = cls._create_treatment(
-            tooth='11', surface_ids=cls._surface_ids('V'), dentist_id=cls.user_dentist.id, plan_id=cls.plan.id)
+            tooth='11', surface_ids=cls._surface_ids('V'), dentist_id=cls.user_dentist.id, plan_id=cls.plan.id
+        )
         cls.front_done.write({'state': 'done', 'date_done': date(2031, 1, 11)})
-        cls.molar_planned = cls._create_treatment(
-            tooth='46', dentist_id=cls.user_dentist.id, plan_id=cls.plan.id)
+        cls.molar_planned = cls._create_treatment(tooth='46', dentist_id=cls.user_dentist.id, plan_id=cls.plan.id)
         cls.extraction = cls._create_treatment(
-            procedure_id=cls.procedure_extraction.id, tooth='28', dentist_id=cls.user_dentist_2.id)
+            procedure_id=cls.procedure_extraction.id, tooth='28', dentist_id=cls.user_dentist_2.id
+        )
         cls.extraction.write({'state': 'done', 'date_done': date(2031, 1, 20)})
         cls.cleaning = cls._create_treatment(procedure_id=cls.procedure_cleaning.id, dentist_id=cls.user_dentist.id)
         cls.env.flush_all()
@@ -267,8 +331,10 @@ class TestTreatmentAnalysis(AppointmentClinicalCase):
 
     def test_rules(self):
         Report = self.env['dental.treatment.report']
-        self.assertEqual(Report.with_user(self.user_dentist).search(self.domain).treatment_id,
-                         self.front_done | self.molar_planned | self.cleaning)
+        self.assertEqual(
+            Report.with_user(self.user_dentist).search(self.domain).treatment_id,
+            self.front_done | self.molar_planned | self.cleaning,
+        )
         self.assertEqual(Report.with_user(self.user_dentist_2).search(self.domain).treatment_id, self.extraction)
         self.assertEqual(Report.with_user(self.user_manager).search_count(self.domain), 4)
         with self.assertRaises(AccessError):
@@ -277,11 +343,17 @@ class TestTreatmentAnalysis(AppointmentClinicalCase):
 
 @tagged('post_install', '-at_install')
 class TestPatientFrequency(AppointmentClinicalCase):
-
     def test_not_seen_list(self):
         Appointment = self.env['dental.appointment'].with_context(dental_allow_outside_hours=True)
-        old = Appointment.create({'patient_id': self.patient.id, 'dentist_id': self.user_dentist.id,
-                                  'chair_id': self.chair_a.id, 'start': '2020-03-02 12:00:00', 'duration': 1.0})
+        old = Appointment.create(
+            {
+                'patient_id': self.patient.id,
+                'dentist_id': self.user_dentist.id,
+                'chair_id': self.chair_a.id,
+                'start': '2020-03-02 12:00:00',
+                'duration': 1.0,
+            }
+        )
         old.action_arrive()
         old.action_start()
         old.action_done()
@@ -311,8 +383,15 @@ class TestFrontDeskDashboard(AppointmentClinicalCase):
             waiting = self._book(day=2, hour=11, duration=0.5)
             waiting.action_arrive()
             waiting.arrived_at = self.at(2, 11, 40)
-            late = self._book(day=2, hour=11, minute=45, duration=0.25, patient_id=self.patient_2.id,
-                              dentist_id=self.user_dentist_2.id, chair_id=self.chair_b.id)
+            late = self._book(
+                day=2,
+                hour=11,
+                minute=45,
+                duration=0.25,
+                patient_id=self.patient_2.id,
+                dentist_id=self.user_dentist_2.id,
+                chair_id=self.chair_b.id,
+            )
             unconfirmed = self._book(day=3, hour=9, patient_id=self.patient_2.id)
             confirmed = self._book(day=3, hour=10)
             confirmed.action_confirm()

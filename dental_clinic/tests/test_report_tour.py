@@ -19,31 +19,49 @@ class TestReportTour(HttpCase):
         super().setUpClass()
         cls.env['ir.config_parameter'].sudo().set_param('report.url', cls.base_url())
         cls.manager = mail_new_test_user(
-            cls.env, login='tour_report_manager', name='Gerente Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_manager')
+            cls.env,
+            login='tour_report_manager',
+            name='Gerente Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_manager',
+        )
         cls.receptionist = mail_new_test_user(
-            cls.env, login='tour_report_receptionist', name='Recepção Tour', tz='America/Sao_Paulo',
-            groups='dental_clinic.group_dental_receptionist')
+            cls.env,
+            login='tour_report_receptionist',
+            name='Recepção Tour',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
         calendar = always_open_calendar(cls.env, 'Always open (reports)')
         cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Painel', 'resource_calendar_id': calendar.id})
         cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Painel'})
         old_patient = cls.env['dental.patient'].create({'name': 'Paciente Antigo'})
         tz = pytz.timezone('America/Sao_Paulo')
         today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
-        first_day = tz.localize(datetime.combine(today.replace(day=1), time(0, 30))).astimezone(pytz.utc).replace(
-            tzinfo=None)
+        first_day = (
+            tz.localize(datetime.combine(today.replace(day=1), time(0, 30))).astimezone(pytz.utc).replace(tzinfo=None)
+        )
         Appointment = cls.env['dental.appointment']
         for patient, start in ((cls.patient, first_day), (old_patient, first_day - timedelta(days=3))):
-            appointment = Appointment.create({
-                'patient_id': patient.id, 'dentist_id': cls.manager.id, 'chair_id': cls.chair.id,
-                'start': start, 'duration': 0.5})
+            appointment = Appointment.create(
+                {
+                    'patient_id': patient.id,
+                    'dentist_id': cls.manager.id,
+                    'chair_id': cls.chair.id,
+                    'start': start,
+                    'duration': 0.5,
+                }
+            )
             appointment.action_arrive()
             appointment.action_start()
             appointment.action_done()
 
     def test_manager_follows_a_figure(self):
-        self.start_tour('/odoo/action-dental_clinic.dental_dashboard_manager_action',
-                        'dental_dashboard_manager_tour', login='tour_report_manager')
+        self.start_tour(
+            '/odoo/action-dental_clinic.dental_dashboard_manager_action',
+            'dental_dashboard_manager_tour',
+            login='tour_report_manager',
+        )
 
     def test_dashboard_data(self):
         Dashboard = self.env['dental.dashboard']

@@ -3,6 +3,7 @@
 Each test plays the role that attacked, with ``with_user``: what the web client
 hides or marks read-only, the server refuses.
 """
+
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
@@ -20,7 +21,6 @@ REFUSED = UserError
 
 @tagged('post_install', '-at_install')
 class TestRolesAndStates(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -35,13 +35,25 @@ class TestRolesAndStates(AppointmentClinicalCase):
         self.assertTrue(self.patient.with_user(self.user_dentist).has_medical_alert)
 
     def test_system_set_fields_cannot_be_written(self):
-        admin_meeting = self.env['calendar.event'].create({
-            'name': 'Reunião do conselho', 'start': datetime(2031, 1, 6, 15), 'stop': datetime(2031, 1, 6, 16),
-            'privacy': 'private', 'user_id': self.env.ref('base.user_admin').id})
+        admin_meeting = self.env['calendar.event'].create(
+            {
+                'name': 'Reunião do conselho',
+                'start': datetime(2031, 1, 6, 15),
+                'stop': datetime(2031, 1, 6, 16),
+                'privacy': 'private',
+                'user_id': self.env.ref('base.user_admin').id,
+            }
+        )
         appointment = self.appointment.with_user(self.user_receptionist)
-        for vals in ({'cancelled_by_id': self.user_dentist.id}, {'cancelled_at': '2031-01-01 10:00:00'},
-                     {'cancel_reason': 'forged'}, {'cancel_origin': 'clinic'}, {'is_late_cancellation': True},
-                     {'calendar_event_id': admin_meeting.id}, {'arrived_at': '2031-01-06 12:00:00'}):
+        for vals in (
+            {'cancelled_by_id': self.user_dentist.id},
+            {'cancelled_at': '2031-01-01 10:00:00'},
+            {'cancel_reason': 'forged'},
+            {'cancel_origin': 'clinic'},
+            {'is_late_cancellation': True},
+            {'calendar_event_id': admin_meeting.id},
+            {'arrived_at': '2031-01-06 12:00:00'},
+        ):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 appointment.write(vals)
         with self.assertRaises(AccessError):
@@ -49,19 +61,27 @@ class TestRolesAndStates(AppointmentClinicalCase):
         # The appointment still drives its own event only: moving and cancelling leave the meeting alone.
         appointment.reschedule(self.at(1, 10), self.at(1, 11))
         appointment.cancel('patient', 'Viagem')
-        self.assertEqual((admin_meeting.name, admin_meeting.active, admin_meeting.start),
-                         ('Reunião do conselho', True, datetime(2031, 1, 6, 15)))
+        self.assertEqual(
+            (admin_meeting.name, admin_meeting.active, admin_meeting.start),
+            ('Reunião do conselho', True, datetime(2031, 1, 6, 15)),
+        )
         self.assertFalse(self.appointment.calendar_event_id.active)
 
     def test_field_groups_hold_on_create(self):
         Patient = self.env['dental.patient'].with_user(self.user_receptionist)
-        for vals in ({'allergies': 'Látex'}, {'condition_ids': [Command.set(self.condition_diabetes.ids)]},
-                     {'medications': 'Varfarina'}):
+        for vals in (
+            {'allergies': 'Látex'},
+            {'condition_ids': [Command.set(self.condition_diabetes.ids)]},
+            {'medications': 'Varfarina'},
+        ):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 Patient.create({'name': 'Paciente Forjado', **vals})
         self.assertFalse(self.env['dental.patient'].search([('name', '=', 'Paciente Forjado')]))
-        patient = self.env['dental.patient'].with_user(self.user_dentist).create(
-            {'name': 'Paciente Com Alergia', 'allergies': 'Látex'})
+        patient = (
+            self.env['dental.patient']
+            .with_user(self.user_dentist)
+            .create({'name': 'Paciente Com Alergia', 'allergies': 'Látex'})
+        )
         self.assertTrue(patient.has_medical_alert)
 
     def test_create_only_in_a_booking_state(self):
@@ -101,8 +121,10 @@ class TestRolesAndStates(AppointmentClinicalCase):
 
     def test_context_keys_relax_nothing(self):
         done = self._book(day=1, hour=9, state='done')
-        front_desk = self.env(user=self.user_receptionist, context={
-            'dental_allow_move': True, 'dental_allow_outside_hours': True, 'dental_appointment_sync': True})
+        front_desk = self.env(
+            user=self.user_receptionist,
+            context={'dental_allow_move': True, 'dental_allow_outside_hours': True, 'dental_appointment_sync': True},
+        )
         with self.assertRaises(UserError):
             done.with_env(front_desk).write({'start': self.at(1, 10)})
         with self.assertRaises(ValidationError):
@@ -120,13 +142,20 @@ class TestRolesAndStates(AppointmentClinicalCase):
         treatment = self._create_treatment(dentist_id=self.user_dentist.id, notes='Resina A2')
         treatment.action_done()
         as_other_dentist = treatment.with_user(self.user_dentist_2)
-        for vals in ({'dentist_id': self.user_dentist_2.id}, {'notes': 'Apagado'}, {'state': 'planned'},
-                     {'date_done': '2030-01-01'}, {'appointment_id': self.appointment.id}):
+        for vals in (
+            {'dentist_id': self.user_dentist_2.id},
+            {'notes': 'Apagado'},
+            {'state': 'planned'},
+            {'date_done': '2030-01-01'},
+            {'appointment_id': self.appointment.id},
+        ):
             with self.subTest(vals=vals), self.assertRaises(REFUSED):
                 as_other_dentist.write(vals)
         as_other_dentist.write({'notes': 'Resina A2\nPolimento refeito em consulta de retorno.'})
-        self.assertEqual((treatment.dentist_id, treatment.notes),
-                         (self.user_dentist, 'Resina A2\nPolimento refeito em consulta de retorno.'))
+        self.assertEqual(
+            (treatment.dentist_id, treatment.notes),
+            (self.user_dentist, 'Resina A2\nPolimento refeito em consulta de retorno.'),
+        )
 
     def test_cancelled_treatment_does_not_jump_to_done(self):
         treatment = self._create_treatment()
@@ -136,9 +165,14 @@ class TestRolesAndStates(AppointmentClinicalCase):
             as_dentist.write({'state': 'done', 'date_done': '2030-01-01'})
         self.assertEqual((treatment.state, treatment.date_done), ('cancelled', False))
         with self.assertRaises(ValidationError):
-            self.env['dental.treatment'].with_user(self.user_dentist).create({
-                'patient_id': self.patient.id, 'procedure_id': self.procedure_cleaning.id, 'state': 'done',
-                'date_done': datetime.now().date() + timedelta(days=30)})
+            self.env['dental.treatment'].with_user(self.user_dentist).create(
+                {
+                    'patient_id': self.patient.id,
+                    'procedure_id': self.procedure_cleaning.id,
+                    'state': 'done',
+                    'date_done': datetime.now().date() + timedelta(days=30),
+                }
+            )
         self.assertTrue(treatment.with_user(self.user_dentist).action_reset_planned())
         self.assertEqual(treatment.state, 'planned')
 
@@ -156,9 +190,14 @@ class TestRolesAndStates(AppointmentClinicalCase):
             note.write({'signed_date': '2030-01-01 10:00:00'})
 
     def test_confirm_after_a_holiday_is_added(self):
-        self.env['resource.calendar.leaves'].create({
-            'name': 'Feriado municipal', 'calendar_id': self.calendar.id,
-            'date_from': self.at(0, 0), 'date_to': self.at(0, 23, 59)})
+        self.env['resource.calendar.leaves'].create(
+            {
+                'name': 'Feriado municipal',
+                'calendar_id': self.calendar.id,
+                'date_from': self.at(0, 0),
+                'date_to': self.at(0, 23, 59),
+            }
+        )
         self.appointment.with_user(self.user_receptionist).action_confirm()
         self.assertEqual(self.appointment.state, 'confirmed')
         with self.assertRaises(ValidationError):
@@ -166,8 +205,9 @@ class TestRolesAndStates(AppointmentClinicalCase):
 
     def test_calendar_reassignment_is_mirrored_and_checked(self):
         event = self.appointment.calendar_event_id
-        self._book(day=0, hour=9, chair_id=self.chair_b.id, dentist_id=self.user_dentist_2.id,
-                   patient_id=self.patient_2.id)
+        self._book(
+            day=0, hour=9, chair_id=self.chair_b.id, dentist_id=self.user_dentist_2.id, patient_id=self.patient_2.id
+        )
         # Giving the event to a dentist who is busy at that time is refused like any double booking.
         with self.assertRaises(ValidationError):
             event.with_user(self.user_dentist).write({'user_id': self.user_dentist_2.id})
@@ -177,8 +217,11 @@ class TestRolesAndStates(AppointmentClinicalCase):
         self.assertEqual(event.partner_ids, self.user_dentist_2.partner_id)
         with self.assertRaises(ValidationError):
             event.write({'user_id': self.user_receptionist.id})
-        for vals in ({'partner_ids': [Command.link(self.user_employee.partner_id.id)]}, {'name': 'Outro'},
-                     {'privacy': 'public'}):
+        for vals in (
+            {'partner_ids': [Command.link(self.user_employee.partner_id.id)]},
+            {'name': 'Outro'},
+            {'privacy': 'public'},
+        ):
             with self.subTest(vals=vals), self.assertRaises(UserError):
                 event.with_user(self.user_dentist_2).write(vals)
 
@@ -209,39 +252,62 @@ class TestRolesAndStates(AppointmentClinicalCase):
         treatment = self._create_treatment()
         plan = self.env['dental.treatment.plan'].create({'patient_id': self.patient.id})
         note = self.env['dental.clinical.note'].create({'patient_id': self.patient.id, 'body': '<p>x</p>'})
-        for call in (treatment.action_cancel, treatment.action_reset_planned, treatment.action_done,
-                     plan.action_accept, plan.action_reset_draft, plan.action_cancel, note.action_sign,
-                     self.appointment.action_confirm, self.appointment.action_arrive):
+        for call in (
+            treatment.action_cancel,
+            treatment.action_reset_planned,
+            treatment.action_done,
+            plan.action_accept,
+            plan.action_reset_draft,
+            plan.action_cancel,
+            note.action_sign,
+            self.appointment.action_confirm,
+            self.appointment.action_arrive,
+        ):
             with self.subTest(call=call.__name__):
                 self.assertIs(call(), True)
 
 
 @tagged('post_install', '-at_install')
 class TestCompaniesAndPrivacy(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         both = cls.company | cls.company_other
         cls.user_dentist.write({'company_ids': [Command.set(both.ids)]})
         cls.user_receptionist_other = mail_new_test_user(
-            cls.env, login='dental_receptionist_b', name='Bruna Filial', company_id=cls.company_other.id,
-            company_ids=[Command.set(cls.company_other.ids)], groups='dental_clinic.group_dental_receptionist',
-            notification_type='inbox', tz='America/Sao_Paulo')
+            cls.env,
+            login='dental_receptionist_b',
+            name='Bruna Filial',
+            company_id=cls.company_other.id,
+            company_ids=[Command.set(cls.company_other.ids)],
+            groups='dental_clinic.group_dental_receptionist',
+            notification_type='inbox',
+            tz='America/Sao_Paulo',
+        )
         cls.calendar_other = cls.calendar.copy({'company_id': cls.company_other.id, 'name': 'Filial'})
-        cls.chair_other = cls.env['dental.chair'].create({
-            'name': 'Cadeira Filial', 'company_id': cls.company_other.id,
-            'resource_calendar_id': cls.calendar_other.id})
-        cls.patient_other = cls.env['dental.patient'].create({
-            'name': 'Paciente da Filial', 'company_id': cls.company_other.id})
+        cls.chair_other = cls.env['dental.chair'].create(
+            {
+                'name': 'Cadeira Filial',
+                'company_id': cls.company_other.id,
+                'resource_calendar_id': cls.calendar_other.id,
+            }
+        )
+        cls.patient_other = cls.env['dental.patient'].create(
+            {'name': 'Paciente da Filial', 'company_id': cls.company_other.id}
+        )
         cls.patient.name = 'Carlos Eduardo Sigiloso'
         cls.appointment = cls._book(hour=9)
 
     def test_overlap_message_names_only_readable_patients(self):
         env = self.env(user=self.user_receptionist_other, context={'allowed_company_ids': self.company_other.ids})
         with self.assertRaises(ValidationError) as caught:
-            self._book(hour=9, env=env, patient_id=self.patient_other.id, chair_id=self.chair_other.id,
-                       company_id=self.company_other.id)
+            self._book(
+                hour=9,
+                env=env,
+                patient_id=self.patient_other.id,
+                chair_id=self.chair_other.id,
+                company_id=self.company_other.id,
+            )
         self.assertNotIn('Carlos', str(caught.exception))
         self.assertIn(self.user_dentist.name, str(caught.exception))
 
@@ -257,16 +323,23 @@ class TestCompaniesAndPrivacy(AppointmentClinicalCase):
         self.assertIn('Com CPF', str(caught.exception))
 
     def test_no_moving_records_to_a_foreign_company(self):
-        patient = self.env['dental.patient'].with_user(self.user_receptionist_other).with_context(
-            allowed_company_ids=self.company_other.ids).create({'name': 'Nova Paciente'})
+        patient = (
+            self.env['dental.patient']
+            .with_user(self.user_receptionist_other)
+            .with_context(allowed_company_ids=self.company_other.ids)
+            .create({'name': 'Nova Paciente'})
+        )
         with self.assertRaises(AccessError):
             patient.write({'company_id': self.company.id})
         self.assertEqual(patient.company_id, self.company_other)
 
     def test_calendar_does_not_reveal_patient_names(self):
         Event = self.env['calendar.event'].with_user(self.user_employee)
-        for domain in ([('name', 'ilike', 'Carlos Eduardo')], [('name', '=like', 'Carlos%')],
-                       [('display_name', 'ilike', 'Sigiloso')]):
+        for domain in (
+            [('name', 'ilike', 'Carlos Eduardo')],
+            [('name', '=like', 'Carlos%')],
+            [('display_name', 'ilike', 'Sigiloso')],
+        ):
             with self.subTest(domain=domain):
                 self.assertEqual(Event.search_count(domain), 0)
         self.assertNotIn('Carlos', self.appointment.calendar_event_id.sudo().name)
@@ -293,10 +366,21 @@ class TestBadInput(AppointmentClinicalCase):
         appointment = self.appointment.with_user(self.user_receptionist)
         fnames = ['start', 'stop', 'duration', 'state']
         cases = [
-            {'duration': 'abc'}, {'duration': 1e12}, {'duration': float('nan')}, {'duration': float('inf')},
-            {'duration': -1}, {'duration': 0}, {'duration': True}, {'duration': [1]},
-            {'start': '9999-12-31 10:00:00'}, {'start': 'amanhã'}, {'start': ['2031-01-06']}, {'stop': 'x'},
-            {'start': '0001-01-01 10:00:00'}, {'state': 'teleported'}, {'state': 'cancelled'},
+            {'duration': 'abc'},
+            {'duration': 1e12},
+            {'duration': float('nan')},
+            {'duration': float('inf')},
+            {'duration': -1},
+            {'duration': 0},
+            {'duration': True},
+            {'duration': [1]},
+            {'start': '9999-12-31 10:00:00'},
+            {'start': 'amanhã'},
+            {'start': ['2031-01-06']},
+            {'stop': 'x'},
+            {'start': '0001-01-01 10:00:00'},
+            {'state': 'teleported'},
+            {'state': 'cancelled'},
             {'chair_id': self.chair_b.id, 'start': self.at(6, 3)},
         ]
         for vals in cases:
@@ -333,8 +417,9 @@ class TestBadInput(AppointmentClinicalCase):
         self.assertEqual((moved.state, moved.calendar_event_id.start), ('scheduled', self.at(1, 9)))
         # Create called on an existing record borrows nothing from it: missing values stay missing.
         with self.assertRaises(REFUSED):
-            self.appointment.with_user(self.user_receptionist).create({
-                'patient_id': self.patient_2.id, 'start': self.at(2, 9), 'duration': 1})
+            self.appointment.with_user(self.user_receptionist).create(
+                {'patient_id': self.patient_2.id, 'start': self.at(2, 9), 'duration': 1}
+            )
 
     def test_tooth_is_never_cut_nor_coerced(self):
         Treatment = self.env['dental.treatment'].with_user(self.user_dentist)
@@ -342,28 +427,35 @@ class TestBadInput(AppointmentClinicalCase):
         for tooth in ('185', '479', '36a', 36, ['36'], '19', ' '):
             with self.subTest(tooth=tooth):
                 with self.assertRaises(ValidationError):
-                    Treatment.create({'patient_id': self.patient.id, 'procedure_id': self.procedure_extraction.id,
-                                      'tooth': tooth})
+                    Treatment.create(
+                        {'patient_id': self.patient.id, 'procedure_id': self.procedure_extraction.id, 'tooth': tooth}
+                    )
                 with self.assertRaises(ValidationError):
                     Finding.create({'patient_id': self.patient.id, 'tooth': tooth, 'condition': 'missing'})
                 self._assert_refused_unchanged(
-                    self.treatment, lambda t=tooth: self.treatment.with_user(self.user_dentist).write({'tooth': t}),
-                    ['tooth'])
+                    self.treatment,
+                    lambda t=tooth: self.treatment.with_user(self.user_dentist).write({'tooth': t}),
+                    ['tooth'],
+                )
         self.assertFalse(Finding.search([('patient_id', '=', self.patient.id)]))
 
     def test_patient_values(self):
         Patient = self.env['dental.patient'].with_user(self.user_receptionist)
-        for vals in ({'name': ''}, {'name': '   '}, {'name': 'X', 'cpf': '123'},
-                     {'name': 'X', 'birth_date': 'ontem'}):
+        for vals in ({'name': ''}, {'name': '   '}, {'name': 'X', 'cpf': '123'}, {'name': 'X', 'birth_date': 'ontem'}):
             with self.subTest(vals=vals), self.assertRaises(REFUSED):
                 Patient.create(vals)
         self._assert_refused_unchanged(
-            self.patient, lambda: self.patient.with_user(self.user_receptionist).write({'name': ' '}), ['name'])
+            self.patient, lambda: self.patient.with_user(self.user_receptionist).write({'name': ' '}), ['name']
+        )
 
     def test_search_with_unsupported_operators(self):
         Patient = self.env['dental.patient'].with_user(self.user_receptionist)
-        for domain in ([('cpf_search', 'in', ['1'])], [('phone_search', '>', 3)], [('is_minor', 'ilike', 'x')],
-                       [('cpf_search', '=', 529)]):
+        for domain in (
+            [('cpf_search', 'in', ['1'])],
+            [('phone_search', '>', 3)],
+            [('is_minor', 'ilike', 'x')],
+            [('cpf_search', '=', 529)],
+        ):
             with self.subTest(domain=domain), self.assertRaises(UserError):
                 Patient.search(domain)
 
@@ -378,7 +470,6 @@ class TestBadInput(AppointmentClinicalCase):
 
 @tagged('post_install', '-at_install')
 class TestCatalogueAndSequences(AppointmentClinicalCase):
-
     def test_conditions_unique_per_company_and_shared(self):
         Condition = self.env['dental.condition'].with_user(self.user_manager)
         Condition.create({'name': 'Bruxismo'})
@@ -398,8 +489,9 @@ class TestCatalogueAndSequences(AppointmentClinicalCase):
         company = self.env['res.company'].create({'name': 'Clínica Nova'})
         sequence = self.env['ir.sequence'].search([('code', '=', 'dental.patient'), ('company_id', '=', company.id)])
         self.assertEqual(len(sequence), 1)
-        patients = self.env['dental.patient'].create([
-            {'name': 'Primeira', 'company_id': company.id}, {'name': 'Segunda', 'company_id': company.id}])
+        patients = self.env['dental.patient'].create(
+            [{'name': 'Primeira', 'company_id': company.id}, {'name': 'Segunda', 'company_id': company.id}]
+        )
         self.assertEqual(patients.mapped('file_number'), ['PAC-000001', 'PAC-000002'])
 
 
@@ -411,15 +503,17 @@ class TestDaylightSavingTime(AppointmentClinicalCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.calendar_dst = cls.calendar.copy({'name': 'Lisboa', 'tz': 'Europe/Lisbon'})
-        cls.chair_dst = cls.env['dental.chair'].create({
-            'name': 'Cadeira Lisboa', 'resource_calendar_id': cls.calendar_dst.id, 'dentist_id': cls.user_dentist.id})
+        cls.chair_dst = cls.env['dental.chair'].create(
+            {'name': 'Cadeira Lisboa', 'resource_calendar_id': cls.calendar_dst.id, 'dentist_id': cls.user_dentist.id}
+        )
 
     def test_local_opening_hours_on_both_sides_of_the_change(self):
         # Lisbon: UTC+0 in winter, UTC+1 from the last Sunday of March (2031-03-30).
         winter = self._book(chair_id=self.chair_dst.id, start=datetime(2031, 3, 24, 8, 0), duration=1)
         summer = self._book(chair_id=self.chair_dst.id, start=datetime(2031, 3, 31, 7, 0), duration=1)
-        self.assertEqual((winter._local_date(), summer._local_date()),
-                         (datetime(2031, 3, 24).date(), datetime(2031, 3, 31).date()))
+        self.assertEqual(
+            (winter._local_date(), summer._local_date()), (datetime(2031, 3, 24).date(), datetime(2031, 3, 31).date())
+        )
         with self.assertRaises(ValidationError):
             # 07:00 UTC is 07:00 in winter: before the 08:00 opening.
             self._book(chair_id=self.chair_dst.id, start=datetime(2031, 3, 24, 7, 0), duration=1)

@@ -6,6 +6,7 @@ from the form views (``readonly="1"``), so that a new field is covered the day i
 is added. A field shown read-only that a client may still set is listed in
 ``EXEMPT`` with the reason.
 """
+
 import inspect
 
 from lxml import etree
@@ -33,16 +34,25 @@ EXEMPT = {
 
 # A value of the wrong type for each kind of field.
 WRONG_VALUES = {
-    'float': 'abc', 'monetary': 'abc', 'integer': '12', 'char': ['x'], 'text': {'x': 1}, 'html': 42,
-    'boolean': 'maybe', 'date': 'ontem', 'datetime': '31/02/2031 25:00', 'selection': 'not_a_key',
-    'many2one': 'abc', 'many2many': 'abc', 'one2many': 'abc',
+    'float': 'abc',
+    'monetary': 'abc',
+    'integer': '12',
+    'char': ['x'],
+    'text': {'x': 1},
+    'html': 42,
+    'boolean': 'maybe',
+    'date': 'ontem',
+    'datetime': '31/02/2031 25:00',
+    'selection': 'not_a_key',
+    'many2one': 'abc',
+    'many2many': 'abc',
+    'one2many': 'abc',
 }
 CRUD = {'create', 'write', 'unlink', 'copy', 'init'}
 
 
 @tagged('post_install', '-at_install')
 class TestSystemFields(AppointmentClinicalCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -54,20 +64,28 @@ class TestSystemFields(AppointmentClinicalCase):
             'dental.appointment': appointment,
             'dental.treatment': cls._create_treatment(),
             'dental.tooth.condition': cls.env['dental.tooth.condition'].create(
-                {'patient_id': cls.patient.id, 'tooth': '11', 'condition': 'caries'}),
+                {'patient_id': cls.patient.id, 'tooth': '11', 'condition': 'caries'}
+            ),
             'dental.treatment.plan': cls.env['dental.treatment.plan'].create({'patient_id': cls.patient.id}),
             'dental.clinical.note': cls.env['dental.clinical.note'].create(
-                {'patient_id': cls.patient.id, 'body': '<p>Rascunho</p>'}),
+                {'patient_id': cls.patient.id, 'body': '<p>Rascunho</p>'}
+            ),
             'dental.clinical.note.addendum': cls.env['dental.clinical.note.addendum'].create(
-                {'note_id': note.id, 'body': 'Adendo'}),
+                {'note_id': note.id, 'body': 'Adendo'}
+            ),
             'dental.chair': cls.chair_a,
             'dental.procedure': cls.procedure_cleaning,
             'dental.condition': cls.condition_asthma,
         }
         cls.create_values = {
             'dental.patient': {'name': 'Paciente Novo'},
-            'dental.appointment': {'patient_id': cls.patient_2.id, 'chair_id': cls.chair_b.id,
-                                   'dentist_id': cls.user_dentist_2.id, 'start': cls.at(2, 9), 'duration': 0.5},
+            'dental.appointment': {
+                'patient_id': cls.patient_2.id,
+                'chair_id': cls.chair_b.id,
+                'dentist_id': cls.user_dentist_2.id,
+                'start': cls.at(2, 9),
+                'duration': 0.5,
+            },
             'dental.treatment': {'patient_id': cls.patient.id, 'procedure_id': cls.procedure_cleaning.id},
             'dental.tooth.condition': {'patient_id': cls.patient.id, 'tooth': '21', 'condition': 'caries'},
             'dental.treatment.plan': {'patient_id': cls.patient.id},
@@ -87,9 +105,13 @@ class TestSystemFields(AppointmentClinicalCase):
                 if node.get('readonly') in ('1', 'True', 'true') and node.getparent().tag != 'field':
                     fnames.add(node.get('name'))
         magic = {'id', 'display_name', 'create_uid', 'create_date', 'write_uid', 'write_date', '__last_update'}
-        return sorted(fname for fname in fnames - magic
-                      if fname in Model._fields and (model, fname) not in EXEMPT
-                      and not Model._fields[fname].groups == 'base.group_no_one')
+        return sorted(
+            fname
+            for fname in fnames - magic
+            if fname in Model._fields
+            and (model, fname) not in EXEMPT
+            and not Model._fields[fname].groups == 'base.group_no_one'
+        )
 
     def _forged_value(self, record, fname):
         field = record._fields[fname]
@@ -116,10 +138,13 @@ class TestSystemFields(AppointmentClinicalCase):
 
     def test_lists_are_not_empty(self):
         """The introspection finds what the issue named; an empty list would make the tests below vacuous."""
-        self.assertTrue({'has_medical_alert', 'file_number', 'cpf_digits'} <= set(
-            self._protected_fields('dental.patient')))
-        self.assertTrue({'cancelled_by_id', 'cancelled_at', 'cancel_reason', 'calendar_event_id',
-                         'is_late_cancellation'} <= set(self._protected_fields('dental.appointment')))
+        self.assertTrue(
+            {'has_medical_alert', 'file_number', 'cpf_digits'} <= set(self._protected_fields('dental.patient'))
+        )
+        self.assertTrue(
+            {'cancelled_by_id', 'cancelled_at', 'cancel_reason', 'calendar_event_id', 'is_late_cancellation'}
+            <= set(self._protected_fields('dental.appointment'))
+        )
 
     def test_clients_cannot_write_them(self):
         for model, record in self.records.items():
@@ -151,8 +176,15 @@ class TestSystemFields(AppointmentClinicalCase):
         for model, record in self.records.items():
             protected = set(self._protected_fields(model))
             for fname, field in record._fields.items():
-                if (fname in protected or field.type not in WRONG_VALUES or field.compute and not field.inverse
-                        or fname in ('id', 'display_name') or not field.store and not field.inherited):
+                if (
+                    fname in protected
+                    or field.type not in WRONG_VALUES
+                    or field.compute
+                    and not field.inverse
+                    or fname in ('id', 'display_name')
+                    or not field.store
+                    and not field.inherited
+                ):
                     continue
                 value = WRONG_VALUES[field.type]
                 before = record.sudo().read([fname])[0][fname]
@@ -165,15 +197,24 @@ class TestSystemFields(AppointmentClinicalCase):
     def test_every_public_method_answers_or_refuses(self):
         """Called by a receptionist on records in whatever state: a value an RPC client can read, or a refusal."""
         for model, record in self.records.items():
-            names = sorted({
-                name for cls in type(record).mro() if cls.__module__.startswith('odoo.addons.dental_clinic')
-                for name, member in vars(cls).items()
-                if callable(member) and not name.startswith('_') and name not in CRUD
-                and not getattr(member, '_api_private', False)})
+            names = sorted(
+                {
+                    name
+                    for cls in type(record).mro()
+                    if cls.__module__.startswith('odoo.addons.dental_clinic')
+                    for name, member in vars(cls).items()
+                    if callable(member)
+                    and not name.startswith('_')
+                    and name not in CRUD
+                    and not getattr(member, '_api_private', False)
+                }
+            )
             for name in names:
                 method = getattr(record.with_user(self.user_receptionist), name)
-                if any(param.default is param.empty or param.kind is param.VAR_POSITIONAL
-                       for param in inspect.signature(method).parameters.values()):
+                if any(
+                    param.default is param.empty or param.kind is param.VAR_POSITIONAL
+                    for param in inspect.signature(method).parameters.values()
+                ):
                     continue  # takes arguments: covered case by case in test_rules.TestBadInput
                 with self.subTest(model=model, method=name):
                     try:

@@ -6,3 +6,4 @@ from . import dental_patient_purge
 from . import dental_statistics_wizard
 from . import dental_agenda_wizard
 from . import dental_settings
+from . import dental_recall_snooze

@@ -12,9 +12,11 @@ class DentalAgendaWizard(models.TransientModel):
 
     date = fields.Date(required=True, default=fields.Date.context_today)
     group_by = fields.Selection(
-        [('dentist', 'Per Dentist'), ('chair', 'Per Chair')], string='One Page', required=True, default='dentist')
-    dentist_ids = fields.Many2many('res.users', string='Dentists', domain=dentist_domain,
-                                   help='Leave empty for every dentist.')
+        [('dentist', 'Per Dentist'), ('chair', 'Per Chair')], string='One Page', required=True, default='dentist'
+    )
+    dentist_ids = fields.Many2many(
+        'res.users', string='Dentists', domain=dentist_domain, help='Leave empty for every dentist.'
+    )
     chair_ids = fields.Many2many('dental.chair', string='Chairs', help='Leave empty for every chair.')
     include_cancelled = fields.Boolean(string='Include Cancelled and No-shows')
 

@@ -11,7 +11,8 @@ class DentalAppointmentCancel(models.TransientModel):
 
     appointment_ids = fields.Many2many('dental.appointment', string='Appointments', required=True)
     cancel_origin = fields.Selection(
-        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', required=True, default='patient')
+        [('patient', 'Patient'), ('clinic', 'Clinic')], string='Cancelled By', required=True, default='patient'
+    )
     cancel_reason = fields.Text(string='Reason', required=True)
     is_late_cancellation = fields.Boolean(string='Late Cancellation', compute='_compute_is_late_cancellation')
     late_cancel_hours = fields.Integer(related='appointment_ids.company_id.dental_late_cancel_hours')
@@ -22,7 +23,8 @@ class DentalAppointmentCancel(models.TransientModel):
         for wizard in self:
             wizard.is_late_cancellation = any(
                 appointment.start - now < timedelta(hours=appointment.company_id.dental_late_cancel_hours)
-                for appointment in wizard.appointment_ids)
+                for appointment in wizard.appointment_ids
+            )
 
     def action_cancel(self):
         self.ensure_one()

@@ -15,15 +15,31 @@ class DentalAppointmentReschedule(models.TransientModel):
     appointment_id = fields.Many2one('dental.appointment', required=True, readonly=True)
     company_id = fields.Many2one(related='appointment_id.company_id')
     current_start = fields.Datetime(related='appointment_id.start', string='Current Start')
-    start = fields.Datetime(string='New Start', required=True, compute='_compute_from_appointment',
-                            store=True, readonly=False, precompute=True)
+    start = fields.Datetime(
+        string='New Start',
+        required=True,
+        compute='_compute_from_appointment',
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     duration = fields.Float(compute='_compute_from_appointment', store=True, readonly=False, precompute=True)
     dentist_id = fields.Many2one(
-        'res.users', string='Dentist', compute='_compute_from_appointment', store=True, readonly=False,
-        precompute=True, domain=dentist_domain)
+        'res.users',
+        compute='_compute_from_appointment',
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain=dentist_domain,
+    )
     chair_id = fields.Many2one(
-        'dental.chair', string='Chair', compute='_compute_from_appointment', store=True, readonly=False,
-        precompute=True, domain="[('company_id', '=', company_id)]")
+        'dental.chair',
+        compute='_compute_from_appointment',
+        store=True,
+        readonly=False,
+        precompute=True,
+        domain="[('company_id', '=', company_id)]",
+    )
 
     @api.depends('appointment_id')
     def _compute_from_appointment(self):

@@ -12,7 +12,7 @@ class DentalPatientAnonymize(models.TransientModel):
     _name = 'dental.patient.anonymize'
     _description = 'Anonymise Patient'
 
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
     confirm = fields.Boolean(string='I understand that this cannot be undone')
 
     @api.model
@@ -40,9 +40,18 @@ class DentalPatient(models.Model):
     def _dental_anonymize(self):
         """Clear identity and contact data, the chatter and the attachments; keep the clinical record."""
         self._dental_check_manager()
-        future = self.env['dental.appointment'].sudo().search_count([
-            ('patient_id', 'in', self.ids), ('start', '>=', fields.Datetime.now()),
-            ('state', 'not in', INACTIVE_STATES)], limit=1)
+        future = (
+            self.env['dental.appointment']
+            .sudo()
+            .search_count(
+                [
+                    ('patient_id', 'in', self.ids),
+                    ('start', '>=', fields.Datetime.now()),
+                    ('state', 'not in', INACTIVE_STATES),
+                ],
+                limit=1,
+            )
+        )
         if future:
             raise UserError(_('This patient has future appointments: cancel them before anonymising.'))
         for patient in self.sudo():
@@ -57,38 +66,50 @@ class DentalPatient(models.Model):
                 domain = [('model', '=', model), ('res_id', 'in', ids)]
                 self.env['mail.message'].sudo().search(domain).unlink()
                 self.env['mail.followers'].sudo().search([('res_model', '=', model), ('res_id', 'in', ids)]).unlink()
-                self.env['mail.activity'].sudo().search(
-                    [('res_model', '=', model), ('res_id', 'in', ids)]).unlink()
-                self.env['ir.attachment'].sudo().search(
-                    [('res_model', '=', model), ('res_id', 'in', ids)]).unlink()
+                self.env['mail.activity'].sudo().search([('res_model', '=', model), ('res_id', 'in', ids)]).unlink()
+                self.env['ir.attachment'].sudo().search([('res_model', '=', model), ('res_id', 'in', ids)]).unlink()
             # Earlier exports hold the identity too.
             exports = self.env['dental.lgpd.log'].sudo().search([('patient_id', '=', patient.id)])
             self.env['ir.attachment'].sudo().search(
-                [('res_model', '=', 'dental.lgpd.log'), ('res_id', 'in', exports.ids)]).unlink()
+                [('res_model', '=', 'dental.lgpd.log'), ('res_id', 'in', exports.ids)]
+            ).unlink()
             birth_date = patient.birth_date and patient.birth_date.replace(month=1, day=1)
             values = {
-                'cpf': False, 'guardian_id': False, 'guardian_relation': False, 'notes': False,
-                'birth_date': birth_date, 'is_anonymized': True,
+                'cpf': False,
+                'guardian_id': False,
+                'guardian_relation': False,
+                'notes': False,
+                'birth_date': birth_date,
+                'is_anonymized': True,
             }
             if patient._dental_partner_used_elsewhere():
                 # Cut the link only: the contact belongs to other Odoo records too.
-                values['partner_id'] = self.env['res.partner'].sudo().create({
-                    'name': pseudonym, 'company_id': patient.company_id.id, 'lang': partner.lang}).id
+                values['partner_id'] = (
+                    self.env['res.partner']
+                    .sudo()
+                    .create({'name': pseudonym, 'company_id': patient.company_id.id, 'lang': partner.lang})
+                    .id
+                )
             else:
                 partner_domain = [('model', '=', 'res.partner'), ('res_id', '=', partner.id)]
                 self.env['mail.message'].sudo().search(partner_domain).unlink()
                 self.env['ir.attachment'].sudo().search(
-                    [('res_model', '=', 'res.partner'), ('res_id', '=', partner.id)]).unlink()
+                    [('res_model', '=', 'res.partner'), ('res_id', '=', partner.id)]
+                ).unlink()
                 # No tracking: it would write the old name, e-mail and phones back into the chatter.
                 partner._track_discard()
                 partner.with_context(tracking_disable=True, mail_notrack=True).write(
-                    dict(dict.fromkeys(PARTNER_IDENTITY_FIELDS, False), name=pseudonym))
+                    dict(dict.fromkeys(PARTNER_IDENTITY_FIELDS, False), name=pseudonym)
+                )
             patient.with_context(mail_notrack=True, tracking_disable=True)._write_anonymized(values)
             appointments.with_context(mail_notrack=True, tracking_disable=True).write({'notes': False})
             events = appointments.with_context(active_test=False).calendar_event_id
             if events:
-                events.with_context(dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)).write(
-                    {'name': pseudonym, 'description': False})
+                # The sync context replaces the caller's: no client key reaches the events.
+                sync_context = dict(EVENT_SYNC_CONTEXT, active_test=False, dental_appointment_sync=True)
+                events.with_context(sync_context).write(  # pylint: disable=context-overridden
+                    {'name': pseudonym, 'description': False}
+                )
             # Changes tracked earlier in this transaction would write the old values back at commit.
             patient._track_discard()
             appointments._track_discard()
@@ -100,8 +121,9 @@ class DentalPatient(models.Model):
         birth_date = values.pop('birth_date')
         values.pop('guardian_id')
         super().write(values)
-        self.env.cr.execute(SQL(
-            "UPDATE dental_patient SET birth_date = %s, guardian_id = NULL WHERE id = %s", birth_date, self.id))
+        self.env.cr.execute(
+            SQL("UPDATE dental_patient SET birth_date = %s, guardian_id = NULL WHERE id = %s", birth_date, self.id)
+        )
         self.invalidate_recordset(['birth_date', 'guardian_id'])
 
     def _dental_partner_used_elsewhere(self):
@@ -111,8 +133,13 @@ class DentalPatient(models.Model):
         cr = self.env.cr
         # The patient's chatter was cleared before; these self references do not count.
         ignored = {('dental_patient', 'partner_id'), ('res_partner', 'commercial_partner_id')}
-        fields_ = self.env['ir.model.fields'].sudo().search([
-            ('relation', '=', 'res.partner'), ('ttype', 'in', ('many2one', 'many2many')), ('store', '=', True)])
+        fields_ = (
+            self.env['ir.model.fields']
+            .sudo()
+            .search(
+                [('relation', '=', 'res.partner'), ('ttype', 'in', ('many2one', 'many2many')), ('store', '=', True)]
+            )
+        )
         for field in fields_:
             model = self.env.get(field.model)
             if model is None or model._transient or model._abstract or field.name not in model._fields:
@@ -131,8 +158,15 @@ class DentalPatient(models.Model):
             cr.execute(SQL("SELECT to_regclass(%s)", table))
             if not cr.fetchone()[0]:
                 continue
-            cr.execute(SQL("SELECT 1 FROM %s WHERE %s = %s%s LIMIT 1",
-                           SQL.identifier(table), SQL.identifier(column), partner_id, extra))
+            cr.execute(
+                SQL(
+                    "SELECT 1 FROM %s WHERE %s = %s%s LIMIT 1",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    partner_id,
+                    extra,
+                )
+            )
             if cr.fetchone():
                 return True
         return False

@@ -8,7 +8,7 @@ class DentalPatientPurge(models.TransientModel):
     _name = 'dental.patient.purge'
     _description = 'Delete Patient Record after Retention'
 
-    patient_id = fields.Many2one('dental.patient', string='Patient', required=True, ondelete='cascade')
+    patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
     retention_date = fields.Date(related='patient_id.retention_date')
     confirm = fields.Boolean(string='I understand that this cannot be undone')
 
@@ -26,10 +26,16 @@ class DentalPatientPurge(models.TransientModel):
         patient.check_access('unlink')
         retention = patient._dental_retention_dates().get(patient.id)
         if retention and retention >= fields.Date.context_today(self):
-            raise UserError(_(
-                'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry).',
-                date=retention))
-        self.env['dental.lgpd.log']._log(patient, 'delete', details=_(
-            'Record kept until %(date)s; deleted with its clinical record.', date=retention or '-'))
+            raise UserError(
+                _(
+                    'This patient\'s clinical record must be kept until %(date)s (20 years after its last entry).',
+                    date=retention,
+                )
+            )
+        self.env['dental.lgpd.log']._log(
+            patient,
+            'delete',
+            details=_('Record kept until %(date)s; deleted with its clinical record.', date=retention or '-'),
+        )
         patient._dental_purge()
         return {'type': 'ir.actions.act_window_close'}

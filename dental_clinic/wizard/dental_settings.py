@@ -21,14 +21,17 @@ class DentalSettings(models.TransientModel):
     company_id = fields.Many2one('res.company', string='Clinic', readonly=True, default=lambda self: self.env.company)
     dental_late_cancel_hours = fields.Integer(
         string='Late Cancellation (hours)',
-        help='A cancellation made less than this many hours before the appointment counts as late.')
+        help='A cancellation made less than this many hours before the appointment counts as late.',
+    )
     dental_quiet_hour_start = fields.Float(
         string='Quiet Hours From',
-        help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).")
+        help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).",
+    )
     dental_quiet_hour_end = fields.Float(
         string='Quiet Hours Until',
         help='Reminders held during the quiet hours go at this hour, if still at least one hour before the '
-             'appointment; otherwise they are skipped.')
+        'appointment; otherwise they are skipped.',
+    )
 
     @api.model
     def _setting_fnames(self):

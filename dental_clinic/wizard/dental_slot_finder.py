@@ -11,17 +11,20 @@ class DentalSlotFinder(models.TransientModel):
     _description = 'Find an Appointment Slot'
 
     appointment_id = fields.Many2one(
-        'dental.appointment', string='Appointment to Move', readonly=True,
-        help='When set, choosing a slot reschedules this appointment; otherwise it starts a new one.')
-    patient_id = fields.Many2one('dental.patient', string='Patient')
-    dentist_id = fields.Many2one(
-        'res.users', string='Dentist', domain=dentist_domain)
-    chair_id = fields.Many2one('dental.chair', string='Chair')
+        'dental.appointment',
+        string='Appointment to Move',
+        readonly=True,
+        help='When set, choosing a slot reschedules this appointment; otherwise it starts a new one.',
+    )
+    patient_id = fields.Many2one('dental.patient')
+    dentist_id = fields.Many2one('res.users', domain=dentist_domain)
+    chair_id = fields.Many2one('dental.chair')
     procedure_ids = fields.Many2many(
-        'dental.procedure', string='Procedures',
-        help='Procedures of the visit: the duration is the sum of their default durations.')
-    duration = fields.Float(
-        required=True, compute='_compute_duration', store=True, readonly=False, precompute=True)
+        'dental.procedure',
+        string='Procedures',
+        help='Procedures of the visit: the duration is the sum of their default durations.',
+    )
+    duration = fields.Float(required=True, compute='_compute_duration', store=True, readonly=False, precompute=True)
     date_from = fields.Datetime(string='From', required=True, default=fields.Datetime.now)
     line_ids = fields.One2many('dental.slot.finder.line', 'finder_id', string='Free Slots', readonly=True)
 
@@ -34,12 +37,24 @@ class DentalSlotFinder(models.TransientModel):
     def action_search(self):
         self.ensure_one()
         slots = self.env['dental.appointment']._find_slots(
-            self.duration, dentist=self.dentist_id, chair=self.chair_id, date_from=self.date_from, limit=10,
-            exclude=self.appointment_id)
-        self.line_ids = [fields.Command.clear()] + [fields.Command.create({
-            'start': slot['start'], 'stop': slot['stop'],
-            'chair_id': slot['chair'].id, 'dentist_id': slot['dentist'].id,
-        }) for slot in slots]
+            self.duration,
+            dentist=self.dentist_id,
+            chair=self.chair_id,
+            date_from=self.date_from,
+            limit=10,
+            exclude=self.appointment_id,
+        )
+        self.line_ids = [fields.Command.clear()] + [
+            fields.Command.create(
+                {
+                    'start': slot['start'],
+                    'stop': slot['stop'],
+                    'chair_id': slot['chair'].id,
+                    'dentist_id': slot['dentist'].id,
+                }
+            )
+            for slot in slots
+        ]
         return {
             'type': 'ir.actions.act_window',
             'name': _('Find a Slot'),

@@ -28,10 +28,15 @@ class DentalRecall(models.Model):
             return super()._queue_recall(channel)
         template = self.env.ref('dental_clinic_sms.sms_template_recall')
         bodies = template.sudo()._render_field('body', self.ids, compute_lang=True)
-        self.env['sms.sms'].sudo().create([{
-            'number': self._recall_sms_number(recall.recipient_id),
-            'partner_id': recall.recipient_id.id,
-            'body': gsm7_safe(bodies[recall.id]),
-            'state': 'outgoing',
-        } for recall in self])
+        self.env['sms.sms'].sudo().create(
+            [
+                {
+                    'number': self._recall_sms_number(recall.recipient_id),
+                    'partner_id': recall.recipient_id.id,
+                    'body': gsm7_safe(bodies[recall.id]),
+                    'state': 'outgoing',
+                }
+                for recall in self
+            ]
+        )
         return True

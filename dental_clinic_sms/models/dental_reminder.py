@@ -4,8 +4,10 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 # GSM 03.38: one 7-bit unit per character of the basic set, two for the extension set.
-GSM7_BASIC = ('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-              'ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà')
+GSM7_BASIC = (
+    '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    'ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'
+)
 GSM7_EXTENSION = '^{}\\[~]|€'
 
 
@@ -63,12 +65,21 @@ class DentalReminder(models.Model):
         results = {}
         for template, reminders in self.grouped(lambda r: r.rule_id.sms_template_id).items():
             bodies = template.sudo()._render_field('body', reminders.ids, compute_lang=True)
-            sms_list = self.env['sms.sms'].sudo().create([{
-                'number': reminder._sms_number(reminder.partner_id),
-                'partner_id': reminder.partner_id.id,
-                'body': gsm7_safe(bodies[reminder.id]),
-                'state': 'outgoing',
-            } for reminder in reminders])
+            sms_list = (
+                self.env['sms.sms']
+                .sudo()
+                .create(
+                    [
+                        {
+                            'number': reminder._sms_number(reminder.partner_id),
+                            'partner_id': reminder.partner_id.id,
+                            'body': gsm7_safe(bodies[reminder.id]),
+                            'state': 'outgoing',
+                        }
+                        for reminder in reminders
+                    ]
+                )
+            )
             for reminder, sms in zip(reminders, sms_list, strict=True):
                 results[reminder.id] = {'state': 'queued', 'processed_at': now, 'sms_id': sms.id}
         return results
@@ -80,7 +91,8 @@ class DentalReminder(models.Model):
         return 'int4' if column == 'sms_id' else super()._bulk_column_cast(column)
 
     def _delivery_sync_queries(self):
-        return [*super()._delivery_sync_queries(),
+        return [
+            *super()._delivery_sync_queries(),
             SQL("""
                 UPDATE dental_reminder r
                    SET state = CASE s.state WHEN 'error' THEN 'failed' ELSE 'skipped' END,

@@ -7,9 +7,14 @@ class DentalReminderRule(models.Model):
 
     channel = fields.Selection(selection_add=[('sms', 'SMS')], ondelete={'sms': 'cascade'})
     sms_template_id = fields.Many2one(
-        'sms.template', string='SMS Template', ondelete='restrict', domain=[('model', '=', 'dental.reminder')],
-        default=lambda self: self.env.ref('dental_clinic_sms.sms_template_appointment_reminder',
-                                          raise_if_not_found=False))
+        'sms.template',
+        string='SMS Template',
+        ondelete='restrict',
+        domain=[('model', '=', 'dental.reminder')],
+        default=lambda self: self.env.ref(
+            'dental_clinic_sms.sms_template_appointment_reminder', raise_if_not_found=False
+        ),
+    )
 
     @api.constrains('channel', 'sms_template_id')
     def _check_sms_template(self):

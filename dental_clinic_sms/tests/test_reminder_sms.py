@@ -10,7 +10,6 @@ from odoo.tests import tagged
 
 
 class SMSReminderCase(AppointmentCase, SMSCase):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -20,7 +19,8 @@ class SMSReminderCase(AppointmentCase, SMSCase):
         cls.company.write({'dental_quiet_hour_start': 21.0, 'dental_quiet_hour_end': 8.0})
         cls.sms_template = cls.env.ref('dental_clinic_sms.sms_template_appointment_reminder')
         cls.rule_24 = cls.env['dental.reminder.rule'].create(
-            {'hours_before': 24, 'channel': 'sms', 'sms_template_id': cls.sms_template.id})
+            {'hours_before': 24, 'channel': 'sms', 'sms_template_id': cls.sms_template.id}
+        )
 
     def _run_cron(self, when):
         with freeze_time(when), self.mockSMSGateway():
@@ -32,7 +32,6 @@ class SMSReminderCase(AppointmentCase, SMSCase):
 
 @tagged('post_install', '-at_install')
 class TestReminderSMS(SMSReminderCase):
-
     def test_sms_queued_once_in_the_clinic_time(self):
         appointment = self._book(day=3, hour=9)
         self._run_cron(appointment.start - timedelta(hours=24, minutes=1))
@@ -86,8 +85,9 @@ class TestReminderSMS(SMSReminderCase):
 
     def test_recall_by_sms(self):
         procedure = self.env['dental.procedure'].create({'name': 'Profilaxia SMS', 'recall_months': 6})
-        treatment = self.env['dental.treatment'].create({
-            'patient_id': self.patient.id, 'procedure_id': procedure.id, 'state': 'done', 'date_done': '2030-07-01'})
+        treatment = self.env['dental.treatment'].create(
+            {'patient_id': self.patient.id, 'procedure_id': procedure.id, 'state': 'done', 'date_done': '2030-07-01'}
+        )
         recall = self.env['dental.recall'].search([('treatment_id', '=', treatment.id)])
         self.assertEqual(recall.due_date, treatment.date_done + relativedelta(months=6))
         with freeze_time('2031-01-02 12:00'), self.mockSMSGateway():
@@ -101,22 +101,34 @@ class TestReminderSMS(SMSReminderCase):
 
 @tagged('post_install', '-at_install')
 class TestReminderSMSDemo(SMSReminderCase):
-
     def test_demo_sms_fit_one_part_in_pt_br(self):
         """Every demo appointment's SMS, rendered in pt_BR, is GSM-7 and at most 160 characters."""
         self.env['res.lang']._activate_lang('pt_BR')
-        self.env['ir.module.module']._load_module_terms(['dental_clinic', 'dental_clinic_sms'], ['pt_BR'],
-                                                        overwrite=True)
+        self.env['ir.module.module']._load_module_terms(
+            ['dental_clinic', 'dental_clinic_sms'], ['pt_BR'], overwrite=True
+        )
         self.env['ir.config_parameter'].set_param('web.base.url', 'http://localhost:8069')
         demo_rule = self.env.ref('dental_clinic_sms.reminder_rule_sms_24h')
-        appointments = self.env['dental.appointment'].search([('patient_id.name', '!=', False)]).filtered(
-            lambda a: a.get_metadata()[0].get('xmlid') or a.patient_id.get_metadata()[0].get('xmlid'))
+        appointments = (
+            self.env['dental.appointment']
+            .search([('patient_id.name', '!=', False)])
+            .filtered(lambda a: a.get_metadata()[0].get('xmlid') or a.patient_id.get_metadata()[0].get('xmlid'))
+        )
         self.assertTrue(appointments, 'demo data installed')
-        reminders = self.env['dental.reminder'].create([{
-            'appointment_id': appointment.id, 'rule_id': demo_rule.id, 'appointment_start': appointment.start,
-            'company_id': appointment.company_id.id, 'channel': 'sms', 'state': 'skipped',
-            'partner_id': appointment.patient_id._dental_reminder_partner().id,
-        } for appointment in appointments])
+        reminders = self.env['dental.reminder'].create(
+            [
+                {
+                    'appointment_id': appointment.id,
+                    'rule_id': demo_rule.id,
+                    'appointment_start': appointment.start,
+                    'company_id': appointment.company_id.id,
+                    'channel': 'sms',
+                    'state': 'skipped',
+                    'partner_id': appointment.patient_id._dental_reminder_partner().id,
+                }
+                for appointment in appointments
+            ]
+        )
         bodies = self.sms_template.with_context(lang='pt_BR')._render_field('body', reminders.ids)
         longest = ''
         for reminder in reminders:
