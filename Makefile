@@ -1,6 +1,15 @@
 SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`.
+# `make odoo` creates .venv; once it exists the two commands use it.
+VENV        ?= $(CURDIR)/.venv
+ifneq ($(wildcard $(VENV)/bin/python),)
+PYTHON      ?= $(VENV)/bin/python
+else
 PYTHON      ?= python3
+endif
+BASE_PYTHON ?= python3
+# Odoo's official 18.0 source archive; CI passes a local folder instead.
+ODOO_SRC    ?= https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
 DB          ?= dental_clinic
 TEST_DB     ?= dental_clinic_test
 DB_HOST     ?= 127.0.0.1
@@ -22,7 +31,12 @@ export PGPORT=$(DB_PORT)
 export PGUSER=$(DB_USER)
 export PGPASSWORD=$(DB_PASSWORD)
 
-.PHONY: run test test-odoo preflight bench lint pot
+.PHONY: run test test-odoo preflight bench lint pot odoo
+
+## odoo: create $(VENV) with Odoo 18.0 from ODOO_SRC (folder, archive or URL), its requirements and ours
+odoo:
+	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
+
 
 preflight:
 	@$(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
