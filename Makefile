@@ -21,6 +21,18 @@ HTTP_PORT   ?= 8069
 CONF        ?= $(CURDIR)/.odoo.conf
 ODOO        := $(PYTHON) -m odoo -c $(CONF)
 PYTEST_ARGS ?=
+# `make run WORKERS=2`: Odoo's prefork server, cron in its own process. Limits sized for a
+# clinic of 20 chairs (README, "Several workers"): a request is killed after 120 s of wall
+# time, a worker recycled above 640 MB (soft) and killed above 800 MB (hard).
+WORKERS           ?= 0
+LIMIT_TIME_REAL   ?= 120
+LIMIT_MEMORY_SOFT ?= 671088640
+LIMIT_MEMORY_HARD ?= 838860800
+GEVENT_PORT       ?= 8072
+ifneq ($(WORKERS),0)
+SERVE_OPTS := --workers=$(WORKERS) --max-cron-threads=1 --limit-time-real=$(LIMIT_TIME_REAL) \
+	--limit-memory-soft=$(LIMIT_MEMORY_SOFT) --limit-memory-hard=$(LIMIT_MEMORY_HARD) --gevent-port=$(GEVENT_PORT)
+endif
 # The addon and its bridges: installed, tested and translated together.
 ADDONS      := dental_clinic,dental_clinic_sms
 ADDON_DIRS  := dental_clinic dental_clinic_sms
@@ -41,14 +53,14 @@ odoo:
 preflight:
 	@$(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
 
-## run: create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
+## run: (WORKERS=2 for the prefork server) create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
 run: preflight
 	@if $(PYTHON) tools/db_state.py $(DB) | grep -q installed; then \
 		$(ODOO) -d $(DB) -u $(ADDONS) --stop-after-init; \
 	else \
 		$(ODOO) -d $(DB) -i $(ADDONS) --stop-after-init; \
 	fi
-	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT)
+	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT) $(SERVE_OPTS)
 
 ## test: fresh $(TEST_DB), install the addon, run the whole suite (browser tours included) with pytest-odoo
 test: preflight
