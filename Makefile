@@ -43,7 +43,7 @@ export PGPORT=$(DB_PORT)
 export PGUSER=$(DB_USER)
 export PGPASSWORD=$(DB_PASSWORD)
 
-.PHONY: run test test-odoo preflight bench lint pot odoo
+.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check
 
 ## odoo: create $(VENV) with Odoo 18.0 from ODOO_SRC (folder, archive or URL), its requirements and ours
 odoo:
@@ -77,6 +77,12 @@ test-odoo: preflight
 		test $${PIPESTATUS[0]} -eq 0
 	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
 	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
+
+UPGRADE_DB ?= dental_clinic_upgrade
+## upgrade-check: previous release (tag v18.0.1.0.0) with demo -> -u from this code: nothing lost or changed;
+##                then uninstall leaves no orphan and reinstall works (drops and recreates $(UPGRADE_DB))
+upgrade-check: preflight
+	$(PYTHON) tools/upgrade_check.py $(CONF) $(UPGRADE_DB)
 
 lint:
 	$(PYTHON) -m ruff check $(ADDON_DIRS) bench tools tests conftest.py

@@ -33,6 +33,7 @@ DB = os.environ.get('LOAD_DB', 'dental_clinic_load')
 PORT = int(os.environ.get('LOAD_PORT', '8079'))
 SECONDS = int(os.environ.get('LOAD_SECONDS', '60'))
 USERS = int(os.environ.get('LOAD_USERS', '20'))
+GEVENT_PORT = int(os.environ.get('LOAD_GEVENT_PORT', str(PORT + 1)))
 URL = f'http://127.0.0.1:{PORT}'
 REFUSALS = ('odoo.exceptions.ValidationError', 'odoo.exceptions.UserError')
 
@@ -99,7 +100,7 @@ def start_server():
         [sys.executable, '-m', 'odoo', '-c', CONF, '-d', DB, f'--db-filter=^{DB}$', '--workers=2',
          '--max-cron-threads=1', '--limit-time-real=120', '--limit-memory-soft=671088640',
          '--limit-memory-hard=838860800', '--http-interface=127.0.0.1', f'--http-port={PORT}',
-         f'--gevent-port={PORT + 1}', '--log-level=warn', '--logfile=' + os.path.join(
+         f'--gevent-port={GEVENT_PORT}', '--log-level=warn', '--logfile=' + os.path.join(
              os.path.dirname(os.path.abspath(__file__)), 'bench_load.log')])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

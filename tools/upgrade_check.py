@@ -144,6 +144,10 @@ def main():
     parser.read(config)
     options = dict(parser['options'])
     started = time.monotonic()
+    if subprocess.run(['git', '-C', REPO, 'rev-parse', '--verify', '--quiet', f'{tag}^{{commit}}'],
+                      capture_output=True).returncode:
+        raise SystemExit(f'upgrade_check: no git tag {tag} (the previous release); `git fetch --tags`, or '
+                         f'`git tag v18.0.1.0.0 d51bc6e` for the first release')
     with tempfile.TemporaryDirectory(prefix='dental_upgrade_') as tmp:
         previous = os.path.join(tmp, 'previous')
         subprocess.run(['git', '-C', REPO, 'worktree', 'add', '--detach', '--quiet', previous, tag], check=True)
