@@ -29,7 +29,13 @@ LIMIT_TIME_REAL   ?= 120
 LIMIT_MEMORY_SOFT ?= 671088640
 LIMIT_MEMORY_HARD ?= 838860800
 GEVENT_PORT       ?= 8072
+SERVE              = $(ODOO)
+# The prefork server re-executes sys.argv[0] for its gevent process, which `python -m odoo` cannot be:
+# serve through odoo-bin (a source checkout) or the `odoo` script next to the interpreter.
+ODOO_BIN     = $(shell $(PYTHON) -c "import os, sys, odoo; b = os.path.join(os.path.dirname(os.path.dirname(\
+	odoo.__file__)), 'odoo-bin'); print(b if os.path.exists(b) else os.path.join(os.path.dirname(sys.executable), 'odoo'))")
 ifneq ($(WORKERS),0)
+SERVE       = $(PYTHON) $(ODOO_BIN) -c $(CONF)
 SERVE_OPTS := --workers=$(WORKERS) --max-cron-threads=1 --limit-time-real=$(LIMIT_TIME_REAL) \
 	--limit-memory-soft=$(LIMIT_MEMORY_SOFT) --limit-memory-hard=$(LIMIT_MEMORY_HARD) --gevent-port=$(GEVENT_PORT)
 endif
@@ -60,7 +66,7 @@ run: preflight
 	else \
 		$(ODOO) -d $(DB) -i $(ADDONS) --stop-after-init; \
 	fi
-	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT) $(SERVE_OPTS)
+	$(SERVE) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT) $(SERVE_OPTS)
 
 ## test: fresh $(TEST_DB), install the addon, run the whole suite (browser tours included) with pytest-odoo
 test: preflight

@@ -17,6 +17,7 @@ Exit code 1 on an error or a failed check. Run alone: `python3 bench/bench_load.
 import json
 import os
 import random
+import socketserver
 import statistics
 import subprocess
 import sys
@@ -27,7 +28,25 @@ import urllib.request
 from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import CONF, bench_env  # noqa: E402
+import contextlib  # noqa: E402
+
+from common import CONF  # noqa: E402
+
+import odoo  # noqa: E402
+from odoo.exceptions import ValidationError  # noqa: E402
+
+_registry = None
+
+
+@contextlib.contextmanager
+def bench_env(dbname):
+    """A superuser environment on the load database (Odoo's config parsed once per process)."""
+    global _registry
+    if _registry is None:
+        odoo.tools.config.parse_config(['-c', CONF, '-d', dbname, '--log-level=warn'])
+        _registry = odoo.modules.registry.Registry(dbname)
+    with _registry.cursor() as cr:
+        yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tracking_disable': True})
 
 DB = os.environ.get('LOAD_DB', 'dental_clinic_load')
 PORT = int(os.environ.get('LOAD_PORT', '8079'))
@@ -38,6 +57,50 @@ URL = f'http://127.0.0.1:{PORT}'
 REFUSALS = ('odoo.exceptions.ValidationError', 'odoo.exceptions.UserError')
 
 
+SERVER_PYTHON = os.environ.get('LOAD_PYTHON', sys.executable)
+SMTP_MESSAGES = []
+
+
+class SMTPSink(socketserver.StreamRequestHandler):
+    """A minimal SMTP server on 127.0.0.1 that keeps every message: reminders really go out, and are counted."""
+
+    def handle(self):
+        def reply(text):
+            self.wfile.write((text + '\r\n').encode())
+        reply('220 bench sink')
+        data, lines = False, []
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            text = line.decode('utf-8', 'replace').rstrip('\r\n')
+            if data:
+                if text == '.':
+                    data = False
+                    SMTP_MESSAGES.append('\n'.join(lines))
+                    lines = []
+                    reply('250 queued')
+                else:
+                    lines.append(text)
+                continue
+            verb = text[:4].upper()
+            if verb == 'DATA':
+                data = True
+                reply('354 end with .')
+            elif verb == 'QUIT':
+                reply('221 bye')
+                return
+            else:
+                reply('250 ok')
+
+
+def start_smtp_sink():
+    sink = socketserver.ThreadingTCPServer(('127.0.0.1', 0), SMTPSink)
+    sink.daemon_threads = True
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    return sink
+
+
 class Refused(Exception):
     pass
 
@@ -46,7 +109,7 @@ class Failed(Exception):
     pass
 
 
-def post(opener, path, params, timeout=30):
+def post(opener, path, params, timeout=60):
     body = json.dumps({'jsonrpc': '2.0', 'method': 'call', 'params': params, 'id': 1}).encode()
     request = urllib.request.Request(URL + path, body, {'Content-Type': 'application/json'})
     try:
@@ -69,9 +132,12 @@ def call(opener, model, method, args, kwargs=None):
                 {'model': model, 'method': method, 'args': args, 'kwargs': kwargs or {}})
 
 
-def prepare():
+def prepare(smtp_port):
     """Demo database once, twenty receptionists, no quiet hours, appointments due for a reminder."""
     with bench_env(DB) as env:
+        env['ir.mail_server'].search([]).write({'active': False})
+        env['ir.mail_server'].create({'name': 'bench sink', 'smtp_host': '127.0.0.1', 'smtp_port': smtp_port,
+                                      'smtp_encryption': 'none', 'sequence': 1})
         receptionist = env.ref('dental_clinic.user_receptionist')
         users = env['res.users'].with_context(active_test=False).search([('login', '=like', 'load.recep%')])
         for index in range(len(users), USERS):
@@ -85,19 +151,27 @@ def prepare():
         tomorrow = (datetime.utcnow() + timedelta(days=1)).replace(hour=13, minute=0, second=0, microsecond=0)
         stamp = int(time.time()) % 50
         for offset, (dentist, chair) in enumerate(zip(dentists, chairs)):
-            for hour in range(3):
-                env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
-                    'patient_id': patients[(offset * 3 + hour + stamp) % len(patients)].id,
-                    'dentist_id': dentist.id, 'chair_id': chair.id, 'duration': 0.25,
-                    'start': tomorrow + timedelta(hours=hour, minutes=15 * (stamp % 3)),
-                })
+            for hour in range(6):
+                try:
+                    with env.cr.savepoint():
+                        env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
+                            'patient_id': patients[(offset * 6 + hour + stamp) % len(patients)].id,
+                            'dentist_id': dentist.id, 'chair_id': chair.id, 'duration': 0.25,
+                            'start': tomorrow + timedelta(hours=hour, minutes=15 * (stamp % 4)),
+                        })
+                except ValidationError:
+                    pass  # the demo's own appointment there: it is due for its reminder as well
         env.cr.commit()
         return dentists.ids, chairs.ids, patients.ids
 
 
 def start_server():
+    # odoo-bin, not `python -m odoo`: the prefork server re-executes sys.argv[0] for its gevent process.
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))), 'odoo-bin')
+    if not os.path.exists(odoo_bin):
+        odoo_bin = os.path.join(os.path.dirname(sys.executable), 'odoo')
     server = subprocess.Popen(
-        [sys.executable, '-m', 'odoo', '-c', CONF, '-d', DB, f'--db-filter=^{DB}$', '--workers=2',
+        [SERVER_PYTHON, odoo_bin, '-c', CONF, '-d', DB, f'--db-filter=^{DB}$', '--workers=2',
          '--max-cron-threads=1', '--limit-time-real=120', '--limit-memory-soft=671088640',
          '--limit-memory-hard=838860800', '--http-interface=127.0.0.1', f'--http-port={PORT}',
          f'--gevent-port={GEVENT_PORT}', '--log-level=warn', '--logfile=' + os.path.join(
@@ -115,7 +189,7 @@ def start_server():
 
 def login(login, password):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    post(opener, '/web/session/authenticate', {'db': DB, 'login': login, 'password': password})
+    post(opener, '/web/session/authenticate', {'db': DB, 'login': login, 'password': password}, timeout=180)
     return opener
 
 
@@ -128,9 +202,8 @@ def slot(rng):
         '%Y-%m-%d %H:%M:%S')
 
 
-def receptionist(index, dentists, chairs, patients, stop_at, samples, outcomes, lock):
+def receptionist(index, opener, dentists, chairs, patients, stop_at, samples, outcomes, lock):
     rng = random.Random(index)
-    opener = login(f'load.recep{index:02d}', 'load')
     mine = []
 
     def timed(operation, func):
@@ -202,6 +275,9 @@ def checks():
         cr.execute("SELECT count(*) FROM dental_reminder WHERE state = 'sent' AND processed_at >= %s",
                    [START_SQL])
         sent = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM dental_reminder WHERE state = 'queued' AND scheduled_at <= %s",
+                   [START_SQL])
+        sent = (sent, cr.fetchone()[0])
         cr.execute("""
             SELECT count(*) FROM (SELECT 1 FROM mail_mail m JOIN dental_reminder r ON r.mail_mail_id = m.id
              GROUP BY r.appointment_id, r.rule_id, r.appointment_start HAVING count(*) > 1) t""")
@@ -222,15 +298,18 @@ def main():
         print(f'bench_load: creating {DB} with the demo clinic', flush=True)
         subprocess.run([sys.executable, '-m', 'odoo', '-c', CONF, '-d', DB, '-i', 'dental_clinic',
                         '--stop-after-init', '--log-level=warn', '--http-port=0'], check=True)
-    dentists, chairs, patients = prepare()
+    sink = start_smtp_sink()
+    dentists, chairs, patients = prepare(sink.server_address[1])
     server = start_server()
     samples, outcomes, lock = {}, {}, threading.Lock()
     try:
+        # Sessions first (the workers load the registry on their first requests), then the clock.
+        openers = [login(f'load.recep{i:02d}', 'load') for i in range(USERS)]
         START_SQL = datetime.utcnow()
         trigger_cron()
         stop_at = time.monotonic() + SECONDS
-        threads = [threading.Thread(target=receptionist, args=(i, dentists, chairs, patients, stop_at, samples,
-                                                               outcomes, lock)) for i in range(USERS)]
+        threads = [threading.Thread(target=receptionist, args=(i, openers[i], dentists, chairs, patients, stop_at,
+                                                               samples, outcomes, lock)) for i in range(USERS)]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -259,11 +338,15 @@ def main():
     for (operation, outcome), n in sorted(outcomes.items()):
         if outcome.startswith('error'):
             print(f'  {operation}: {n} x {outcome}')
-    overlaps, unsynced, duplicates, sent, appointments = checks()
+    overlaps, unsynced, duplicates, (sent, left), appointments = checks()
+    message_ids = [line.split(':', 1)[1].strip() for message in SMTP_MESSAGES for line in message.splitlines()
+                   if line.lower().startswith('message-id:')]
+    twice = len(message_ids) - len(set(message_ids))
     print(f'\nSQL after the load ({appointments} appointments): {overlaps} overlapping active pairs, '
-          f'{unsynced} calendar events out of sync, {sent} reminders sent by the cron during the load, '
-          f'{duplicates} sent twice')
-    sys.exit(1 if errors or overlaps or unsynced or duplicates else 0)
+          f'{unsynced} calendar events out of sync; reminders: {sent} sent by the cron during the load, '
+          f'{len(SMTP_MESSAGES)} e-mails received by the SMTP sink, {duplicates + twice} sent twice, '
+          f'{left} due but still queued')
+    sys.exit(1 if errors or overlaps or unsynced or duplicates or twice or sent != len(SMTP_MESSAGES) else 0)
 
 
 if __name__ == '__main__':
