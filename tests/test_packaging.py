@@ -88,10 +88,18 @@ def test_addon_wheels_install_into_a_fresh_venv(tmp_path):
     assert 'odoo/addons/dental_clinic/__manifest__.py' in files
     assert 'odoo/addons/dental_clinic/i18n/pt_BR.po' in files
     assert 'Requires-Dist: odoo==18.0.*' in metadata
-    # --system-site-packages: the venv sees the machine's Odoo, not this checkout (sys.path has no ROOT).
+    # A fresh venv that sees the Odoo of the interpreter running the tests (the system's, or .venv's
+    # from `make odoo`, hence the .pth after the venv's own site-packages) but not this checkout.
     venv = tmp_path / 'venv'
     subprocess.run([sys.executable, '-m', 'venv', '--system-site-packages', str(venv)], check=True, timeout=120)
     python = str(venv / 'bin' / 'python')
+    purelib = subprocess.run([python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    import odoo
+    parent = [os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))]
+    parent += [p for p in sys.path if p.endswith('-packages') and os.path.isdir(p)]
+    with open(os.path.join(purelib, 'parent_env.pth'), 'w', encoding='utf-8') as pth:
+        pth.write('\n'.join(p for p in parent if os.path.realpath(p) != os.path.realpath(ROOT)) + '\n')
     result = subprocess.run([python, '-m', 'pip', 'install', '--no-deps', '--no-index',
                              *[str(wheels / n) for n in names]], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
