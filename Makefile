@@ -1,6 +1,15 @@
 SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`.
+# `make odoo` creates .venv; once it exists the two commands use it.
+VENV        ?= $(CURDIR)/.venv
+ifneq ($(wildcard $(VENV)/bin/python),)
+PYTHON      ?= $(VENV)/bin/python
+else
 PYTHON      ?= python3
+endif
+BASE_PYTHON ?= python3
+# Odoo's official 18.0 source archive; CI passes a local folder instead.
+ODOO_SRC    ?= https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
 DB          ?= dental_clinic
 TEST_DB     ?= dental_clinic_test
 DB_HOST     ?= 127.0.0.1
@@ -12,6 +21,24 @@ HTTP_PORT   ?= 8069
 CONF        ?= $(CURDIR)/.odoo.conf
 ODOO        := $(PYTHON) -m odoo -c $(CONF)
 PYTEST_ARGS ?=
+# `make run WORKERS=2`: Odoo's prefork server, cron in its own process. Limits sized for a
+# clinic of 20 chairs (README, "Several workers"): a request is killed after 120 s of wall
+# time, a worker recycled above 640 MB (soft) and killed above 800 MB (hard).
+WORKERS           ?= 0
+LIMIT_TIME_REAL   ?= 120
+LIMIT_MEMORY_SOFT ?= 671088640
+LIMIT_MEMORY_HARD ?= 838860800
+GEVENT_PORT       ?= 8072
+SERVE              = $(ODOO)
+# The prefork server re-executes sys.argv[0] for its gevent process, which `python -m odoo` cannot be:
+# serve through odoo-bin (a source checkout) or the `odoo` script next to the interpreter.
+ODOO_BIN     = $(shell $(PYTHON) -c "import os, sys, odoo; b = os.path.join(os.path.dirname(os.path.dirname(\
+	odoo.__file__)), 'odoo-bin'); print(b if os.path.exists(b) else os.path.join(os.path.dirname(sys.executable), 'odoo'))")
+ifneq ($(WORKERS),0)
+SERVE       = $(PYTHON) $(ODOO_BIN) -c $(CONF)
+SERVE_OPTS := --workers=$(WORKERS) --max-cron-threads=1 --limit-time-real=$(LIMIT_TIME_REAL) \
+	--limit-memory-soft=$(LIMIT_MEMORY_SOFT) --limit-memory-hard=$(LIMIT_MEMORY_HARD) --gevent-port=$(GEVENT_PORT)
+endif
 # The addon and its bridges: installed, tested and translated together.
 ADDONS      := dental_clinic,dental_clinic_sms
 ADDON_DIRS  := dental_clinic dental_clinic_sms
@@ -22,19 +49,24 @@ export PGPORT=$(DB_PORT)
 export PGUSER=$(DB_USER)
 export PGPASSWORD=$(DB_PASSWORD)
 
-.PHONY: run test test-odoo preflight bench lint pot
+.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check
+
+## odoo: create $(VENV) with Odoo 18.0 from ODOO_SRC (folder, archive or URL), its requirements and ours
+odoo:
+	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
+
 
 preflight:
 	@$(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
 
-## run: create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
+## run: (WORKERS=2 for the prefork server) create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
 run: preflight
 	@if $(PYTHON) tools/db_state.py $(DB) | grep -q installed; then \
 		$(ODOO) -d $(DB) -u $(ADDONS) --stop-after-init; \
 	else \
 		$(ODOO) -d $(DB) -i $(ADDONS) --stop-after-init; \
 	fi
-	$(ODOO) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT)
+	$(SERVE) -d $(DB) --http-interface=$(HTTP_HOST) --http-port=$(HTTP_PORT) $(SERVE_OPTS)
 
 ## test: fresh $(TEST_DB), install the addon, run the whole suite (browser tours included) with pytest-odoo
 test: preflight
@@ -51,6 +83,12 @@ test-odoo: preflight
 		test $${PIPESTATUS[0]} -eq 0
 	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
 	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
+
+UPGRADE_DB ?= dental_clinic_upgrade
+## upgrade-check: previous release (tag v18.0.1.0.0) with demo -> -u from this code: nothing lost or changed;
+##                then uninstall leaves no orphan and reinstall works (drops and recreates $(UPGRADE_DB))
+upgrade-check: preflight
+	$(PYTHON) tools/upgrade_check.py $(CONF) $(UPGRADE_DB)
 
 ## lint: offline (no pre-commit download): ruff lint + format check, pylint-odoo (.pylintrc), XML/PO/CSV
 LINT_PATHS := $(ADDON_DIRS) bench tools tests conftest.py
