@@ -14,6 +14,7 @@ every appointment's calendar event is in sync, each reminder was sent once.
 Exit code 1 on an error or a failed check. Run alone: `python3 bench/bench_load.py`
 (ODOO_CONF, LOAD_DB, LOAD_PORT, LOAD_SECONDS, LOAD_USERS in the environment).
 """
+
 import json
 import os
 import random
@@ -47,6 +48,7 @@ def bench_env(dbname):
     with _registry.cursor() as cr:
         yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {'tracking_disable': True})
 
+
 DB = os.environ.get('LOAD_DB', 'dental_clinic_load')
 PORT = int(os.environ.get('LOAD_PORT', '8079'))
 SECONDS = int(os.environ.get('LOAD_SECONDS', '60'))
@@ -66,6 +68,7 @@ class SMTPSink(socketserver.StreamRequestHandler):
     def handle(self):
         def reply(text):
             self.wfile.write((text + '\r\n').encode())
+
         reply('220 bench sink')
         data, lines = False, []
         while True:
@@ -127,26 +130,37 @@ def post(opener, path, params, timeout=60):
 
 
 def call(opener, model, method, args, kwargs=None):
-    return post(opener, f'/web/dataset/call_kw/{model}/{method}',
-                {'model': model, 'method': method, 'args': args, 'kwargs': kwargs or {}})
+    return post(
+        opener,
+        f'/web/dataset/call_kw/{model}/{method}',
+        {'model': model, 'method': method, 'args': args, 'kwargs': kwargs or {}},
+    )
 
 
 def prepare(smtp_port):
     """Demo database once, twenty receptionists, no quiet hours, appointments due for a reminder."""
     with bench_env(DB) as env:
         env['ir.mail_server'].search([]).write({'active': False})
-        env['ir.mail_server'].create({'name': 'bench sink', 'smtp_host': '127.0.0.1', 'smtp_port': smtp_port,
-                                      'smtp_encryption': 'none', 'sequence': 1})
+        env['ir.mail_server'].create(
+            {
+                'name': 'bench sink',
+                'smtp_host': '127.0.0.1',
+                'smtp_port': smtp_port,
+                'smtp_encryption': 'none',
+                'sequence': 1,
+            }
+        )
         receptionist = env.ref('dental_clinic.user_receptionist')
         users = env['res.users'].with_context(active_test=False).search([('login', '=like', 'load.recep%')])
         for index in range(len(users), USERS):
-            receptionist.copy({'login': f'load.recep{index:02d}', 'name': f'Recepção {index:02d}',
-                               'password': 'load'})
+            receptionist.copy({'login': f'load.recep{index:02d}', 'name': f'Recepção {index:02d}', 'password': 'load'})
         env.company.write({'dental_quiet_hour_start': 0, 'dental_quiet_hour_end': 0})
         # Earlier runs' mail still queued would leave through this run's sink: set it aside.
         env.cr.execute("DELETE FROM mail_mail WHERE state = 'outgoing'")
-        env.cr.execute("UPDATE dental_reminder SET state = 'failed', failure_message = 'bench_load: earlier run' "
-                       "WHERE state = 'queued'")
+        env.cr.execute(
+            "UPDATE dental_reminder SET state = 'failed', failure_message = 'bench_load: earlier run' "
+            "WHERE state = 'queued'"
+        )
         # No SMS over the internet during a bench: the SMS queue cron stays off.
         sms_cron = env.ref('sms.ir_cron_sms_scheduler_action', raise_if_not_found=False)
         if sms_cron:
@@ -157,16 +171,24 @@ def prepare(smtp_port):
         # Appointments 30-32 h ahead, every 20 min on each chair: due for the demo's 48 h reminder as the load
         # starts (the window is first cleared of earlier runs' appointments, cancelled by the clinic).
         start = (datetime.utcnow() + timedelta(hours=30)).replace(second=0, microsecond=0)
-        env['dental.appointment'].search([
-            ('start', '>=', start - timedelta(hours=1)), ('start', '<', start + timedelta(hours=3)),
-            ('state', 'in', ('scheduled', 'confirmed'))]).cancel('clinic', 'bench_load')
+        env['dental.appointment'].search(
+            [
+                ('start', '>=', start - timedelta(hours=1)),
+                ('start', '<', start + timedelta(hours=3)),
+                ('state', 'in', ('scheduled', 'confirmed')),
+            ]
+        ).cancel('clinic', 'bench_load')
         for offset, (dentist, chair) in enumerate(zip(dentists, chairs)):
             for slot_index in range(6):
-                env['dental.appointment'].with_context(dental_allow_outside_hours=True).create({
-                    'patient_id': patients[(offset * 6 + slot_index) % len(patients)].id,
-                    'dentist_id': dentist.id, 'chair_id': chair.id, 'duration': 0.25,
-                    'start': start + timedelta(minutes=20 * slot_index),
-                })
+                env['dental.appointment'].with_context(dental_allow_outside_hours=True).create(
+                    {
+                        'patient_id': patients[(offset * 6 + slot_index) % len(patients)].id,
+                        'dentist_id': dentist.id,
+                        'chair_id': chair.id,
+                        'duration': 0.25,
+                        'start': start + timedelta(minutes=20 * slot_index),
+                    }
+                )
         env.cr.commit()
         return dentists.ids, chairs.ids, patients.ids
 
@@ -177,11 +199,26 @@ def start_server():
     if not os.path.exists(odoo_bin):
         odoo_bin = os.path.join(os.path.dirname(sys.executable), 'odoo')
     server = subprocess.Popen(
-        [SERVER_PYTHON, odoo_bin, '-c', CONF, '-d', DB, f'--db-filter=^{DB}$', '--workers=2',
-         '--max-cron-threads=1', '--limit-time-real=120', '--limit-memory-soft=671088640',
-         '--limit-memory-hard=838860800', '--http-interface=127.0.0.1', f'--http-port={PORT}',
-         f'--gevent-port={GEVENT_PORT}', '--log-level=warn', '--logfile=' + os.path.join(
-             os.path.dirname(os.path.abspath(__file__)), 'bench_load.log')])
+        [
+            SERVER_PYTHON,
+            odoo_bin,
+            '-c',
+            CONF,
+            '-d',
+            DB,
+            f'--db-filter=^{DB}$',
+            '--workers=2',
+            '--max-cron-threads=1',
+            '--limit-time-real=120',
+            '--limit-memory-soft=671088640',
+            '--limit-memory-hard=838860800',
+            '--http-interface=127.0.0.1',
+            f'--http-port={PORT}',
+            f'--gevent-port={GEVENT_PORT}',
+            '--log-level=warn',
+            '--logfile=' + os.path.join(os.path.dirname(os.path.abspath(__file__)), 'bench_load.log'),
+        ]
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -205,7 +242,8 @@ def slot(rng):
     monday = today + timedelta(days=7 - today.weekday())
     day = monday + timedelta(days=7 * rng.randrange(2) + rng.randrange(5))
     return (datetime(day.year, day.month, day.day, 12) + timedelta(minutes=30 * rng.randrange(17))).strftime(
-        '%Y-%m-%d %H:%M:%S')
+        '%Y-%m-%d %H:%M:%S'
+    )
 
 
 def receptionist(index, opener, dentists, chairs, patients, stop_at, samples, outcomes, lock):
@@ -228,28 +266,66 @@ def receptionist(index, opener, dentists, chairs, patients, stop_at, samples, ou
 
     while time.monotonic() < stop_at:
         letters = rng.choice(['ana', 'sil', 'car', 'ma', 'so', 'li', 'pe', 'ro'])
-        found = timed('search patients', lambda letters=letters: call(
-            opener, 'dental.patient', 'web_search_read', [], {
-                'domain': ['|', ('name', 'ilike', letters), ('phone', 'ilike', letters)],
-                'specification': {'name': {}, 'file_number': {}, 'phone': {}}, 'limit': 20}))
+        found = timed(
+            'search patients',
+            lambda letters=letters: call(
+                opener,
+                'dental.patient',
+                'web_search_read',
+                [],
+                {
+                    'domain': ['|', ('name', 'ilike', letters), ('phone', 'ilike', letters)],
+                    'specification': {'name': {}, 'file_number': {}, 'phone': {}},
+                    'limit': 20,
+                },
+            ),
+        )
         pool = [r['id'] for r in (found or {}).get('records', [])] or patients
-        booked = timed('book', lambda pool=pool: call(opener, 'dental.appointment', 'create', [{
-            'patient_id': rng.choice(pool), 'dentist_id': rng.choice(dentists), 'chair_id': rng.choice(chairs),
-            'start': slot(rng), 'duration': 0.5}]))
+        booked = timed(
+            'book',
+            lambda pool=pool: call(
+                opener,
+                'dental.appointment',
+                'create',
+                [
+                    {
+                        'patient_id': rng.choice(pool),
+                        'dentist_id': rng.choice(dentists),
+                        'chair_id': rng.choice(chairs),
+                        'start': slot(rng),
+                        'duration': 0.5,
+                    }
+                ],
+            ),
+        )
         if booked:
             mine.append(booked)
         if mine and rng.random() < 0.5:
             appointment = rng.choice(mine)
-            timed('move', lambda appointment=appointment: call(
-                opener, 'dental.appointment', 'write', [[appointment], {'start': slot(rng)}]))
+            timed(
+                'move',
+                lambda appointment=appointment: call(
+                    opener, 'dental.appointment', 'write', [[appointment], {'start': slot(rng)}]
+                ),
+            )
         if len(mine) > 3 and rng.random() < 0.3:
             appointment = mine.pop(rng.randrange(len(mine)))
 
             def cancel(appointment=appointment):
-                wizard = call(opener, 'dental.appointment.cancel', 'create', [{
-                    'appointment_ids': [(6, 0, [appointment])], 'cancel_origin': 'patient',
-                    'cancel_reason': 'Paciente remarcou por telefone'}])
+                wizard = call(
+                    opener,
+                    'dental.appointment.cancel',
+                    'create',
+                    [
+                        {
+                            'appointment_ids': [(6, 0, [appointment])],
+                            'cancel_origin': 'patient',
+                            'cancel_reason': 'Paciente remarcou por telefone',
+                        }
+                    ],
+                )
                 return call(opener, 'dental.appointment.cancel', 'action_cancel', [[wizard]])
+
             timed('cancel', cancel)
 
 
@@ -314,8 +390,23 @@ def main():
     state = subprocess.run([sys.executable, db_state, DB], capture_output=True, text=True, check=True).stdout
     if 'installed' not in state:
         print(f'bench_load: creating {DB} with the demo clinic', flush=True)
-        subprocess.run([sys.executable, '-m', 'odoo', '-c', CONF, '-d', DB, '-i', 'dental_clinic',
-                        '--stop-after-init', '--log-level=warn', '--http-port=0'], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                '-m',
+                'odoo',
+                '-c',
+                CONF,
+                '-d',
+                DB,
+                '-i',
+                'dental_clinic',
+                '--stop-after-init',
+                '--log-level=warn',
+                '--http-port=0',
+            ],
+            check=True,
+        )
     sink = start_smtp_sink()
     dentists, chairs, patients = prepare(sink.server_address[1])
     server = start_server()
@@ -326,8 +417,12 @@ def main():
         START_SQL = datetime.utcnow()
         trigger_cron()
         stop_at = time.monotonic() + SECONDS
-        threads = [threading.Thread(target=receptionist, args=(i, openers[i], dentists, chairs, patients, stop_at,
-                                                               samples, outcomes, lock)) for i in range(USERS)]
+        threads = [
+            threading.Thread(
+                target=receptionist, args=(i, openers[i], dentists, chairs, patients, stop_at, samples, outcomes, lock)
+            )
+            for i in range(USERS)
+        ]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -344,8 +439,10 @@ def main():
         server.wait(timeout=60)
     total = sum(len(v) for v in samples.values())
     errors = sum(n for (op, outcome), n in outcomes.items() if outcome.startswith('error'))
-    print(f'\n{USERS} receptionists, 2 workers + 1 cron process, {elapsed:.0f} s: {total} requests, '
-          f'{total / elapsed:.1f} req/s, {errors} errors\n')
+    print(
+        f'\n{USERS} receptionists, 2 workers + 1 cron process, {elapsed:.0f} s: {total} requests, '
+        f'{total / elapsed:.1f} req/s, {errors} errors\n'
+    )
     print('| operation | requests | ok | refused | errors | p50 ms | p95 ms |')
     print('|---|---:|---:|---:|---:|---:|---:|')
     for operation, values in samples.items():
@@ -353,19 +450,26 @@ def main():
         refused = outcomes.get((operation, 'refused'), 0)
         errs = sum(n for (op, outcome), n in outcomes.items() if op == operation and outcome.startswith('error'))
         p95 = statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
-        print(f'| {operation} | {len(values)} | {ok} | {refused} | {errs} | {statistics.median(values):.0f} '
-              f'| {p95:.0f} |')
+        print(
+            f'| {operation} | {len(values)} | {ok} | {refused} | {errs} | {statistics.median(values):.0f} | {p95:.0f} |'
+        )
     for (operation, outcome), n in sorted(outcomes.items()):
         if outcome.startswith('error'):
             print(f'  {operation}: {n} x {outcome}')
     overlaps, unsynced, duplicates, (sent, left), appointments = checks()
-    message_ids = [line.split(':', 1)[1].strip() for message in SMTP_MESSAGES for line in message.splitlines()
-                   if line.lower().startswith('message-id:')]
+    message_ids = [
+        line.split(':', 1)[1].strip()
+        for message in SMTP_MESSAGES
+        for line in message.splitlines()
+        if line.lower().startswith('message-id:')
+    ]
     twice = len(message_ids) - len(set(message_ids))
-    print(f'\nSQL after the load ({appointments} appointments): {overlaps} overlapping active pairs, '
-          f'{unsynced} calendar events out of sync; reminders: {sent} sent by the cron during the load, '
-          f'{len(SMTP_MESSAGES)} e-mails received by the SMTP sink, {duplicates + twice} sent twice, '
-          f'{left} still queued')
+    print(
+        f'\nSQL after the load ({appointments} appointments): {overlaps} overlapping active pairs, '
+        f'{unsynced} calendar events out of sync; reminders: {sent} sent by the cron during the load, '
+        f'{len(SMTP_MESSAGES)} e-mails received by the SMTP sink, {duplicates + twice} sent twice, '
+        f'{left} still queued'
+    )
     sys.exit(1 if errors or overlaps or unsynced or duplicates or twice or sent != len(SMTP_MESSAGES) else 0)
 
 

@@ -1,4 +1,5 @@
 """Packaging: `make odoo` refuses bad sources clearly, run/test use .venv, the addons build as wheels."""
+
 import os
 import shutil
 import subprocess
@@ -12,8 +13,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def make(*args, env=None):
-    return subprocess.run(['make', '--no-print-directory', '-C', ROOT, *args], capture_output=True, text=True,
-                          timeout=120, env=env)
+    return subprocess.run(
+        ['make', '--no-print-directory', '-C', ROOT, *args], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_make_odoo_target_is_documented():
@@ -65,13 +67,28 @@ def test_run_and_test_use_the_venv_when_it_exists(tmp_path):
 
 
 def build_wheel(addon, wheel_dir):
-    result = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-cache-dir', '-w', str(wheel_dir),
-                             os.path.join(ROOT, addon)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'wheel',
+            '--no-deps',
+            '--no-cache-dir',
+            '-w',
+            str(wheel_dir),
+            os.path.join(ROOT, addon),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def manifest_version(addon):
     import ast
+
     return ast.literal_eval(open(os.path.join(ROOT, addon, '__manifest__.py'), encoding='utf-8').read())['version']
 
 
@@ -80,8 +97,10 @@ def test_addon_wheels_install_into_a_fresh_venv(tmp_path):
     for addon in ('dental_clinic', 'dental_clinic_sms'):
         build_wheel(addon, wheels)
     names = sorted(os.listdir(wheels))
-    assert names == [f'odoo_addon_dental_clinic-{manifest_version("dental_clinic")}-py3-none-any.whl',
-                     f'odoo_addon_dental_clinic_sms-{manifest_version("dental_clinic_sms")}-py3-none-any.whl']
+    assert names == [
+        f'odoo_addon_dental_clinic-{manifest_version("dental_clinic")}-py3-none-any.whl',
+        f'odoo_addon_dental_clinic_sms-{manifest_version("dental_clinic_sms")}-py3-none-any.whl',
+    ]
     with zipfile.ZipFile(wheels / names[0]) as wheel:
         files = wheel.namelist()
         metadata = wheel.read(next(n for n in files if n.endswith('.dist-info/METADATA'))).decode()
@@ -93,18 +112,29 @@ def test_addon_wheels_install_into_a_fresh_venv(tmp_path):
     venv = tmp_path / 'venv'
     subprocess.run([sys.executable, '-m', 'venv', '--system-site-packages', str(venv)], check=True, timeout=120)
     python = str(venv / 'bin' / 'python')
-    purelib = subprocess.run([python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     import odoo
+
     parent = [os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))]
     parent += [p for p in sys.path if p.endswith('-packages') and os.path.isdir(p)]
     with open(os.path.join(purelib, 'parent_env.pth'), 'w', encoding='utf-8') as pth:
         pth.write('\n'.join(p for p in parent if os.path.realpath(p) != os.path.realpath(ROOT)) + '\n')
-    result = subprocess.run([python, '-m', 'pip', 'install', '--no-deps', '--no-index',
-                             *[str(wheels / n) for n in names]], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [python, '-m', 'pip', 'install', '--no-deps', '--no-index', *[str(wheels / n) for n in names]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    probe = ("import odoo.addons.dental_clinic as a, odoo.addons.dental_clinic_sms as s; "
-             "print(a.__file__); print(s.__file__)")
+    probe = (
+        "import odoo.addons.dental_clinic as a, odoo.addons.dental_clinic_sms as s; "
+        "print(a.__file__); print(s.__file__)"
+    )
     result = subprocess.run([python, '-c', probe], capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
     site = str(venv / 'lib')

@@ -16,6 +16,7 @@ Usage: upgrade_check.py CONFIG DB [--tag v18.0.1.0.0]
    of an appointment, sequence, model or table is left. Reinstall: works, demo back.
 Exit code 1 with the differences on any failure. Connection settings come from CONFIG.
 """
+
 import configparser
 import os
 import subprocess
@@ -45,8 +46,19 @@ def fail(message):
 
 
 def odoo(config, db, *args, stdin=None):
-    cmd = [sys.executable, '-m', 'odoo', '-c', config, '-d', db, '--log-level=warn', '--http-port=0',
-           '--stop-after-init', *args]
+    cmd = [
+        sys.executable,
+        '-m',
+        'odoo',
+        '-c',
+        config,
+        '-d',
+        db,
+        '--log-level=warn',
+        '--http-port=0',
+        '--stop-after-init',
+        *args,
+    ]
     if args and args[0] == 'shell':
         cmd = [sys.executable, '-m', 'odoo', 'shell', '-c', config, '-d', db, '--log-level=warn', '--no-http']
     result = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=600)
@@ -58,9 +70,13 @@ def odoo(config, db, *args, stdin=None):
 
 
 def connect(options, db):
-    return psycopg2.connect(host=options.get('db_host') or None, port=options.get('db_port') or None,
-                            user=options.get('db_user') or None, password=options.get('db_password') or None,
-                            dbname=db)
+    return psycopg2.connect(
+        host=options.get('db_host') or None,
+        port=options.get('db_port') or None,
+        user=options.get('db_user') or None,
+        password=options.get('db_password') or None,
+        dbname=db,
+    )
 
 
 def drop(options, db):
@@ -75,8 +91,9 @@ def rows(cr, table, columns=None):
     if columns is None:
         cr.execute('SELECT column_name FROM information_schema.columns WHERE table_name = %s', [table])
         columns = sorted(c for (c,) in cr.fetchall() if c not in IGNORED_COLUMNS)
-    cr.execute(sql.SQL('SELECT {} FROM {}').format(sql.SQL(', ').join(map(sql.Identifier, columns)),
-                                                 sql.Identifier(table)))
+    cr.execute(
+        sql.SQL('SELECT {} FROM {}').format(sql.SQL(', ').join(map(sql.Identifier, columns)), sql.Identifier(table))
+    )
     key = columns.index('id') if 'id' in columns else None
     data = {}
     for index, row in enumerate(cr.fetchall()):
@@ -86,20 +103,26 @@ def rows(cr, table, columns=None):
 
 def snapshot(options, db):
     with connect(options, db) as conn, conn.cursor() as cr:
-        cr.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-                   "AND table_type = 'BASE TABLE' AND table_name LIKE 'dental\\_%%' ORDER BY 1")
+        cr.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' AND table_name LIKE 'dental\\_%%' ORDER BY 1"
+        )
         tables = [t for (t,) in cr.fetchall()]
         snap = {table: rows(cr, table) for table in tables}
-        cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'res_company' "
-                   "AND (column_name LIKE 'dental\\_%%' OR column_name LIKE 'reminder\\_%%' OR column_name = 'id')")
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'res_company' "
+            "AND (column_name LIKE 'dental\\_%%' OR column_name LIKE 'reminder\\_%%' OR column_name = 'id')"
+        )
         snap['res_company'] = rows(cr, 'res_company', sorted(c for (c,) in cr.fetchall()))
         cr.execute("SELECT id FROM calendar_event WHERE res_model = 'dental.appointment'")
         ids = [i for (i,) in cr.fetchall()]
         snap['calendar_event'] = (['id', 'name', 'start', 'stop', 'active', 'res_id'], {})
         if ids:
             cr.execute('SELECT id, name, start, stop, active, res_id FROM calendar_event WHERE id = ANY(%s)', [ids])
-            snap['calendar_event'] = (snap['calendar_event'][0],
-                                      {r[0]: dict(zip(snap['calendar_event'][0], r)) for r in cr.fetchall()})
+            snap['calendar_event'] = (
+                snap['calendar_event'][0],
+                {r[0]: dict(zip(snap['calendar_event'][0], r)) for r in cr.fetchall()},
+            )
     return snap
 
 
@@ -136,6 +159,10 @@ def scalar(cr, query, params=None):
     return cr.fetchone()[0]
 
 
+# Released versions and their commits, for clones that did not fetch the tags.
+RELEASE_COMMITS = {'v18.0.1.0.0': 'd51bc6ef09250e0d583b2e54369761882e8cb60c'}
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     config, db = args[0], args[1]
@@ -144,10 +171,14 @@ def main():
     parser.read(config)
     options = dict(parser['options'])
     started = time.monotonic()
-    if subprocess.run(['git', '-C', REPO, 'rev-parse', '--verify', '--quiet', f'{tag}^{{commit}}'],
-                      capture_output=True).returncode:
-        raise SystemExit(f'upgrade_check: no git tag {tag} (the previous release); `git fetch --tags`, or '
-                         f'`git tag v18.0.1.0.0 d51bc6e` for the first release')
+    if subprocess.run(
+        ['git', '-C', REPO, 'rev-parse', '--verify', '--quiet', f'{tag}^{{commit}}'], capture_output=True
+    ).returncode:
+        # A clone without tags (CI's) still knows the release's commit.
+        if tag not in RELEASE_COMMITS:
+            raise SystemExit(f'upgrade_check: no git tag {tag} (the previous release); `git fetch --tags`')
+        log(f'no tag {tag} in this clone: using its commit {RELEASE_COMMITS[tag][:10]}')
+        tag = RELEASE_COMMITS[tag]
     with tempfile.TemporaryDirectory(prefix='dental_upgrade_') as tmp:
         previous = os.path.join(tmp, 'previous')
         subprocess.run(['git', '-C', REPO, 'worktree', 'add', '--detach', '--quiet', previous, tag], check=True)
@@ -166,8 +197,10 @@ def main():
     with connect(options, db) as conn, conn.cursor() as cr:
         version = scalar(cr, "SELECT latest_version FROM ir_module_module WHERE name = 'dental_clinic'")
         notes = scalar(cr, "SELECT count(*) FROM dental_clinical_note")
-    log(f'{db} at dental_clinic {version}: {len(before["dental_patient"][1])} patients, '
-        f'{len(before["dental_appointment"][1])} appointments, {notes} clinical notes; upgrading with -u')
+    log(
+        f'{db} at dental_clinic {version}: {len(before["dental_patient"][1])} patients, '
+        f'{len(before["dental_appointment"][1])} appointments, {notes} clinical notes; upgrading with -u'
+    )
     odoo(config, db, '-u', 'dental_clinic')
     after = snapshot(options, db)
     compare(before, after)
@@ -175,11 +208,14 @@ def main():
         new_version = scalar(cr, "SELECT latest_version FROM ir_module_module WHERE name = 'dental_clinic'")
         if new_version == version:
             fail(f'the upgrade left dental_clinic at {version}')
-        unsynced = scalar(cr, """
+        unsynced = scalar(
+            cr,
+            """
             SELECT count(*) FROM dental_appointment a
             LEFT JOIN calendar_event e ON e.id = a.calendar_event_id
             WHERE e.id IS NULL OR e.res_model != 'dental.appointment' OR e.res_id != a.id
-               OR e.start != a.start OR e.stop != a.stop""")
+               OR e.start != a.start OR e.stop != a.stop""",
+        )
         if unsynced:
             fail(f'{unsynced} appointment(s) without their calendar event in sync after the upgrade')
     log(f'upgraded {version} -> {new_version} in {time.monotonic() - started:.0f} s')
@@ -194,26 +230,32 @@ def uninstall_reinstall(config, options, db):
     with connect(options, db) as conn, conn.cursor() as cr:
         events = scalar(cr, "SELECT count(*) FROM calendar_event WHERE res_model = 'dental.appointment'")
     log(f'uninstalling dental_clinic ({events} appointment events)')
-    odoo(config, db, 'shell', stdin=(
-        "env['ir.module.module'].search([('name', '=', 'dental_clinic')]).button_immediate_uninstall()\n"
-        "env.cr.commit()\n"))
+    odoo(
+        config,
+        db,
+        'shell',
+        stdin=(
+            "env['ir.module.module'].search([('name', '=', 'dental_clinic')]).button_immediate_uninstall()\n"
+            "env.cr.commit()\n"
+        ),
+    )
     checks = {
         'module still installed': "SELECT count(*) FROM ir_module_module WHERE name LIKE 'dental\\_clinic%%' "
-                                  "AND state != 'uninstalled'",
+        "AND state != 'uninstalled'",
         'menus': "SELECT count(*) FROM ir_model_data WHERE module LIKE 'dental\\_clinic%%' AND model = 'ir.ui.menu'",
         'menus on dental actions': "SELECT count(*) FROM ir_ui_menu m JOIN ir_act_window a "
-                                   "ON m.action = 'ir.actions.act_window,' || a.id WHERE a.res_model LIKE 'dental.%%'",
+        "ON m.action = 'ir.actions.act_window,' || a.id WHERE a.res_model LIKE 'dental.%%'",
         'crons': "SELECT count(*) FROM ir_cron c JOIN ir_act_server s ON s.id = c.ir_actions_server_id "
-                 "WHERE s.model_name LIKE 'dental.%%'",
+        "WHERE s.model_name LIKE 'dental.%%'",
         'calendar events of appointments': "SELECT count(*) FROM calendar_event WHERE res_model = 'dental.appointment'",
         'sequences': "SELECT count(*) FROM ir_sequence WHERE code LIKE 'dental.%%'",
         'models': "SELECT count(*) FROM ir_model WHERE model LIKE 'dental.%%'",
         'tables': "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
-                  "AND table_name LIKE 'dental\\_%%'",
+        "AND table_name LIKE 'dental\\_%%'",
         'xml ids': "SELECT count(*) FROM ir_model_data WHERE module LIKE 'dental\\_clinic%%' "
-                   "AND model != 'ir.module.module'",
+        "AND model != 'ir.module.module'",
         'res_company columns': "SELECT count(*) FROM information_schema.columns WHERE table_name = 'res_company' "
-                               "AND column_name LIKE 'dental\\_%%'",
+        "AND column_name LIKE 'dental\\_%%'",
     }
     with connect(options, db) as conn, conn.cursor() as cr:
         for label, query in checks.items():
