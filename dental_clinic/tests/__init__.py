@@ -30,3 +30,4 @@ from . import test_reminder_concurrency
 from . import test_reminder_page
 from . import test_recall
 from . import test_reminder_tour
+from . import test_search_scale
