@@ -193,9 +193,12 @@ class DentalPatient(models.Model):
 
     @api.depends('phone', 'mobile', 'company_id.country_id')
     def _compute_phone_national(self):
+        # One country per company for the whole page, not one look-up per row.
+        countries = {company: self._phone_country(company) for company in self.company_id}
         for patient in self:
-            patient.phone_national = patient._display_phone(patient.phone)
-            patient.mobile_national = patient._display_phone(patient.mobile)
+            country = countries.get(patient.company_id)
+            patient.phone_national = patient._display_phone(patient.phone, country)
+            patient.mobile_national = patient._display_phone(patient.mobile, country)
 
     def _inverse_phone_national(self):
         for patient in self:
@@ -560,12 +563,12 @@ class DentalPatient(models.Model):
                 '%s is not a valid phone number: type it in international format, for example +55 11 98765-4321.',
                 value)) from None
 
-    def _display_phone(self, number):
+    def _display_phone(self, number, country=None):
         """How people of the patient's company write ``number``: national format for their country's
         numbers ((11) 96931-8313 in Brazil), international for foreign ones."""
         if not number:
             return False
-        country = self._phone_country(self.company_id)
+        country = country or self._phone_country(self.company_id)
         return self._phone_format(number=number, country=country, force_format='NATIONAL') or number
 
     @api.model

@@ -123,3 +123,18 @@ class TestSearchQueryCount(DentalCase):
             self.env.invalidate_all()
             with self.assertQueryCount(dental_receptionist=queries):
                 self.assertEqual(search(term)['length'], 12)
+
+    def test_list_search_company_without_country(self):
+        """Brazil is looked up once for the page, not once per row."""
+        self.company.sudo().country_id = False
+        Patient = self.env['dental.patient']
+        spec = {'display_name': {}, 'mobile_national': {}}
+        Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=6)
+        self.env.invalidate_all()
+        with self.assertQueryCount(dental_receptionist=7):
+            few = Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=6)
+        self.env.invalidate_all()
+        with self.assertQueryCount(dental_receptionist=7):
+            page = Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=12)
+        self.assertEqual(len(page['records']), 12)
+        self.assertEqual(few['records'][0]['mobile_national'], '(11) 98000-0000')
