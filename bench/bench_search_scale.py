@@ -22,8 +22,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_appointments  # noqa: E402
 from bench_patients import DDD, FIRST, LAST, cpf_for, mobile_for  # noqa: E402
-from common import (TEMPLATE_NAME, bench_env, check_insert_patients, explain, insert_patients, p50_p95,  # noqa: E402
-                    print_table, progress)
+from common import (  # noqa: E402
+    TEMPLATE_NAME,
+    bench_env,
+    check_insert_patients,
+    explain,
+    insert_patients,
+    p50_p95,
+    print_table,
+    progress,
+)
 from stdnum.br import cpf as stdnum_cpf  # noqa: E402
 
 from odoo.tools import SQL  # noqa: E402

@@ -102,8 +102,9 @@ def _template(env):
 
 def patient_rows(env, people):
     """The values of the varying columns for `people`: dicts of name, birth_date, cpf (digits), mobile (E.164)."""
-    from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
     from stdnum.br import cpf as stdnum_cpf
+
+    from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
     return [{
         'name': p['name'], 'complete_name': p['name'], 'mobile': p['mobile'], 'phone_sanitized': p['mobile'],
         'birth_date': p['birth_date'], 'cpf': stdnum_cpf.format(p['cpf']), 'cpf_digits': p['cpf'],

@@ -1,6 +1,5 @@
-from odoo.tests import tagged
-
 from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
+from odoo.tests import tagged
 
 from .common import DentalCase, make_cpf
 
@@ -95,7 +94,8 @@ class TestSearchQueryCount(DentalCase):
     def setUpClass(cls):
         super().setUpClass()
         for n in range(12):
-            cls._create_patient(name=f'Zuleica Quintanilha {n}', cpf=make_cpf(320_000 + n), mobile=f'(11) 98000-00{n:02d}')
+            cls._create_patient(name=f'Zuleica Quintanilha {n}', cpf=make_cpf(320_000 + n),
+                                mobile=f'(11) 98000-00{n:02d}')
 
     def setUp(self):
         super().setUp()
