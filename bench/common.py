@@ -74,3 +74,185 @@ def print_table(title, header, rows):
 
 def progress(done, total, what):
     print(f'  {what}: {done}/{total}', file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Patients by SQL, every stored column as the ORM fills it
+# ---------------------------------------------------------------------------
+
+TEMPLATE_NAME = 'Modelo Bench'
+# Columns that differ from one patient to the next; every other stored column is copied from a
+# template patient created through the ORM, so that defaults and computed columns are the ORM's.
+PARTNER_VARYING = ('id', 'name', 'complete_name', 'commercial_partner_id', 'mobile', 'phone_sanitized')
+PATIENT_VARYING = ('id', 'partner_id', 'file_number', 'birth_date', 'cpf', 'cpf_digits', 'phone_digits', 'search_name')
+
+
+def _columns(cr, table):
+    cr.execute(
+        SQL('SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position', table)
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def _template(env):
+    Patient = env['dental.patient'].with_context(active_test=False)
+    template = Patient.search([('name', '=', TEMPLATE_NAME)], limit=1)
+    if not template:
+        template = Patient.create(
+            {'name': TEMPLATE_NAME, 'birth_date': '1980-01-01', 'cpf': '111.444.777-35', 'mobile': '+5511999990000'}
+        )
+        env.flush_all()
+    return template
+
+
+def patient_rows(env, people):
+    """The values of the varying columns for `people`: dicts of name, birth_date, cpf (digits), mobile (E.164)."""
+    from stdnum.br import cpf as stdnum_cpf
+
+    from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
+
+    return [
+        {
+            'name': p['name'],
+            'complete_name': p['name'],
+            'mobile': p['mobile'],
+            'phone_sanitized': p['mobile'],
+            'birth_date': p['birth_date'],
+            'cpf': stdnum_cpf.format(p['cpf']),
+            'cpf_digits': p['cpf'],
+            'phone_digits': only_digits(p['mobile']),
+            'search_name': fold_text(p['name']),
+        }
+        for p in people
+    ]
+
+
+def insert_patients(env, people):
+    """Insert patients (and their partners) in two INSERT ... SELECT FROM unnest; returns the patient ids.
+
+    File numbers continue the company's sequence, which is moved past them.
+    """
+    cr = env.cr
+    template = _template(env)
+    company = template.company_id
+    sequence = env['dental.patient']._file_number_sequence(company)
+    rows = patient_rows(env, people)
+    count = len(rows)
+    cr.execute(
+        SQL("SELECT setval('res_partner_id_seq', nextval('res_partner_id_seq') + %s - 1) - %s + 1", count, count)
+    )
+    first_partner = cr.fetchone()[0]
+    cr.execute(
+        SQL("SELECT setval('dental_patient_id_seq', nextval('dental_patient_id_seq') + %s - 1) - %s + 1", count, count)
+    )
+    first_patient = cr.fetchone()[0]
+    number = sequence.number_next_actual
+    arrays = {key: [row[key] for row in rows] for key in rows[0]}
+    arrays['n'] = list(range(count))
+    unnest = SQL(
+        'unnest(%s::int[], %s::varchar[], %s::varchar[], %s::date[], %s::varchar[], %s::varchar[], '
+        '%s::varchar[], %s::varchar[]) AS v(n, name, mobile, birth_date, cpf, cpf_digits, phone_digits, '
+        'search_name)',
+        arrays['n'],
+        arrays['name'],
+        arrays['mobile'],
+        arrays['birth_date'],
+        arrays['cpf'],
+        arrays['cpf_digits'],
+        arrays['phone_digits'],
+        arrays['search_name'],
+    )
+    partner_values = {
+        'id': SQL('%s + v.n', first_partner),
+        'name': SQL('v.name'),
+        'complete_name': SQL('v.name'),
+        'commercial_partner_id': SQL('%s + v.n', first_partner),
+        'mobile': SQL('v.mobile'),
+        'phone_sanitized': SQL('v.mobile'),
+    }
+    padding = sequence.padding
+    patient_values = {
+        'id': SQL('%s + v.n', first_patient),
+        'partner_id': SQL('%s + v.n', first_partner),
+        'file_number': SQL(
+            "%s || lpad((%s + v.n)::text, greatest(%s, length((%s + v.n)::text)), '0')",
+            sequence.prefix or '',
+            number,
+            padding,
+            number,
+        ),
+        'birth_date': SQL('v.birth_date'),
+        'cpf': SQL('v.cpf'),
+        'cpf_digits': SQL('v.cpf_digits'),
+        'phone_digits': SQL('v.phone_digits'),
+        'search_name': SQL('v.search_name'),
+    }
+    for table, values, template_id in (
+        ('res_partner', partner_values, template.partner_id.id),
+        ('dental_patient', patient_values, template.id),
+    ):
+        columns = _columns(cr, table)
+        cr.execute(
+            SQL(
+                'INSERT INTO %s (%s) SELECT %s FROM %s AS t, %s WHERE t.id = %s',
+                SQL.identifier(table),
+                SQL(', ').join(SQL.identifier(c) for c in columns),
+                SQL(', ').join(values.get(c, SQL('t.%s', SQL.identifier(c))) for c in columns),
+                SQL.identifier(table),
+                unnest,
+                template_id,
+            )
+        )
+    sequence.sudo().write({'number_next': number + count})
+    sequence.flush_recordset()
+    env.invalidate_all()
+    return list(range(first_patient, first_patient + count))
+
+
+def check_insert_patients(env):
+    """The populated row equals, column by column, the row the ORM creates with the same values (rolled back)."""
+    cr = env.cr
+    _template(env)
+    person = {
+        'name': 'Conferência Ândrea Sá',
+        'birth_date': '1990-05-06',
+        'cpf': '52998224725',
+        'mobile': '+5521987650000',
+    }
+
+    def rows_of(patient_id):
+        cr.execute(SQL('SELECT row_to_json(p) FROM dental_patient p WHERE id = %s', patient_id))
+        patient = cr.fetchone()[0]
+        cr.execute(SQL('SELECT row_to_json(r) FROM res_partner r WHERE id = %s', patient['partner_id']))
+        return patient, cr.fetchone()[0]
+
+    ignored = {
+        'id',
+        'partner_id',
+        'commercial_partner_id',
+        'create_date',
+        'write_date',
+        'file_number',
+        'calendar_last_notif_ack',
+    }
+    cr.execute('SAVEPOINT check_populate')
+    orm = env['dental.patient'].create(
+        {'name': person['name'], 'birth_date': person['birth_date'], 'cpf': person['cpf'], 'mobile': person['mobile']}
+    )
+    env.flush_all()
+    expected = rows_of(orm.id)
+    cr.execute('ROLLBACK TO SAVEPOINT check_populate')
+    env.invalidate_all()
+    env.registry.clear_cache()
+    [populated_id] = insert_patients(env, [person])
+    got = rows_of(populated_id)
+    cr.execute('ROLLBACK TO SAVEPOINT check_populate')
+    env.invalidate_all()
+    env.registry.clear_cache()
+    differences = [
+        (table, key, expected[i][key], got[i].get(key))
+        for i, table in enumerate(('dental_patient', 'res_partner'))
+        for key in expected[i]
+        if key not in ignored and expected[i][key] != got[i].get(key)
+    ]
+    return differences

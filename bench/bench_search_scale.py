@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Patient search and the calendar at a chain's scale, through the ORM calls the web client makes.
+
+Populates once (reused by later runs) BENCH_PATIENTS patients (default 1,000,000) by SQL through
+``common.insert_patients`` (every stored column as the ORM fills it; ``check_insert_patients`` compares a
+populated row with an ORM-created one) and BENCH_APPOINTMENTS past appointments (bench_appointments'
+populate). Then, as a receptionist, warm, times 60 terms per case typed as the front desk types them:
+``name_search`` (the many2one dropdown, limit 8) and ``web_search_read`` (list: 80 rows + the count the web
+client asks for, count_limit 10001), with the addon's search indexes and without them (baseline, dropped in
+a savepoint rolled back), prints p50/p95 and the query count, and the EXPLAIN of each case. Sizes measured
+are every size in BENCH_SIZES reached while populating.
+
+Usage: BENCH_DB=dc12_bench python3 bench/bench_search_scale.py
+"""
+
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_appointments  # noqa: E402
+from bench_patients import DDD, FIRST, LAST, cpf_for, mobile_for  # noqa: E402
+from common import (  # noqa: E402
+    TEMPLATE_NAME,
+    bench_env,
+    check_insert_patients,
+    explain,
+    insert_patients,
+    p50_p95,
+    print_table,
+    progress,
+)
+from stdnum.br import cpf as stdnum_cpf  # noqa: E402
+
+from odoo.tools import SQL  # noqa: E402
+
+
+def fold_text(value):
+    """The addon's folding (importable once the bench environment has set the addons path)."""
+    from odoo.addons.dental_clinic.models.dental_patient import fold_text as addon_fold_text
+
+    return addon_fold_text(value)
+
+
+PATIENT_SIZES = [int(s) for s in os.environ.get('BENCH_SIZES', '100000,1000000').split(',')]
+APPOINTMENTS = int(os.environ.get('BENCH_APPOINTMENTS', 2_000_000))
+BATCH = 50_000
+TERMS = 60
+# The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
+BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
+COUNT_LIMIT = 10001  # what the list view sends: its count limit (10,000) + 1
+INDEXES = [
+    'res_partner__name_dental_trgm_index',
+    'dental_patient__cpf_digits_index',
+    'dental_patient__phone_digits_index',
+    'dental_patient__file_number_index',
+    'dental_patient__search_name_index',
+    'dental_patient_search_name_id_index',
+]
+UNKNOWN_FIRST = [
+    'Wellington',
+    'Kleberson',
+    'Ygor',
+    'Dagoberto',
+    'Zulmira',
+    'Eufrásia',
+    'Hermenegildo',
+    'Quitéria',
+    'Adalgisa',
+    'Genésio',
+]
+UNKNOWN_LAST = ['Kowalski', 'Nakamura', 'Wachowski', 'Oyelaran', 'Papadopoulos', 'Sigurdsson']
+
+
+def person(n):
+    rng = random.Random(n)
+    return {
+        'name': f'{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}',
+        'birth_date': f'{1940 + n % 70}-{1 + n % 12:02d}-{1 + n % 28:02d}',
+        'cpf': cpf_for(100_000 + n),
+        'mobile': mobile_for(n),
+    }
+
+
+def patient_count(cr):
+    cr.execute(
+        SQL(
+            "SELECT count(*) FROM dental_patient WHERE phone_digits IS NOT NULL AND search_name <> %s",
+            fold_text(TEMPLATE_NAME),
+        )
+    )
+    return cr.fetchone()[0]
+
+
+def populate_patients(env, target):
+    """Bench patients numbered 1..target (person(n)); returns seconds spent."""
+    cr = env.cr
+    done = patient_count(cr)
+    started = time.perf_counter()
+    while done < target:
+        upto = min(target, done + BATCH)
+        insert_patients(env, [person(n) for n in range(done + 1, upto + 1)])
+        cr.commit()
+        done = upto
+        progress(done, target, 'patients')
+    cr.execute('ANALYZE res_partner')
+    cr.execute('ANALYZE dental_patient')
+    cr.commit()
+    return time.perf_counter() - started
+
+
+def cases(env, total):
+    """60 terms per case, as typed at the front desk."""
+    rng = random.Random(12)
+    picks = [rng.randint(1, total - 1) for _ in range(TERMS)]
+    accented = [f for f in FIRST if fold_text(f) != f.lower()]
+    typed_case = [str.lower, str.title, str.upper]
+
+    def phone_formats(n):
+        e164 = mobile_for(n)
+        ddd, local = e164[3:5], e164[5:]
+        return f'({ddd}) {local[:5]}-{local[5:]}', f'{ddd}{local}', f'+55 {ddd} {local[:5]}-{local[5:]}'
+
+    def file_number(n):
+        env.cr.execute(SQL('SELECT file_number FROM dental_patient WHERE cpf_digits = %s', cpf_for(100_000 + n)))
+        return env.cr.fetchone()[0]
+
+    return {
+        'first name (Maria)': [typed_case[i % 3](FIRST[i % 30]) for i in range(TERMS)],
+        'surname (Silva)': [typed_case[i % 3](LAST[i % 30]) for i in range(TERMS)],
+        'first name + surname': [f'{FIRST[i % 30]} {LAST[(i * 7) % 30]}'.lower() for i in range(TERMS)],
+        'no accents (joao)': [
+            fold_text(accented[i % len(accented)]) + ('' if i < 30 else ' ' + fold_text(LAST[i % 30]))
+            for i in range(TERMS)
+        ],
+        'name that does not exist': [f'{UNKNOWN_FIRST[i % 10]} {UNKNOWN_LAST[i % 6]}' for i in range(TERMS)],
+        'phone start (119)': [f'{DDD[i % len(DDD)]}9' for i in range(TERMS)],
+        'phone start ((11) 98)': [f'({DDD[i % len(DDD)]}) 9{8 + i % 2}' for i in range(TERMS)],
+        'phone (11) 98765-4321': [phone_formats(n)[0] for n in picks],
+        'phone 11987654321': [phone_formats(n)[1] for n in picks],
+        'phone +55 11 98765-4321': [phone_formats(n)[2] for n in picks],
+        'CPF whole': [stdnum_cpf.format(cpf_for(100_000 + n)) for n in picks],
+        'CPF partial (7 digits)': [cpf_for(100_000 + n)[1:8] for n in picks],
+        'file number': [file_number(n) for n in picks],
+    }
+
+
+def measure(env, user, terms):
+    """name_search and web_search_read of every term (after one warm-up), record cache cleared each time."""
+    Patient = env['dental.patient'].with_user(user)
+    spec = {
+        'display_name': {},
+        'file_number': {},
+        'cpf': {},
+        'mobile_national': {},
+        'email': {},
+        'birth_date': {},
+        'has_medical_alert': {},
+        'company_id': {'fields': {'display_name': {}}},
+    }
+    calls = {
+        'name_search': lambda term: Patient.name_search(term, limit=8),
+        'web_search_read': lambda term: Patient.web_search_read(
+            [('display_name', 'ilike', term)], spec, limit=80, count_limit=COUNT_LIMIT
+        ),
+    }
+    results = {}
+    for call_name, call in calls.items():
+        call(terms[0])
+        samples, queries = [], []
+        for term in terms:
+            env.invalidate_all()
+            before = env.cr.sql_log_count
+            start = time.perf_counter()
+            call(term)
+            samples.append((time.perf_counter() - start) * 1000)
+            queries.append(env.cr.sql_log_count - before)
+        results[call_name] = (*p50_p95(samples), max(queries))
+    return results
+
+
+def search_plans(env, user, term):
+    Patient = env['dental.patient'].with_user(user)
+    domain = [('display_name', 'ilike', term)]
+    name_query = Patient._search(Patient._search_display_name('ilike', term), limit=8, order=Patient._order)
+    list_query = Patient._search(domain, limit=80, order=Patient._order)
+    count_query = Patient._search(domain, limit=COUNT_LIMIT)
+    return {
+        'name_search / list page': explain(env.cr, name_query.select()),
+        'list page (80)': explain(env.cr, list_query.select()),
+        'list count (bounded)': explain(env.cr, SQL('SELECT COUNT(*) FROM (%s) t', count_query.select())),
+    }
+
+
+def run_search(env, total):
+    user = env['res.users'].search([('login', '=', 'bench_receptionist')])
+    env.cr.execute('SELECT 1')  # sql_log_count starts counting
+    rows, plans = [], {}
+    for indexed in (True, False):
+        env.cr.execute('SAVEPOINT bench_baseline')
+        if not indexed:
+            for index in INDEXES:
+                env.cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(index)))
+        for label, terms in cases(env, total).items():
+            result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS])
+            variant = 'indexes' if indexed else 'baseline'
+            rows.append(
+                (
+                    label,
+                    variant,
+                    *(f'{result[c][i]:.1f}' for c in ('name_search', 'web_search_read') for i in (0, 1)),
+                    f"{result['name_search'][2]}/{result['web_search_read'][2]}",
+                )
+            )
+            if indexed:
+                plans[label] = (terms[0], search_plans(env, user, terms[0]))
+        env.cr.execute('ROLLBACK TO SAVEPOINT bench_baseline')
+        env.invalidate_all()
+    rows.sort(key=lambda row: row[0])
+    print_table(
+        f'Patient search, {total:,} patients, {TERMS} terms per case ({BASELINE_TERMS} for the baseline), '
+        'receptionist, warm (ms)',
+        ('case', 'variant', 'name_search p50', 'p95', 'web_search_read p50', 'p95', 'queries'),
+        rows,
+    )
+    for label, (term, case_plans) in plans.items():
+        for what, plan in case_plans.items():
+            print(f'\nEXPLAIN {label} ({term!r}), {what}:\n{plan}')
+    sys.stdout.flush()
+
+
+def today_board(env):
+    """The Today board's web_read_group by state on the benchmark's busy Monday, as the receptionist."""
+    user = env['res.users'].search([('login', '=', 'bench_receptionist')])
+    Appointment = env['dental.appointment'].with_user(user).with_context(tz='UTC')
+    day = bench_appointments.WEEK_START
+    domain = [('start', '>=', day), ('start', '<', day + timedelta(days=1))]
+    samples = []
+    Appointment.web_read_group(domain, ['state'], ['state'], lazy=True)
+    for _ in range(bench_appointments.RUNS):
+        env.invalidate_all()
+        start = time.perf_counter()
+        groups = Appointment.web_read_group(domain, ['state'], ['state'], lazy=True)['groups']
+        samples.append((time.perf_counter() - start) * 1000)
+        assert sum(g['state_count'] for g in groups) == bench_appointments.CHAIRS * 8, groups
+    query = Appointment._search(domain)
+    return (
+        *p50_p95(samples),
+        explain(env.cr, SQL('SELECT state, count(*) FROM (%s) t GROUP BY state', query.select('state'))),
+    )
+
+
+def run_calendar(env):
+    chairs, patients = bench_appointments.setup(env)
+    figures = {}
+    for size in (10_000, APPOINTMENTS):
+        if bench_appointments.past_count(env.cr) > size and size != APPOINTMENTS:
+            continue
+        started = time.perf_counter()
+        bench_appointments.populate(env, chairs, patients, size)
+        print(f'populated {size:,} past appointments in {time.perf_counter() - started:.0f} s', flush=True)
+        week = bench_appointments.measure_week(env, chairs)
+        board = today_board(env)
+        figures[size] = (week, board)
+    rows = [
+        (f'{size:,}', f"{week['orm_p50']:.1f}", f"{week['orm_p95']:.1f}", f'{board[0]:.1f}', f'{board[1]:.1f}')
+        for size, (week, board) in figures.items()
+    ]
+    print_table(
+        'Calendar week (search_read, 20 chairs, 800 bookings) and Today board (web_read_group), ms',
+        ('past appointments', 'week p50', 'week p95', 'today p50', 'today p95'),
+        rows,
+    )
+    size = max(figures)
+    print(f"\nEXPLAIN calendar week at {size:,}:\n{figures[size][0]['plan']}")
+    print(f'\nEXPLAIN Today board at {size:,}:\n{figures[size][1][2]}')
+
+
+def main():
+    with bench_env() as env:
+        differences = check_insert_patients(env)
+        print('populate vs ORM-created row:', 'identical' if not differences else differences, flush=True)
+        env.cr.commit()
+        bench_appointments.setup(env)
+        if os.environ.get('BENCH_CALENDAR', '1') == '1':
+            run_calendar(env)
+        for size in PATIENT_SIZES:
+            seconds = populate_patients(env, size)
+            if seconds > 1:
+                print(f'populated up to {size:,} patients in {seconds:.0f} s', flush=True)
+            if os.environ.get('BENCH_SEARCH', '1') == '1':
+                run_search(env, size)
+        env.cr.rollback()
+
+
+if __name__ == '__main__':
+    main()
