@@ -1,5 +1,7 @@
 from odoo import models
 
+from .calendar_event import is_appointment_sync
+
 
 class CalendarAttendee(models.Model):
     """The dentist attends their appointments' events without being mailed nor made a follower.
@@ -11,15 +13,12 @@ class CalendarAttendee(models.Model):
 
     _inherit = 'calendar.attendee'
 
-    def _dental_is_sync(self):
-        return self.env.su and self.env.context.get('dental_appointment_sync')
-
     def _subscribe_partner(self):
-        if self._dental_is_sync():
+        if is_appointment_sync(self.env):
             return
         super()._subscribe_partner()
 
     def _send_invitation_emails(self):
-        if self._dental_is_sync():
+        if is_appointment_sync(self.env):
             return
         super()._send_invitation_emails()

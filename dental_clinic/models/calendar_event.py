@@ -2,6 +2,13 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 APPOINTMENT_MODEL = 'dental.appointment'
+
+
+def is_appointment_sync(env):
+    """Whether the appointment's mirror is writing: a context key alone, which a client can send, is not enough."""
+    return env.su and env.context.get('dental_appointment_sync')
+
+
 # What the Calendar app may not change on an appointment's event: the
 # appointment is rescheduled, reassigned or cancelled instead.
 LOCKED_EVENT_FIELDS = (
@@ -47,7 +54,8 @@ class CalendarEvent(models.Model):
         return self.filtered(lambda event: event.res_model == APPOINTMENT_MODEL and event.res_id)
 
     def _dental_is_sync(self):
-        return self.env.su and self.env.context.get('dental_appointment_sync')
+        """The appointment's own mirror writing (superuser): the only writer that skips these checks."""
+        return is_appointment_sync(self.env)
 
     def write(self, vals):
         if self._dental_is_sync():

@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, clean_context, format_datetime
 
+from .dental_field_guard import MAX_YEAR, MIN_YEAR
 from .dental_roles import DENTIST_GROUP, dentist_domain
 
 # States that do not hold their slot: their chair and dentist are free again.
@@ -30,10 +31,8 @@ CLINICAL_STATES = ('in_progress', 'done')
 # When each step of the visit happened, set by the system.
 STATE_TIMESTAMPS = {'arrived': 'arrived_at', 'in_progress': 'started_at', 'done': 'done_at'}
 CANCEL_ORIGINS = ('patient', 'clinic')
-# Bounds of what a booking can be: a visit lasts at most a day, and dates stay
-# within years the calendar and the reports can handle.
+# A visit lasts at most this long (its dates stay within the guard's MIN_YEAR..MAX_YEAR).
 MAX_DURATION_HOURS = 12
-MIN_YEAR, MAX_YEAR = 1900, 2999
 SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
