@@ -6,13 +6,15 @@ Populates once (reused by later runs) BENCH_PATIENTS patients (default 1,000,000
 populated row with an ORM-created one) and BENCH_APPOINTMENTS past appointments (bench_appointments'
 populate). Then, as a receptionist, warm, times 60 terms per case typed as the front desk types them:
 ``name_search`` (the many2one dropdown, limit 8) and ``web_search_read`` (list: 80 rows + the count the web
-client asks for, count_limit 10001), with the addon's search indexes and without them (baseline, dropped in
-a savepoint rolled back), prints p50/p95 and the query count, and the EXPLAIN of each case. Sizes measured
-are every size in BENCH_SIZES reached while populating.
+client asks for: the list view's count_limit + 1), with the addon's search indexes and word index and without
+them (baseline: indexes dropped in a savepoint rolled back, word index unused), prints p50/p95 and the query
+count, and the EXPLAIN of each search statement. Sizes measured are every size in BENCH_SIZES reached while
+populating.
 
 Usage: BENCH_DB=dc12_bench python3 bench/bench_search_scale.py
 """
 
+import contextlib
 import os
 import random
 import sys
@@ -51,7 +53,8 @@ BATCH = 50_000
 TERMS = 60
 # The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
 BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
-COUNT_LIMIT = 10001  # what the list view sends: its count limit (10,000) + 1
+# What the list view sends: the count_limit of the patients' list view (Odoo's default 10,000) + 1.
+LIST_VIEW = 'dental_clinic.dental_patient_view_list'
 INDEXES = [
     'res_partner__name_dental_trgm_index',
     'dental_patient__cpf_digits_index',
@@ -148,6 +151,27 @@ def cases(env, total):
     }
 
 
+def count_limit(env):
+    """The count_limit + 1 the web client sends for the patients' list view."""
+    from lxml import etree
+
+    arch = etree.fromstring(env.ref(LIST_VIEW).arch)
+    return int(arch.get('count_limit') or 10000) + 1
+
+
+@contextlib.contextmanager
+def word_index_unused():
+    """The baseline: the ORM's own search, as without the addon's word index."""
+    from odoo.addons.dental_clinic.models.dental_patient_search import DentalPatient
+
+    original = DentalPatient._dental_word_search_term
+    DentalPatient._dental_word_search_term = lambda self, domain, limit, order: None
+    try:
+        yield
+    finally:
+        DentalPatient._dental_word_search_term = original
+
+
 def measure(env, user, terms):
     """name_search and web_search_read of every term (after one warm-up), record cache cleared each time."""
     Patient = env['dental.patient'].with_user(user)
@@ -164,7 +188,7 @@ def measure(env, user, terms):
     calls = {
         'name_search': lambda term: Patient.name_search(term, limit=8),
         'web_search_read': lambda term: Patient.web_search_read(
-            [('display_name', 'ilike', term)], spec, limit=80, count_limit=COUNT_LIMIT
+            [('display_name', 'ilike', term)], spec, limit=80, count_limit=count_limit(env)
         ),
     }
     results = {}
@@ -183,16 +207,52 @@ def measure(env, user, terms):
 
 
 def search_plans(env, user, term):
+    """The EXPLAIN of every search statement the two calls run (not the reads of the page)."""
     Patient = env['dental.patient'].with_user(user)
-    domain = [('display_name', 'ilike', term)]
-    name_query = Patient._search(Patient._search_display_name('ilike', term), limit=8, order=Patient._order)
-    list_query = Patient._search(domain, limit=80, order=Patient._order)
-    count_query = Patient._search(domain, limit=COUNT_LIMIT)
-    return {
-        'name_search / list page': explain(env.cr, name_query.select()),
-        'list page (80)': explain(env.cr, list_query.select()),
-        'list count (bounded)': explain(env.cr, SQL('SELECT COUNT(*) FROM (%s) t', count_query.select())),
+    calls = {
+        'name_search': lambda: Patient.name_search(term, limit=8),
+        'web_search_read': lambda: Patient.web_search_read(
+            [('display_name', 'ilike', term)], {'display_name': {}}, limit=80, count_limit=count_limit(env)
+        ),
     }
+    plans = {}
+    for call_name, call in calls.items():
+        statements = []
+        execute = type(env.cr).execute
+
+        def spy(cr, query, params=None, log_exceptions=True, statements=statements, execute=execute):
+            code = query.code if isinstance(query, SQL) else query
+            if 'dental_patient_word' in code or code.lstrip().startswith(
+                ('SELECT "dental_patient"."id" FROM', 'SELECT COUNT(*) FROM (SELECT "dental_patient"."id"')
+            ):
+                statements.append(SQL(code, *(query.params if isinstance(query, SQL) else params or ())))
+            return execute(cr, query, params, log_exceptions)
+
+        type(env.cr).execute = spy
+        try:
+            env.invalidate_all()
+            call()
+        finally:
+            type(env.cr).execute = execute
+        for n, statement in enumerate(statements, 1):
+            plans[f'{call_name}, statement {n}'] = explain(env.cr, statement)
+    return plans
+
+
+def run_cases(env, user, total, indexed, rows, plans):
+    for label, terms in cases(env, total).items():
+        result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS])
+        variant = 'indexes' if indexed else 'baseline'
+        rows.append(
+            (
+                label,
+                variant,
+                *(f'{result[c][i]:.1f}' for c in ('name_search', 'web_search_read') for i in (0, 1)),
+                f"{result['name_search'][2]}/{result['web_search_read'][2]}",
+            )
+        )
+        if indexed:
+            plans[label] = (terms[0], search_plans(env, user, terms[0]))
 
 
 def run_search(env, total):
@@ -201,22 +261,12 @@ def run_search(env, total):
     rows, plans = [], {}
     for indexed in (True, False):
         env.cr.execute('SAVEPOINT bench_baseline')
+        baseline = contextlib.nullcontext() if indexed else word_index_unused()
         if not indexed:
             for index in INDEXES:
                 env.cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(index)))
-        for label, terms in cases(env, total).items():
-            result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS])
-            variant = 'indexes' if indexed else 'baseline'
-            rows.append(
-                (
-                    label,
-                    variant,
-                    *(f'{result[c][i]:.1f}' for c in ('name_search', 'web_search_read') for i in (0, 1)),
-                    f"{result['name_search'][2]}/{result['web_search_read'][2]}",
-                )
-            )
-            if indexed:
-                plans[label] = (terms[0], search_plans(env, user, terms[0]))
+        with baseline:
+            run_cases(env, user, total, indexed, rows, plans)
         env.cr.execute('ROLLBACK TO SAVEPOINT bench_baseline')
         env.invalidate_all()
     rows.sort(key=lambda row: row[0])

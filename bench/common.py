@@ -6,6 +6,7 @@ which creates the bench database (addon installed, no demo data) first.
 
 import contextlib
 import os
+import re
 import statistics
 import sys
 import time
@@ -58,7 +59,11 @@ def sql_runner(cr, query):
 
 def explain(cr, query):
     cr.execute(SQL('EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s', query))
-    return '\n'.join(row[0] for row in cr.fetchall())
+    # Long id lists (a page's candidates) shortened to their size.
+    return '\n'.join(
+        re.sub(r"'\{(\d+,){20,}\d+\}'", lambda m: f"'{{{m.group(0).count(',') + 1} ids}}'", row[0])
+        for row in cr.fetchall()
+    )
 
 
 def print_table(title, header, rows):

@@ -12,7 +12,7 @@ def _post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Drop the triggers that lock signed notes, so that uninstalling can delete them."""
+    """Drop the triggers that lock signed notes, so that uninstalling can delete them, and the word index."""
     env.cr.execute(
         SQL("""
         DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
@@ -22,3 +22,4 @@ def uninstall_hook(env):
         DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer);
     """)
     )
+    models.dental_patient_search.drop_word_index(env.cr)

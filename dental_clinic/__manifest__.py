@@ -1,6 +1,6 @@
 {
     'name': 'Dental Clinic',
-    'version': '18.0.1.1.0',
+    'version': '18.0.1.2.0',
     'summary': 'Patients, appointments and clinical records for dental clinics',
     'category': 'Services/Dental',
     'author': 'dental_clinic',
@@ -20,6 +20,7 @@
         'security/ir.model.access.csv',
         'security/dental_lgpd_security.xml',
         'data/ir_sequence_data.xml',
+        'data/dental_patient_data.xml',
         'data/dental_condition_data.xml',
         'data/dental_tooth_surface_data.xml',
         'views/dental_menus.xml',

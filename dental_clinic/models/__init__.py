@@ -1,6 +1,7 @@
 from . import dental_field_guard
 from . import dental_condition
 from . import dental_patient
+from . import dental_patient_search
 from . import dental_patient_record
 from . import dental_tooth_surface
 from . import dental_tooth_condition

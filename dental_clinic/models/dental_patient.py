@@ -16,6 +16,7 @@ from .dental_roles import DENTIST_GROUP
 from .dental_tooth import apply_finding, empty_tooth, is_deciduous
 
 ADULT_AGE = 18
+NAME_MAX_LENGTH = 250
 ANAMNESIS_REVIEW_MONTHS = 12
 PHONE_FIELDS = ('phone', 'mobile')
 # Shown in the message refusing a number, per country of the company.
@@ -38,6 +39,15 @@ def fold_text(value):
     """Lower case without accents (João -> joao), as stored in ``search_name``."""
     decomposed = unicodedata.normalize('NFKD', value or '')
     return ' '.join(''.join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def term_kind(value):
+    """What a term typed in the search box is: a 'number' (CPF, phone), a 'file_number' or a 'name'."""
+    if len(only_digits(value).lstrip('0')) >= 3 and re.fullmatch(r'[\d\s().+\-/]+', value.strip()):
+        return 'number'
+    if re.fullmatch(r'[A-Za-z]{1,10}[-/]?\d+', value.strip()):
+        return 'file_number'
+    return 'name'
 
 
 class DentalPatient(models.Model):
@@ -272,8 +282,9 @@ class DentalPatient(models.Model):
         """
         if operator not in ('ilike', 'like', '=ilike', '=like', '=') or not isinstance(value, str) or not value:
             return super()._search_display_name(operator, value)
-        digits = only_digits(value).lstrip('0')
-        if len(digits) >= 3 and re.fullmatch(r'[\d\s().+\-/]+', value.strip()):
+        kind = term_kind(value)
+        if kind == 'number':
+            digits = only_digits(value).lstrip('0')
             return expression.OR(
                 [
                     [('cpf_digits', 'like', digits)],
@@ -281,12 +292,20 @@ class DentalPatient(models.Model):
                     [('file_number', operator, value)],
                 ]
             )
-        if re.fullmatch(r'[A-Za-z]{1,10}[-/]?\d+', value.strip()):
+        if kind == 'file_number':
             return [('file_number', operator, value.strip())]
-        if operator in ('ilike', 'like') and fold_text(value):
+        term = self._dental_name_term(operator, value)
+        if term:
             # Accent- and case-insensitive by itself, served by the trigram index of search_name.
-            return [('search_name', 'like', fold_text(value))]
+            return [('search_name', 'like', term)]
         return super()._search_display_name(operator, value)
+
+    @api.model
+    def _dental_name_term(self, operator, value):
+        """The folded name a search-box term looks for, or None when it is a number, a file number or not text."""
+        if operator not in ('ilike', 'like') or not isinstance(value, str) or term_kind(value) != 'name':
+            return None
+        return fold_text(value) or None
 
     @api.depends('anamnesis_date')
     def _compute_anamnesis_review_due(self):
@@ -580,6 +599,15 @@ class DentalPatient(models.Model):
         """The name lives on the contact, which accepts a blank one: a patient needs a real name."""
         if not isinstance(vals.get('name'), str) or not vals['name'].strip():
             raise ValidationError(_('Give the patient\'s name.'))
+        # Names are indexed whole (sort order, word index): PostgreSQL cannot index a value of several kB.
+        if len(vals['name']) > NAME_MAX_LENGTH:
+            raise ValidationError(
+                _(
+                    'A patient\'s name has at most %(max)s characters (%(length)s given).',
+                    max=NAME_MAX_LENGTH,
+                    length=len(vals['name']),
+                )
+            )
 
     @api.model
     def _normalize_vals(self, vals, company):

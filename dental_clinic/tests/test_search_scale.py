@@ -1,11 +1,24 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.addons.dental_clinic.models import dental_patient_search
 from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import DentalCase, make_cpf
 
 # What the list view sends: 80 rows and a count bounded like the web client's.
 LIST_LIMIT = 80
 COUNT_LIMIT = 10001
+
+
+@contextmanager
+def orm_plan():
+    """Search without the word index: the ORM's own query, the reference answer."""
+    with patch.object(dental_patient_search.DentalPatient, '_dental_word_search_term', return_value=None):
+        yield
 
 
 @tagged('post_install', '-at_install')
@@ -55,6 +68,8 @@ class TestSearchCases(DentalCase):
         for search in (self._name_search, self._list_search):
             found = search(term)
             self.assertEqual(found & self.mine, expected, f'{search.__name__}({term!r})')
+            with orm_plan():
+                self.assertEqual(found.ids, search(term).ids, f'{search.__name__}({term!r}), same as the ORM plan')
             for patient in found.sudo():
                 self.assertTrue(self._matches(patient, term), f'{search.__name__}({term!r}) found {patient.name}')
 
@@ -68,6 +83,11 @@ class TestSearchCases(DentalCase):
         self._check('Souza', self.maria_souza)
         self._check('josé', self.jose)
         self._check('Xanadu Quixotesco', self.env['dental.patient'])
+        # Inside a word, across words, a word's end and the next one's start.
+        self._check('oao', self.joao)
+        self._check('ria sil', self.maria_silva)
+        self._check('ao silva pe', self.joao)
+        self._check('silva pereira', self.joao)
 
     def test_phones(self):
         self._check('(11) 98123-4567', self.joao)
@@ -111,11 +131,12 @@ class TestSearchQueryCount(DentalCase):
 
     def test_name_search(self):
         Patient = self.env['dental.patient']
-        for term in ('quintanilha', '(11) 98000', make_cpf(320_003)):
+        # a number: the search, then the display names (patient and partner rows); a name: the word index's
+        # candidates and the ORM's search among them, then the page's patient and partner rows
+        for term, queries in (('quintanilha', 5), ('(11) 98000', 3), (make_cpf(320_003), 3)):
             Patient.name_search(term)  # warm
             self.env.invalidate_all()
-            # the search, then the display names (patient and partner rows)
-            with self.assertQueryCount(dental_receptionist=3):
+            with self.assertQueryCount(dental_receptionist=queries):
                 self.assertTrue(Patient.name_search(term))
 
     def test_list_search(self):
@@ -125,8 +146,9 @@ class TestSearchQueryCount(DentalCase):
         def search(term):
             return Patient.web_search_read([('display_name', 'ilike', term)], spec, limit=10, count_limit=COUNT_LIMIT)
 
-        # search + read of the page and its partners, phones' country, then the bounded count (page full)
-        for term, queries in (('zuleica', 4), ('(11) 98000', 7)):
+        # search + read of the page and its partners, phones' country, then the bounded count (page full);
+        # a name searches in two statements (word index, then the ORM among its candidates), page and count
+        for term, queries in (('zuleica', 7), ('(11) 98000', 7)):
             search(term)  # warm
             self.env.invalidate_all()
             with self.assertQueryCount(dental_receptionist=queries):
@@ -139,10 +161,103 @@ class TestSearchQueryCount(DentalCase):
         spec = {'display_name': {}, 'mobile_national': {}}
         Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=6)
         self.env.invalidate_all()
-        with self.assertQueryCount(dental_receptionist=7):
+        with self.assertQueryCount(dental_receptionist=8):
             few = Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=6)
         self.env.invalidate_all()
-        with self.assertQueryCount(dental_receptionist=7):
+        with self.assertQueryCount(dental_receptionist=9):
             page = Patient.web_search_read([('display_name', 'ilike', 'zuleica')], spec, limit=12)
         self.assertEqual(len(page['records']), 12)
         self.assertEqual(few['records'][0]['mobile_national'], '(11) 98000-0000')
+
+
+@tagged('post_install', '-at_install')
+class TestWordIndex(DentalCase):
+    """The word index follows every name and gives the ORM's answer, page by page."""
+
+    def _words(self, patient):
+        self.env.flush_all()
+        self.env.cr.execute(SQL('SELECT word FROM dental_patient_word WHERE patient_id = %s ORDER BY word', patient.id))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _dictionary(self, *words):
+        self.env.cr.execute(SQL('SELECT word FROM dental_patient_name_word WHERE word IN %s', words))
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def test_words_follow_the_name(self):
+        patient = self._create_patient(name='Zebedeu  Quirinópolis Sá')
+        self.assertEqual(self._words(patient), ['quirinopolis', 'sa', 'zebedeu'])
+        self.assertEqual(self._dictionary('quirinopolis', 'zebedeu'), {'quirinopolis', 'zebedeu'})
+        patient.name = 'Zebedeu Xavantina'
+        self.assertEqual(self._words(patient), ['xavantina', 'zebedeu'])
+        patient.action_archive()
+        self.assertEqual(self._words(patient), ['xavantina', 'zebedeu'], 'archived patients stay findable')
+        # A name changed in the database directly (an import, the LGPD anonymisation) is indexed too.
+        self.env.cr.execute(SQL("UPDATE dental_patient SET search_name = 'zebedeu ypiranga' WHERE id = %s", patient.id))
+        self.assertEqual(self._words(patient), ['ypiranga', 'zebedeu'])
+        patient.unlink()
+        self.assertEqual(self._words(patient), [])
+        self.assertIn('xavantina', self._dictionary('xavantina'))
+        self.env['dental.patient']._gc_name_words()
+        self.assertFalse(self._dictionary('quirinopolis', 'xavantina', 'ypiranga', 'zebedeu'))
+
+    def test_found_in_the_same_transaction(self):
+        Patient = self.env['dental.patient'].with_user(self.user_receptionist)
+        patient = Patient.create({'name': 'Quitéria Zanzibar'})
+        self.assertEqual(Patient.search([('display_name', 'ilike', 'zanzibar')], limit=8), patient)
+        patient.name = 'Quitéria Zimbábue'
+        self.assertEqual(Patient.search([('display_name', 'ilike', 'zimbabue')], limit=8), patient)
+        self.assertFalse(Patient.search([('display_name', 'ilike', 'zanzibar')], limit=8))
+
+    def test_pages_equal_the_orm_plan(self):
+        """Clustered first names, middle names, other companies and archived patients, one candidate at a time."""
+        names = []
+        for n in range(12):
+            names += [f'João Zagalo {n:02d}', f'Ana João Zagalo {n:02d}', f'Joãozinho Zagalo {n:02d}']
+            names += [f'Bento Zagalo Silva {n:02d}', f'Zagalo Joaquim {n:02d}']
+        patients = self.env['dental.patient'].create(
+            [
+                {'name': name, 'company_id': (self.company_other if n % 5 == 0 else self.company).id}
+                for n, name in enumerate(names)
+            ]
+        )
+        patients[1::7].action_archive()
+        Patient = self.env['dental.patient'].with_user(self.user_receptionist)
+        terms = ['joao', 'oao', 'JOÃO ZAGALO', 'ao zagalo 0', 'zagalo', 'galo silva', 'joaq', 'jo%o', 'jo_o', 'zz']
+        with patch.object(dental_patient_search, 'MIN_CANDIDATES', 1), patch.object(dental_patient_search, 'GROWTH', 2):
+            for term in terms:
+                domain = [('display_name', 'ilike', term)]
+                for offset, limit in ((0, 1), (0, 8), (3, 5), (8, 80), (40, 10)):
+                    found = Patient.search(domain, offset=offset, limit=limit)
+                    with orm_plan():
+                        expected = Patient.search(domain, offset=offset, limit=limit)
+                    self.assertEqual(found.ids, expected.ids, f'{term!r} offset {offset} limit {limit}')
+                for limit in (1, 7, 1000):
+                    found = Patient.search_count(domain, limit=limit)
+                    with orm_plan():
+                        self.assertEqual(found, Patient.search_count(domain, limit=limit), f'count {term!r}')
+                found = Patient.with_context(active_test=False).search(domain, limit=8)
+                with orm_plan():
+                    expected = Patient.with_context(active_test=False).search(domain, limit=8)
+                self.assertEqual(found.ids, expected.ids, f'{term!r} with archived')
+        expected = patients.filtered(
+            lambda p: 'joao zagalo' in p.search_name and p.company_id == self.company and p.active
+        )
+        self.assertEqual(len(expected), 10)
+        self.assertEqual(Patient.search([('display_name', 'ilike', 'joao zagalo')], limit=100), expected)
+
+    def test_long_name_refused(self):
+        """A name PostgreSQL could not index is refused with a message, not a database error."""
+        letters = ''.join(chr(ord('a') + (n * 7919) % 26) for n in range(300))
+        with self.assertRaisesRegex(ValidationError, '250'):
+            self._create_patient(name=letters[:251])
+        patient = self._create_patient(name=letters[:250])
+        with self.assertRaisesRegex(ValidationError, '250'):
+            patient.write({'name': letters})
+        self.assertEqual(patient.name, letters[:250])
+
+    def test_frequent_piece_uses_the_orm_plan(self):
+        self._create_patient(name='Zuleide Zagalo')
+        Patient = self.env['dental.patient'].with_user(self.user_receptionist)
+        with patch.object(dental_patient_search, 'MAX_WORDS', 0):
+            found = Patient.search([('display_name', 'ilike', 'zagalo')], limit=8)
+        self.assertEqual(found.mapped('name'), ['Zuleide Zagalo'])

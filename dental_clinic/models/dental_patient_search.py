@@ -1,0 +1,271 @@
+"""Name search that stays instant at a chain's scale.
+
+Patients sort by their folded name. A term typed in the search box (``joao``) matches a
+substring of that name; frequent first names sit together in the sort order, so PostgreSQL,
+which assumes matches are spread evenly, walks the name index from the start (400,000 rows at
+1,000,000 patients) before it finds the first João. A trigram scan has to sort every match.
+
+A word index answers in the sort order instead: ``dental_patient_word`` holds one row per word
+of each patient's folded name, keyed ``(word, search_name, patient_id)``, and
+``dental_patient_name_word`` the distinct words (trigram-indexed). A term matches a name only
+inside one of the name's words (or across words, for a term with spaces), so the patients
+matching it are among those having a word that contains the term's longest piece; for each such
+word, its index entries come in name order, and the first ``k`` of every word merged give the
+first ``k`` candidates. The ORM's own search then applies the whole domain (record rules,
+companies, archived) to those candidates; ``k`` grows until the page is full or the candidates
+run out, so the answer is exactly the ORM's, only found faster.
+
+Both tables are kept by statement triggers on ``dental_patient``, so that SQL imports and the
+ORM alike keep them right. Words no patient uses any more (anonymised or deleted names) leave the
+dictionary in a daily cron.
+"""
+
+import re
+
+from odoo import api, models
+from odoo.osv import expression
+from odoo.tools import SQL
+
+# The word path handles LIKE patterns without wildcards of their own.
+LIKE_SPECIAL = re.compile(r'[%_\\]')
+# More dictionary words than this (a term like "a") and the ORM's own plan is as good: such terms
+# match everywhere, so walking the name index finds a page at once.
+MAX_WORDS = 200
+# Candidates per round: the page, at least this many; multiplied by GROWTH while the rules (other
+# companies, archived patients) leave the page short; beyond MAX_CANDIDATES the ORM's plan.
+MIN_CANDIDATES = 64
+GROWTH = 4
+MAX_CANDIDATES = 50_000
+
+# Statements of the trigger function, for the rows whose folded name is new or gone.
+_DELETE_WORDS = """
+        DELETE FROM dental_patient_word w
+        USING (
+            SELECT DISTINCT unnest(string_to_array(o.search_name, ' ')) AS word, o.search_name, o.id
+            FROM old_patients o %s
+        ) d
+        WHERE w.word = d.word AND w.search_name = d.search_name AND w.patient_id = d.id;
+"""
+# Dictionary words sorted, so that two transactions adding the same new words take them in one order.
+_INSERT_WORDS = """
+        WITH new_words AS (
+            SELECT DISTINCT unnest(string_to_array(n.search_name, ' ')) AS word, n.search_name, n.id
+            FROM new_patients n %s
+        ), dictionary AS (
+            INSERT INTO dental_patient_name_word (word)
+            SELECT DISTINCT word FROM new_words WHERE word <> '' ORDER BY word
+            ON CONFLICT DO NOTHING
+        )
+        INSERT INTO dental_patient_word (word, search_name, patient_id)
+        SELECT word, search_name, id FROM new_words WHERE word <> ''
+        ON CONFLICT DO NOTHING;
+"""
+_RENAMED = """
+            JOIN %s x ON x.id = {a}.id AND x.search_name IS DISTINCT FROM {a}.search_name"""
+SYNC_FUNCTION = SQL(
+    """
+CREATE OR REPLACE FUNCTION dental_patient_word_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN"""
+    + _INSERT_WORDS % ''
+    + """
+    ELSIF TG_OP = 'DELETE' THEN"""
+    + _DELETE_WORDS % ''
+    + """
+    ELSE"""
+    + _DELETE_WORDS % (_RENAMED % 'new_patients').format(a='o')
+    + _INSERT_WORDS % (_RENAMED % 'old_patients').format(a='n')
+    + """
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+)
+
+# A trigger with transition tables takes one event each.
+TRIGGERS = {
+    'dental_patient_word_insert': SQL('AFTER INSERT ON dental_patient REFERENCING NEW TABLE AS new_patients'),
+    'dental_patient_word_update': SQL(
+        'AFTER UPDATE ON dental_patient REFERENCING OLD TABLE AS old_patients NEW TABLE AS new_patients'
+    ),
+    'dental_patient_word_delete': SQL('AFTER DELETE ON dental_patient REFERENCING OLD TABLE AS old_patients'),
+}
+
+
+def drop_word_index(cr):
+    """Uninstall: the word index is the addon's own SQL, not the ORM's."""
+    for name in TRIGGERS:
+        cr.execute(SQL('DROP TRIGGER IF EXISTS %s ON dental_patient', SQL.identifier(name)))
+    cr.execute(SQL('DROP FUNCTION IF EXISTS dental_patient_word_sync()'))
+    cr.execute(SQL('DROP TABLE IF EXISTS dental_patient_word, dental_patient_name_word'))
+
+
+class DentalPatient(models.Model):
+    _inherit = 'dental.patient'
+
+    def init(self):
+        super().init()
+        cr = self.env.cr
+        cr.execute(SQL("SELECT to_regclass('dental_patient_word') IS NULL"))
+        created = cr.fetchone()[0]
+        cr.execute(
+            SQL("""
+            CREATE TABLE IF NOT EXISTS dental_patient_word (
+                word varchar NOT NULL,
+                search_name varchar NOT NULL,
+                patient_id integer NOT NULL,
+                PRIMARY KEY (word, search_name, patient_id)
+            );
+            CREATE TABLE IF NOT EXISTS dental_patient_name_word (word varchar PRIMARY KEY);
+        """)
+        )
+        if self.env.registry.has_trigram:
+            cr.execute(
+                SQL(
+                    'CREATE INDEX IF NOT EXISTS dental_patient_name_word_trgm_index '
+                    'ON dental_patient_name_word USING gin (word gin_trgm_ops)'
+                )
+            )
+        cr.execute(SYNC_FUNCTION)
+        for name, definition in TRIGGERS.items():
+            cr.execute(SQL('DROP TRIGGER IF EXISTS %s ON dental_patient', SQL.identifier(name)))
+            cr.execute(
+                SQL(
+                    'CREATE TRIGGER %s %s FOR EACH STATEMENT EXECUTE FUNCTION dental_patient_word_sync()',
+                    SQL.identifier(name),
+                    definition,
+                )
+            )
+        if created:
+            # Installing on (or upgrading) a database that already has patients.
+            cr.execute(
+                SQL("""
+                INSERT INTO dental_patient_name_word (word)
+                SELECT DISTINCT unnest(string_to_array(search_name, ' ')) FROM dental_patient
+                WHERE search_name IS NOT NULL ON CONFLICT DO NOTHING;
+                INSERT INTO dental_patient_word (word, search_name, patient_id)
+                SELECT DISTINCT unnest(string_to_array(search_name, ' ')), search_name, id FROM dental_patient
+                WHERE search_name IS NOT NULL ON CONFLICT DO NOTHING;
+                DELETE FROM dental_patient_name_word WHERE word = '';
+                DELETE FROM dental_patient_word WHERE word = '';
+            """)
+            )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        term = self._dental_word_search_term(domain, limit, order)
+        if term is None:
+            return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+        ids = self._dental_word_search(term, domain, offset, limit, order)
+        if ids is None:
+            return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+        return self.browse(ids)._as_query(ordered=True)
+
+    def _dental_word_search_term(self, domain, limit, order):
+        """The folded name term the word index can serve for this search, or None.
+
+        Only a page (a limit) in the patients' own order, with the name term one of the
+        conditions every result must meet (no OR, no NOT around it).
+        """
+        if not limit or not domain or (order and order != self._order):
+            return None
+        normalized = expression.normalize_domain(domain)
+        if any(item in (expression.OR_OPERATOR, expression.NOT_OPERATOR) for item in normalized):
+            return None
+        for leaf in normalized:
+            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+                continue
+            fname, operator, value = leaf
+            if fname == 'display_name':
+                term = self._dental_name_term(operator, value)
+            elif fname == 'search_name' and operator == 'like' and isinstance(value, str):
+                term = value
+            else:
+                continue
+            if term and term.strip() and not LIKE_SPECIAL.search(term):
+                return term
+        return None
+
+    def _dental_word_search(self, term, domain, offset, limit, order):
+        """The ids of the page, by the word index; None when the ORM's own plan is the better one."""
+        self.browse().check_access('read')
+        pieces = term.split(' ')
+        # The longest piece selects the fewest words; inner pieces are whole words.
+        driver = max(range(len(pieces)), key=lambda i: (len(pieces[i]), i))
+        piece = pieces[driver]
+        if not piece:
+            return None
+        if len(pieces) == 1:
+            word_pattern = f'%{piece}%'
+        elif driver == 0:
+            word_pattern = f'%{piece}'
+        elif driver == len(pieces) - 1:
+            word_pattern = f'{piece}%'
+        else:
+            word_pattern = piece
+        # Names typed in this transaction reach the word index through the triggers.
+        self.flush_model(['search_name'])
+        cr = self.env.cr
+        wanted = offset + limit
+        size = max(wanted, MIN_CANDIDATES)
+        while size <= MAX_CANDIDATES:
+            # One statement: the dictionary's words for the piece, then the first candidates of each word;
+            # none when the piece has too many words (the one-time filter stops the lateral scans).
+            cr.execute(
+                SQL(
+                    """
+                    WITH words AS (SELECT word FROM dental_patient_name_word WHERE word LIKE %s LIMIT %s)
+                    SELECT (SELECT count(*) FROM words), array(
+                        SELECT c.patient_id
+                        FROM words
+                        CROSS JOIN LATERAL (
+                            SELECT w.search_name, w.patient_id
+                            FROM dental_patient_word w
+                            WHERE w.word = words.word AND w.search_name LIKE %s
+                            ORDER BY w.search_name, w.patient_id
+                            LIMIT %s
+                        ) c
+                        WHERE (SELECT count(*) FROM words) <= %s
+                        GROUP BY c.search_name, c.patient_id
+                        ORDER BY c.search_name, c.patient_id
+                        LIMIT %s
+                    )
+                    """,
+                    word_pattern,
+                    MAX_WORDS + 1,
+                    f'%{term}%',
+                    size,
+                    MAX_WORDS,
+                    size,
+                )
+            )
+            word_count, candidates = cr.fetchone()
+            if word_count > MAX_WORDS:
+                return None
+            if not candidates:
+                return []
+            query = super()._search(expression.AND([domain, [('id', 'in', candidates)]]), order=order or self._order)
+            found = list(query)
+            if len(found) >= wanted or len(candidates) < size:
+                return found[offset:wanted]
+            size *= GROWTH
+        return None
+
+    @api.model
+    def _gc_name_words(self):
+        """Forget the words no patient's name uses any more (anonymised, renamed or deleted patients).
+
+        The lock waits for transactions adding patients and keeps new ones out until commit, so a word
+        is never removed while a new patient takes it.
+        """
+        cr = self.env.cr
+        cr.execute(SQL('LOCK TABLE dental_patient_name_word IN EXCLUSIVE MODE'))
+        cr.execute(
+            SQL("""
+            DELETE FROM dental_patient_name_word d
+            WHERE NOT EXISTS (SELECT 1 FROM dental_patient_word w WHERE w.word = d.word)
+        """)
+        )
+        return cr.rowcount
