@@ -9,6 +9,7 @@ when Odoo 18 is not importable or PostgreSQL is not reachable.
 """
 
 import os
+import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,6 +18,22 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def fail(message):
     print(f"dental_clinic: {message}", file=sys.stderr)
     sys.exit(1)
+
+
+def check_gevent():
+    """The prefork server's websocket process runs on gevent: check it starts with this Python."""
+    probe = subprocess.run(
+        [sys.executable, '-c', 'from gevent import monkey; monkey.patch_all()'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode:
+        last = (probe.stderr.strip().splitlines() or ['gevent failed'])[-1]
+        fail(
+            f"Odoo's websocket process (gevent) cannot start with {sys.executable}: {last}. An old setuptools "
+            "cannot read the metadata of recent zope packages: `pip install --upgrade 'setuptools>=70,<81'`."
+        )
 
 
 def main():
@@ -44,6 +61,8 @@ def main():
             f"PostgreSQL is not reachable at {host}:{port} as user {user!r} ({first_line}): start it or set "
             f"DB_HOST/DB_PORT/DB_USER/DB_PASSWORD."
         )
+    if os.environ.get('WORKERS', '0') not in ('', '0'):
+        check_gevent()
     odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
     addons = [os.path.join(odoo_root, 'odoo', 'addons'), os.path.join(odoo_root, 'addons'), REPO]
     addons = [path for path in addons if os.path.isdir(path)]

@@ -218,6 +218,16 @@ def main():
         )
         if unsynced:
             fail(f'{unsynced} appointment(s) without their calendar event in sync after the upgrade')
+        # The name search's word index is filled for the patients that existed before it.
+        unindexed = scalar(
+            cr,
+            """
+            SELECT count(*) FROM dental_patient p
+            WHERE p.search_name IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM dental_patient_word w WHERE w.patient_id = p.id AND w.search_name = p.search_name)""",
+        )
+        if unindexed:
+            fail(f'{unindexed} patient(s) missing from the name search\'s word index after the upgrade')
     log(f'upgraded {version} -> {new_version} in {time.monotonic() - started:.0f} s')
     uninstall_reinstall(config, options, db)
     log(f'done in {time.monotonic() - started:.0f} s')
@@ -254,6 +264,8 @@ def uninstall_reinstall(config, options, db):
         "AND table_name LIKE 'dental\\_%%'",
         'xml ids': "SELECT count(*) FROM ir_model_data WHERE module LIKE 'dental\\_clinic%%' "
         "AND model != 'ir.module.module'",
+        'database functions': "SELECT count(*) FROM pg_proc WHERE proname LIKE 'dental\\_%%'",
+        'triggers': "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'dental\\_%%'",
         'res_company columns': "SELECT count(*) FROM information_schema.columns WHERE table_name = 'res_company' "
         "AND column_name LIKE 'dental\\_%%'",
     }
