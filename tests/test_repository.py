@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -52,6 +53,19 @@ def test_ci_runs_the_readme_test_command():
     readme = open(os.path.join(ROOT, 'README.md'), encoding='utf-8').read()
     assert 'make test' in ci
     assert 'make test' in readme and 'make run' in readme
+
+
+def test_pre_commit_revs_match_the_pinned_tools():
+    """pre-commit (developers) and `make lint` (CI) run the same versions of ruff and pylint-odoo."""
+    config = open(os.path.join(ROOT, '.pre-commit-config.yaml'), encoding='utf-8').read()
+    pins = dict(
+        re.findall(
+            r'^([a-z-]+)==([\d.]+)', open(os.path.join(ROOT, 'requirements-dev.txt'), encoding='utf-8').read(), re.M
+        )
+    )
+    for repo, package in (('astral-sh/ruff-pre-commit', 'ruff'), ('OCA/pylint-odoo', 'pylint-odoo')):
+        rev = re.search(rf'{re.escape(repo)}\n\s+rev: v([\d.]+)', config).group(1)
+        assert pins.get(package) == rev, f'{package}: pre-commit rev v{rev}, requirements-dev.txt {pins.get(package)}'
 
 
 def test_no_t_raw_in_templates():
