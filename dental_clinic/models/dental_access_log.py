@@ -1,3 +1,5 @@
+from psycopg2.errors import ReadOnlySqlTransaction
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -81,7 +83,11 @@ class DentalAccessLog(models.Model):
             patients=tuple(patient_ids),
             merge=SQL(", ").join(merge),
         )
-        if self.env.cr.readonly and self.env.registry.test_cr is None:
+        if self.env.cr.readonly:
+            if self.env.registry.test_cr is not None:
+                # Tests share one connection, and a read/write cursor cannot be opened from a read-only
+                # one: ask Odoo to serve the request again on a read/write cursor, as after a failed write.
+                raise ReadOnlySqlTransaction('the access log is written on a read/write cursor')
             # A read-only request (a report download, a replica): the log goes in its own short
             # transaction rather than making Odoo run the whole request again in read/write.
             with self.env.registry.cursor() as log_cr:
