@@ -155,7 +155,10 @@ class DentalPatient(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
-        term = self._dental_word_search_term(domain, limit, order)
+        term = None
+        # Other limits and offsets (negative, text, a boolean) get the ORM's own answer or error.
+        if type(limit) is int and type(offset) is int and limit > 0 and offset >= 0:
+            term = self._dental_word_search_term(domain, limit, order)
         if term is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
         ids = self._dental_word_search(term, domain, offset, limit, order)
