@@ -19,6 +19,12 @@ ADULT_AGE = 18
 NAME_MAX_LENGTH = 250
 ANAMNESIS_REVIEW_MONTHS = 12
 PHONE_FIELDS = ('phone', 'mobile')
+# A Brazilian number in E.164: area code, then a mobile (9 + 8 digits) or a landline (2-5 + 7 digits).
+BR_NUMBER = re.compile(r'\+55([1-9]{2})(9\d{4}|[2-5]\d{3})(\d{4})')
+BR_AREA_CODES = frozenset(
+    '11 12 13 14 15 16 17 18 19 21 22 24 27 28 31 32 33 34 35 37 38 41 42 43 44 45 46 47 48 49 51 53 54 55 '
+    '61 62 63 64 65 66 67 68 69 71 73 74 75 77 79 81 82 83 84 85 86 87 88 89 91 92 93 94 95 96 97 98 99'.split()
+)
 # Shown in the message refusing a number, per country of the company.
 PHONE_EXAMPLES = {'BR': '(11) 98765-4321'}
 # Records that belong to a patient and to its company.
@@ -666,6 +672,11 @@ class DentalPatient(models.Model):
         if not number:
             return False
         country = country or self._phone_country(self.company_id)
+        match = country.code == 'BR' and BR_NUMBER.fullmatch(number)
+        if match and match.group(1) in BR_AREA_CODES:
+            # What phonenumbers writes for a Brazilian mobile or landline, without parsing it: a list page of
+            # 80 patients spent half its time there (a test compares both for every area code).
+            return '({}) {}-{}'.format(*match.groups())
         return self._phone_format(number=number, country=country, force_format='NATIONAL') or number
 
     @api.model

@@ -74,6 +74,20 @@ class TestPatient(DentalCase):
         self.assertEqual(self.patient.phone, '+551133334444')
         self.assertIn('551133334444', self.patient.phone_digits)
 
+    def test_phone_display_same_as_phonenumbers(self):
+        """The shortcut for Brazilian numbers writes what phonenumbers writes, for every area code."""
+        Patient = self.env['dental.patient']
+        brazil = self.env.ref('base.br')
+        numbers = []
+        for area in range(11, 100):
+            numbers += [f'+55{area}9{area:02d}876543', f'+55{area}3{area:02d}45678', f'+55{area}2{area:02d}05678']
+        numbers += ['+558001234567', '+5540040001', '+551199999999', '+351912345678', '+5511987654321']
+        for number in numbers:
+            expected = Patient._phone_format(number=number, country=brazil, force_format='NATIONAL') or number
+            self.assertEqual(Patient._display_phone(number, brazil), expected, number)
+        self.assertEqual(Patient._display_phone('+5511969318313', brazil), '(11) 96931-8313')
+        self.assertEqual(Patient._display_phone('+551133334444', brazil), '(11) 3333-4444')
+
     def test_phone_uses_company_country(self):
         self.company_other.country_id = self.env.ref('base.pt')
         patient = self._create_patient(mobile='912 345 678', company_id=self.company_other.id)
