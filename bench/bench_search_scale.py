@@ -10,6 +10,11 @@ client asks for, count_limit 10001), with the addon's search indexes and without
 a savepoint rolled back), prints p50/p95 and the query count, and the EXPLAIN of each case. Sizes measured
 are every size in BENCH_SIZES reached while populating.
 
+The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
+past appointments checked by bench_appointments.check_insert_past, then the week's search_read as the calendar
+view sends it and the Today board's web_read_group, at 10,000 past appointments and at BENCH_APPOINTMENTS
+(BENCH_GC_FREEZE=1: after gc.freeze()).
+
 Usage: BENCH_DB=dc12_bench python3 bench/bench_search_scale.py
 """
 
