@@ -11,10 +11,16 @@ them (baseline: indexes dropped in a savepoint rolled back, word index unused), 
 count, and the EXPLAIN of each search statement. Sizes measured are every size in BENCH_SIZES reached while
 populating.
 
+The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
+past appointments checked by bench_appointments.check_insert_past, then the week's search_read as the calendar
+view sends it and the Today board's web_read_group, at 10,000 past appointments and at BENCH_APPOINTMENTS
+(BENCH_GC_FREEZE=1: after gc.freeze()).
+
 Usage: BENCH_DB=dc12_bench python3 bench/bench_search_scale.py
 """
 
 import contextlib
+import gc
 import os
 import random
 import sys
@@ -49,6 +55,9 @@ def fold_text(value):
 
 PATIENT_SIZES = [int(s) for s in os.environ.get('BENCH_SIZES', '100000,1000000').split(',')]
 APPOINTMENTS = int(os.environ.get('BENCH_APPOINTMENTS', 2_000_000))
+WEEK_RUNS = 60
+# BENCH_GC_FREEZE=1: gc.freeze() before the calendar is measured (see run_calendar).
+GC_FREEZE = os.environ.get('BENCH_GC_FREEZE') == '1'
 BATCH = 50_000
 TERMS = 60
 # The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
@@ -286,50 +295,101 @@ def run_search(env, total):
 
 
 def today_board(env):
-    """The Today board's web_read_group by state on the benchmark's busy Monday, as the receptionist."""
-    user = env['res.users'].search([('login', '=', 'bench_receptionist')])
-    Appointment = env['dental.appointment'].with_user(user).with_context(tz='UTC')
+    """The Today board's web_read_group by state on the benchmark's busy Monday, as the kanban sends it for the
+    receptionist (filter "Today" in the web client's context; no aggregates: the board sums nothing).
+
+    Returns p50, p95, the query count and the EXPLAIN of its SQL.
+    """
+    Appointment, _domain = bench_appointments.calendar_week_call(env)
     day = bench_appointments.WEEK_START
-    domain = [('start', '>=', day), ('start', '<', day + timedelta(days=1))]
-    samples = []
-    Appointment.web_read_group(domain, ['state'], ['state'], lazy=True)
+    domain = [
+        ['start', '>=', f'{day:%Y-%m-%d %H:%M:%S}'],
+        ['start', '<', f'{day + timedelta(days=1):%Y-%m-%d %H:%M:%S}'],
+    ]
+
+    def call():
+        return Appointment.web_read_group(domain, [], ['state'], lazy=True)['groups']
+
+    call()
+    samples, queries = [], []
     for _ in range(bench_appointments.RUNS):
         env.invalidate_all()
+        before = env.cr.sql_log_count
         start = time.perf_counter()
-        groups = Appointment.web_read_group(domain, ['state'], ['state'], lazy=True)['groups']
+        groups = call()
         samples.append((time.perf_counter() - start) * 1000)
+        queries.append(env.cr.sql_log_count - before)
         assert sum(g['state_count'] for g in groups) == bench_appointments.CHAIRS * 8, groups
     query = Appointment._search(domain)
     return (
         *p50_p95(samples),
+        max(queries),
         explain(env.cr, SQL('SELECT state, count(*) FROM (%s) t GROUP BY state', query.select('state'))),
     )
 
 
 def run_calendar(env):
+    """The calendar week and the Today board at 10,000 past appointments and at APPOINTMENTS."""
     chairs, patients = bench_appointments.setup(env)
+    future = bench_appointments.setup_future(env, chairs, patients)
+    problems, varying = bench_appointments.check_insert_past(env, chairs, patients)
+    print(
+        f'{future:,} future bookings (through the ORM); populated past appointment vs ORM-created one:',
+        problems or 'identical',
+        f'(apart from {", ".join(varying)}, allowed)',
+        flush=True,
+    )
+    env.cr.commit()
+    if GC_FREEZE:
+        # What a server could do once its registry is loaded: full collections then skip those objects.
+        gc.collect()
+        gc.freeze()
+        print(f'gc.freeze(): {gc.get_freeze_count():,} objects left out of garbage collections', flush=True)
     figures = {}
-    for size in (10_000, APPOINTMENTS):
+    for size in sorted({10_000, APPOINTMENTS}):
         if bench_appointments.past_count(env.cr) > size and size != APPOINTMENTS:
             continue
-        started = time.perf_counter()
-        bench_appointments.populate(env, chairs, patients, size)
-        print(f'populated {size:,} past appointments in {time.perf_counter() - started:.0f} s', flush=True)
-        week = bench_appointments.measure_week(env, chairs)
-        board = today_board(env)
-        figures[size] = (week, board)
+        times = bench_appointments.populate(env, chairs, patients, size)
+        if sum(times.values()) > 1:
+            print(
+                f'populated {size:,} past appointments in {sum(times.values()):.0f} s: INSERT {times["insert"]:.0f} s, '
+                f'indexes and exclusion constraints {times["indexes"]:.0f} s, VACUUM ANALYZE {times["vacuum"]:.0f} s',
+                flush=True,
+            )
+        figures[size] = (bench_appointments.measure_week(env, chairs, runs=WEEK_RUNS), today_board(env))
     rows = [
-        (f'{size:,}', f"{week['orm_p50']:.1f}", f"{week['orm_p95']:.1f}", f'{board[0]:.1f}', f'{board[1]:.1f}')
+        (
+            f'{size:,}',
+            f"{week['orm_p50']:.1f}",
+            f"{week['orm_p95']:.1f}",
+            week['queries'],
+            f"{week['sql_p50']:.1f}",
+            f"{week['full_gc']}/{WEEK_RUNS}",
+            f'{board[0]:.1f}',
+            f'{board[1]:.1f}',
+            board[2],
+        )
         for size, (week, board) in figures.items()
     ]
     print_table(
-        'Calendar week (search_read, 20 chairs, 800 bookings) and Today board (web_read_group), ms',
-        ('past appointments', 'week p50', 'week p95', 'today p50', 'today p95'),
+        f'Calendar week (search_read as the calendar sends it, 20 chairs, {bench_appointments.CHAIRS * 40} bookings) '
+        f'and Today board (web_read_group), receptionist, {WEEK_RUNS} and {bench_appointments.RUNS} runs, ms',
+        (
+            'past appointments',
+            'week p50',
+            'week p95',
+            'queries',
+            'week SQL p50',
+            'calls with a full GC',
+            'today p50',
+            'today p95',
+            'queries',
+        ),
         rows,
     )
     size = max(figures)
     print(f"\nEXPLAIN calendar week at {size:,}:\n{figures[size][0]['plan']}")
-    print(f'\nEXPLAIN Today board at {size:,}:\n{figures[size][1][2]}')
+    print(f'\nEXPLAIN Today board at {size:,}:\n{figures[size][1][3]}')
 
 
 def main():

@@ -243,8 +243,9 @@ class DentalAppointment(models.Model):
 
     @api.depends('patient_id', 'chair_id')
     def _compute_display_name(self):
-        for appointment in self:
-            appointment.display_name = appointment.patient_id.name or _('New Appointment')
+        # One assignment per patient, not per appointment: the calendar reads a week of them at once.
+        for patient, appointments in self.grouped('patient_id').items():
+            appointments.display_name = patient.name or _('New Appointment')
 
     @api.model
     def _read_group_expand_states(self, states, domain):
@@ -298,9 +299,10 @@ class DentalAppointment(models.Model):
 
     @api.depends('state')
     def _compute_calendar_style(self):
-        for appointment in self:
-            appointment.is_striked = appointment.state in INACTIVE_STATES
-            appointment.is_hatched = appointment.state == 'scheduled'
+        # One assignment per state, not per appointment: the calendar reads a week of them at once.
+        for state, appointments in self.grouped('state').items():
+            appointments.is_striked = state in INACTIVE_STATES
+            appointments.is_hatched = state == 'scheduled'
 
     # ------------------------------------------------------------------
     # Constraints and onchanges

@@ -442,5 +442,75 @@ class TestAppointmentPerformance(AppointmentCase):
         with self.assertQueryCount(QUERIES_PER_CREATE):
             self._book(day=0, hour=9, minute=15, duration=0.25, env=env)
 
+    def test_calendar_week_query_count_independent_of_bookings(self):
+        """The week as the calendar view asks for it: the same few queries for 2 or 72 bookings of many patients,
+        none per booking (display name, patient, chair, dentist, medical alert, strike and hatch styles)."""
+        patients = self.env['dental.patient'].create([{'name': f'Paciente Semana {n}'} for n in range(12)])
+        patients[:6].allergies = 'Penicilina'
+        env = self.env(user=self.user_receptionist)
+        Appointment = env['dental.appointment'].with_context(tz='America/Sao_Paulo', lang='en_US')
+        fields = [
+            'display_name',
+            'start',
+            'stop',
+            'chair_id',
+            'patient_id',
+            'dentist_id',
+            'state',
+            'has_medical_alert',
+            'is_striked',
+            'is_hatched',
+        ]
+
+        def week(first_day, warm=True):
+            # As the calendar sends it: the week's range in UTC, Sunday 00:00 to Saturday 23:59:59 in São Paulo.
+            domain = [('start', '<=', self.at(first_day + 5, 23, 59)), ('stop', '>=', self.at(first_day - 1, 0))]
+            self.env.invalidate_all()
+            if not warm:
+                return Appointment.search_read(domain, fields)
+            with self.assertQueryCount(QUERIES_CALENDAR_WEEK):
+                return Appointment.search_read(domain, fields)
+
+        self._book(day=7, hour=9, patient_id=patients[0].id)
+        self._book(day=8, hour=9, chair_id=self.chair_b.id, dentist_id=self.user_dentist_2.id)
+        week(7, warm=False)  # caches of the access rules and of the fields filled
+        self.assertEqual(len(week(7)), 2)
+        self.env['dental.appointment'].create(
+            [
+                {
+                    'patient_id': patients[(day * 8 + hour + chair) % 12].id,
+                    'dentist_id': dentist.id,
+                    'chair_id': chair_record.id,
+                    'start': self.at(day, hour),
+                    'duration': 1,
+                    'state': ('scheduled', 'confirmed', 'cancelled', 'no_show')[hour % 4],
+                }
+                for day in range(5)
+                for hour in (8, 9, 10, 11, 13, 14, 15)
+                for chair, (chair_record, dentist) in enumerate(
+                    ((self.chair_a, self.user_dentist), (self.chair_b, self.user_dentist_2))
+                )
+            ]
+        )
+        rows = week(0)
+        self.assertEqual(len(rows), 70)
+        self.assertEqual(len(week(7)), 2)
+        by_state = {row['state']: row for row in rows}
+        self.assertEqual(
+            {state: (row['is_striked'], row['is_hatched']) for state, row in by_state.items()},
+            {
+                'scheduled': (False, True),
+                'confirmed': (False, False),
+                'cancelled': (True, False),
+                'no_show': (True, False),
+            },
+        )
+        for row in rows:
+            self.assertEqual(row['display_name'], row['patient_id'][1])
+            self.assertEqual(row['has_medical_alert'], row['patient_id'][0] in patients[:6].ids, row)
+
 
 QUERIES_PER_CREATE = 10
+# The appointments, the user's companies (record rules), then once each: the patients and their partners (names,
+# medical alert), the chairs, the dentists and their partners.
+QUERIES_CALENDAR_WEEK = 7
