@@ -18,7 +18,17 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import _columns, bench_env, explain, p50_p95, print_table, progress, sql_runner, time_ms  # noqa: E402
+from common import (  # noqa: E402
+    _columns,
+    bench_env,
+    explain,
+    p50_p95,
+    print_table,
+    progress,
+    sql_runner,
+    time_ms,
+    vacuum_analyze,
+)
 
 from odoo.fields import Command  # noqa: E402
 from odoo.tools import SQL  # noqa: E402
@@ -362,12 +372,7 @@ def populate(env, chairs, patients, target):
         cr.commit()
         times['indexes'] = time.perf_counter() - started
     started = time.perf_counter()
-    cr.commit()
-    cr._cnx.autocommit = True  # VACUUM runs outside a transaction
-    try:
-        cr.execute('VACUUM (ANALYZE) dental_appointment')
-    finally:
-        cr._cnx.autocommit = False
+    vacuum_analyze(cr, 'dental_appointment')
     times['vacuum'] = time.perf_counter() - started
     for setting in ('maintenance_work_mem', 'max_parallel_maintenance_workers', 'synchronous_commit'):
         cr.execute(SQL('RESET %s', SQL.identifier(setting)))
