@@ -1,8 +1,6 @@
 import secrets
-from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
-import pytz
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -122,16 +120,6 @@ class DentalAppointment(models.Model):
         url = self._dental_whatsapp_url()
         self._message_log(body=_('WhatsApp reminder opened by %s.', self.env.user.name))
         return {'type': 'ir.actions.act_url', 'url': url, 'target': 'new'}
-
-    @api.model
-    def dental_tomorrow_unconfirmed_count(self):
-        """How many of tomorrow's appointments (in the user's time zone) are not confirmed yet: for the board."""
-        tz = pytz.timezone(self.env.user.tz or 'UTC')
-        tomorrow = datetime.now(tz).date() + timedelta(days=1)
-        start = tz.localize(datetime.combine(tomorrow, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-        return self.search_count(
-            [('state', '=', 'scheduled'), ('start', '>=', start), ('start', '<', start + timedelta(days=1))]
-        )
 
     # ------------------------------------------------------------------
     # Messages

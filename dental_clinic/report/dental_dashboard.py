@@ -36,16 +36,36 @@ class DentalDashboard(models.AbstractModel):
             raise AccessError(_('Only the clinic\'s staff see the dashboard.'))
         return self._front_desk_data()
 
+    @api.model
+    def get_tomorrow_unconfirmed(self):
+        """The Today board's reminder: how many of tomorrow's appointments are still to confirm, and their list."""
+        if not self.env.user.has_group(RECEPTIONIST_GROUP):
+            raise AccessError(_('Only the clinic\'s staff see the dashboard.'))
+        domain = self._tomorrow_unconfirmed_domain()
+        return {
+            'count': self.env['dental.appointment'].search_count(domain),
+            'action': self._appointment_action(_('Tomorrow\'s unconfirmed appointments'), domain),
+        }
+
     # ------------------------------------------------------------------
     # Front desk
     # ------------------------------------------------------------------
 
-    def _front_desk_data(self):
+    def _clinic_today(self):
+        """The clinic's date now, and its time zone."""
         tz_name = clinic_tz(self.env)
         now = fields.Datetime.now()
-        today = now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz_name)).date()
-        today_start, today_stop = local_day_bounds(today, today, tz_name)
+        return now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz_name)).date(), tz_name
+
+    def _tomorrow_unconfirmed_domain(self):
+        today, tz_name = self._clinic_today()
         tomorrow_start, tomorrow_stop = local_day_bounds(today + timedelta(days=1), today + timedelta(days=1), tz_name)
+        return [('start', '>=', tomorrow_start), ('start', '<', tomorrow_stop), ('state', '=', 'scheduled')]
+
+    def _front_desk_data(self):
+        now = fields.Datetime.now()
+        today, tz_name = self._clinic_today()
+        today_start, today_stop = local_day_bounds(today, today, tz_name)
         Appointment = self.env['dental.appointment']
         appointments = Appointment.search(
             [('start', '>=', today_start), ('start', '<', today_stop)], order='chair_id, start, id'
@@ -76,11 +96,7 @@ class DentalDashboard(models.AbstractModel):
             )
         waiting = appointments.filtered(lambda a: a.state == 'arrived')
         late = appointments.filtered(lambda a: a.state in ('scheduled', 'confirmed') and a.start < now)
-        unconfirmed_domain = [
-            ('start', '>=', tomorrow_start),
-            ('start', '<', tomorrow_stop),
-            ('state', '=', 'scheduled'),
-        ]
+        unconfirmed_domain = self._tomorrow_unconfirmed_domain()
         unconfirmed = Appointment.search(unconfirmed_domain, order='start, id')
         return {
             'today': fields.Date.to_string(today),

@@ -1,10 +1,18 @@
 from datetime import datetime, time, timedelta
 
+import pytz
+
 from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
 
 from .common import always_open_calendar
+
+
+def local_noon_utc(day, tz_name):
+    """Noon of ``day`` in the clinic's time zone, as the naive UTC datetime Odoo stores."""
+    local = pytz.timezone(tz_name).localize(datetime.combine(day, time(12, 0)))
+    return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
 @tagged('post_install', '-at_install')
@@ -53,6 +61,20 @@ class TestFrontDeskTour(HttpCase):
                 'start': noon,
                 'duration': 0.5,
                 'state': 'confirmed',
+            }
+        )
+
+        # Tomorrow, in the clinic's time zone, a booking still to confirm: the board says so.
+        today, tz_name = cls.env['dental.dashboard']._clinic_today()
+        tomorrow_noon = local_noon_utc(today + timedelta(days=1), tz_name)
+        cls.tomorrow_appointment = cls.env['dental.appointment'].create(
+            {
+                'patient_id': cls.env['dental.patient'].create({'name': 'Carla Amanhã Tour'}).id,
+                'dentist_id': cls.dentist.id,
+                'chair_id': cls.chair_board.id,
+                'start': tomorrow_noon,
+                'duration': 0.5,
+                'state': 'scheduled',
             }
         )
 

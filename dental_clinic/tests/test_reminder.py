@@ -293,7 +293,9 @@ class TestReminderSending(ReminderCase):
             self._book(day=3, hour=10).action_confirm()
             self._book(day=4, hour=9)
             Appointment = self.env['dental.appointment'].with_user(self.user_receptionist)
-            self.assertEqual(Appointment.dental_tomorrow_unconfirmed_count(), 1)
+            # The Today board's button (the clinic's tomorrow).
+            board = self.env['dental.dashboard'].with_user(self.user_receptionist).get_tomorrow_unconfirmed()
+            self.assertEqual(board['count'], 1)
             self.assertIn(
                 tomorrow,
                 Appointment.search(

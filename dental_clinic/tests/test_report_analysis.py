@@ -416,3 +416,18 @@ class TestFrontDeskDashboard(AppointmentClinicalCase):
         self.assertEqual(data['recalls']['action']['res_model'], 'dental.recall')
         with self.assertRaises(AccessError):
             self.env['dental.dashboard'].with_user(self.user_employee).get_dashboard_data('front_desk')
+
+    def test_today_board_tomorrow_unconfirmed(self):
+        """The Today board's button: tomorrow (the clinic's) unconfirmed only, for the staff only."""
+        with freeze_time('2031-01-08 15:00:00'):
+            unconfirmed = self._book(day=3, hour=9, patient_id=self.patient_2.id)
+            self._book(day=3, hour=10).action_confirm()
+            self._book(day=2, hour=16)  # today
+            self._book(day=4, hour=9, patient_id=self.patient_2.id)  # the day after tomorrow
+            self.env.flush_all()
+            Dashboard = self.env['dental.dashboard'].with_user(self.user_receptionist)
+            data = Dashboard.get_tomorrow_unconfirmed()
+        self.assertEqual(data['count'], 1)
+        self.assertEqual(self.env['dental.appointment'].search(data['action']['domain']), unconfirmed)
+        with self.assertRaises(AccessError):
+            self.env['dental.dashboard'].with_user(self.user_employee).get_tomorrow_unconfirmed()

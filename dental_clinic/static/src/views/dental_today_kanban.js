@@ -5,9 +5,12 @@
  * server's transition rules and their side effects (arrival time, treatments of
  * the visit) apply exactly as with the buttons.
  */
+import { onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
+import { useDebounced } from "@web/core/utils/timing";
+import { KanbanController } from "@web/views/kanban/kanban_controller";
 import { kanbanView } from "@web/views/kanban/kanban_view";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 
@@ -54,7 +57,40 @@ export class DentalTodayKanbanRenderer extends KanbanRenderer {
     }
 }
 
+/**
+ * Above the board, tomorrow's appointments still to confirm: the front desk's calls
+ * for the day, one click from their list. Counted again whenever the board reloads.
+ */
+export class DentalTodayKanbanController extends KanbanController {
+    static template = "dental_clinic.TodayKanbanView";
+
+    setup() {
+        super.setup();
+        this.orm = useService("orm");
+        this.tomorrow = useState({ count: 0, action: null });
+        onWillStart(() => this.loadTomorrow());
+        const reload = useDebounced(() => this.loadTomorrow(), 300);
+        useBus(this.model.bus, "update", reload);
+    }
+
+    async loadTomorrow() {
+        const { count, action } = await this.orm.call("dental.dashboard", "get_tomorrow_unconfirmed", []);
+        Object.assign(this.tomorrow, { count, action });
+    }
+
+    get tomorrowLabel() {
+        return this.tomorrow.count === 1
+            ? _t("Tomorrow: 1 appointment to confirm")
+            : _t("Tomorrow: %s appointments to confirm", this.tomorrow.count);
+    }
+
+    openTomorrow() {
+        this.actionService.doAction(this.tomorrow.action);
+    }
+}
+
 registry.category("views").add("dental_today_kanban", {
     ...kanbanView,
+    Controller: DentalTodayKanbanController,
     Renderer: DentalTodayKanbanRenderer,
 });

@@ -103,5 +103,16 @@ registry.category("web_tour.tours").add("dental_front_desk_tour", {
             content: "It is in the Arrived column, with its time and no date",
             trigger: ".o_kanban_group:has(.o_column_title:contains('Arrived')) .o_kanban_record:contains('Bruno Hoje Tour') .o_dental_time:contains('–')",
         },
+
+        // Above the board: tomorrow's appointments still to confirm, one click from their list.
+        {
+            content: "The board counts tomorrow's unconfirmed appointments",
+            trigger: ".o_control_panel button.o_dental_tomorrow_unconfirmed:contains('to confirm')",
+            run: "click",
+        },
+        {
+            content: "Their list, to call the patients",
+            trigger: ".o_list_view .o_data_row:contains('Carla Amanhã Tour')",
+        },
     ],
 });
