@@ -5,15 +5,16 @@ substring of that name; frequent first names sit together in the sort order, so 
 which assumes matches are spread evenly, walks the name index from the start (400,000 rows at
 1,000,000 patients) before it finds the first João. A trigram scan has to sort every match.
 
-A word index answers in the sort order instead: ``dental_patient_word`` holds one row per word
-of each patient's folded name, keyed ``(word, search_name, patient_id)``, and
-``dental_patient_name_word`` the distinct words (trigram-indexed). A term matches a name only
-inside one of the name's words (or across words, for a term with spaces), so the patients
-matching it are among those having a word that contains the term's longest piece; for each such
-word, its index entries come in name order, and the first ``k`` of every word merged give the
-first ``k`` candidates. The ORM's own search then applies the whole domain (record rules,
-companies, archived) to those candidates; ``k`` grows until the page is full or the candidates
-run out, so the answer is exactly the ORM's, only found faster.
+A word index answers in the sort order instead: ``dental_patient_word`` holds one row per word of
+each patient's folded name, and one per pair of consecutive words ("maria silva"), keyed
+``(word, search_name, patient_id)``; ``dental_patient_name_word`` holds the distinct ones
+(trigram-indexed). A term without a space matches a name only inside one of its words, a term with
+spaces only across a pair of consecutive words; so the patients matching it are among those having
+a word (or a pair) that contains the term (or its longest two adjacent pieces). For each such word,
+its index entries come in name order, and the first ``k`` of every word merged give the first ``k``
+candidates. The ORM's own search then applies the whole domain (record rules, companies, archived)
+to those candidates; ``k`` grows until the page is full or the candidates run out, so the answer is
+exactly the ORM's, only found faster.
 
 Both tables are kept by statement triggers on ``dental_patient``, so that SQL imports and the
 ORM alike keep them right. Words no patient uses any more (anonymised or deleted names) leave the
@@ -37,27 +38,44 @@ MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
 
+# The terms indexed for a folded name: its words, and each word with the next one ("maria silva"), so that a
+# term typed with a space starts from the patients having that pair rather than every "silva".
+TERMS_FUNCTION = SQL("""
+CREATE OR REPLACE FUNCTION dental_patient_name_terms(folded varchar) RETURNS SETOF varchar
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT DISTINCT term FROM (
+        SELECT words[i] AS term, i FROM (SELECT string_to_array(folded, ' ') AS words) w,
+               generate_subscripts(w.words, 1) i
+        UNION ALL
+        SELECT words[i] || ' ' || words[i + 1], i FROM (SELECT string_to_array(folded, ' ') AS words) w,
+               generate_subscripts(w.words, 1) i
+         WHERE i < array_length(w.words, 1)
+    ) terms
+    WHERE term NOT IN ('', ' ')
+$$
+""")
+
 # Statements of the trigger function, for the rows whose folded name is new or gone.
 _DELETE_WORDS = """
         DELETE FROM dental_patient_word w
         USING (
-            SELECT DISTINCT unnest(string_to_array(o.search_name, ' ')) AS word, o.search_name, o.id
-            FROM old_patients o %s
+            SELECT DISTINCT t.term AS word, o.search_name, o.id
+            FROM old_patients o CROSS JOIN LATERAL dental_patient_name_terms(o.search_name) t(term) %s
         ) d
         WHERE w.word = d.word AND w.search_name = d.search_name AND w.patient_id = d.id;
 """
 # Dictionary words sorted, so that two transactions adding the same new words take them in one order.
 _INSERT_WORDS = """
         WITH new_words AS (
-            SELECT DISTINCT unnest(string_to_array(n.search_name, ' ')) AS word, n.search_name, n.id
-            FROM new_patients n %s
+            SELECT DISTINCT t.term AS word, n.search_name, n.id
+            FROM new_patients n CROSS JOIN LATERAL dental_patient_name_terms(n.search_name) t(term) %s
         ), dictionary AS (
             INSERT INTO dental_patient_name_word (word)
-            SELECT DISTINCT word FROM new_words WHERE word <> '' ORDER BY word
+            SELECT DISTINCT word FROM new_words ORDER BY word
             ON CONFLICT DO NOTHING
         )
         INSERT INTO dental_patient_word (word, search_name, patient_id)
-        SELECT word, search_name, id FROM new_words WHERE word <> ''
+        SELECT word, search_name, id FROM new_words
         ON CONFLICT DO NOTHING;
 """
 _RENAMED = """
@@ -99,6 +117,7 @@ def drop_word_index(cr):
     for name in TRIGGERS:
         cr.execute(SQL('DROP TRIGGER IF EXISTS %s ON dental_patient', SQL.identifier(name)))
     cr.execute(SQL('DROP FUNCTION IF EXISTS dental_patient_word_sync()'))
+    cr.execute(SQL('DROP FUNCTION IF EXISTS dental_patient_name_terms(varchar)'))
     cr.execute(SQL('DROP TABLE IF EXISTS dental_patient_word, dental_patient_name_word'))
 
 
@@ -128,6 +147,7 @@ class DentalPatient(models.Model):
                     'ON dental_patient_name_word USING gin (word gin_trgm_ops)'
                 )
             )
+        cr.execute(TERMS_FUNCTION)
         cr.execute(SYNC_FUNCTION)
         for name, definition in TRIGGERS.items():
             cr.execute(SQL('DROP TRIGGER IF EXISTS %s ON dental_patient', SQL.identifier(name)))
@@ -142,14 +162,13 @@ class DentalPatient(models.Model):
             # Installing on (or upgrading) a database that already has patients.
             cr.execute(
                 SQL("""
-                INSERT INTO dental_patient_name_word (word)
-                SELECT DISTINCT unnest(string_to_array(search_name, ' ')) FROM dental_patient
-                WHERE search_name IS NOT NULL ON CONFLICT DO NOTHING;
                 INSERT INTO dental_patient_word (word, search_name, patient_id)
-                SELECT DISTINCT unnest(string_to_array(search_name, ' ')), search_name, id FROM dental_patient
-                WHERE search_name IS NOT NULL ON CONFLICT DO NOTHING;
-                DELETE FROM dental_patient_name_word WHERE word = '';
-                DELETE FROM dental_patient_word WHERE word = '';
+                SELECT t.term, p.search_name, p.id
+                  FROM dental_patient p CROSS JOIN LATERAL dental_patient_name_terms(p.search_name) t(term)
+                 WHERE p.search_name IS NOT NULL
+                    ON CONFLICT DO NOTHING;
+                INSERT INTO dental_patient_name_word (word)
+                SELECT DISTINCT word FROM dental_patient_word ON CONFLICT DO NOTHING;
             """)
             )
 
@@ -195,19 +214,14 @@ class DentalPatient(models.Model):
         """The ids of the page, by the word index; None when the ORM's own plan is the better one."""
         self.browse().check_access('read')
         pieces = term.split(' ')
-        # The longest piece selects the fewest words; inner pieces are whole words.
-        driver = max(range(len(pieces)), key=lambda i: (len(pieces[i]), i))
-        piece = pieces[driver]
-        if not piece:
-            return None
         if len(pieces) == 1:
-            word_pattern = f'%{piece}%'
-        elif driver == 0:
-            word_pattern = f'%{piece}'
-        elif driver == len(pieces) - 1:
-            word_pattern = f'{piece}%'
+            # The words containing the term.
+            word_pattern, pairs = f'%{term}%', False
         else:
-            word_pattern = piece
+            # A term with a space runs across a pair of consecutive words: the pairs containing its longest
+            # two adjacent pieces ("maria silva") hold every match.
+            i = max(range(len(pieces) - 1), key=lambda i: (len(pieces[i]) + len(pieces[i + 1]), i))
+            word_pattern, pairs = f'%{pieces[i]} {pieces[i + 1]}%', True
         # Names typed in this transaction reach the word index through the triggers.
         self.flush_model(['search_name'])
         cr = self.env.cr
@@ -219,7 +233,11 @@ class DentalPatient(models.Model):
             cr.execute(
                 SQL(
                     """
-                    WITH words AS (SELECT word FROM dental_patient_name_word WHERE word LIKE %s LIMIT %s)
+                    WITH words AS (
+                        SELECT word FROM dental_patient_name_word
+                        WHERE word LIKE %s AND (strpos(word, ' ') > 0) = %s
+                        LIMIT %s
+                    )
                     SELECT (SELECT count(*) FROM words), array(
                         SELECT c.patient_id
                         FROM words
@@ -237,6 +255,7 @@ class DentalPatient(models.Model):
                     )
                     """,
                     word_pattern,
+                    pairs,
                     MAX_WORDS + 1,
                     f'%{term}%',
                     size,

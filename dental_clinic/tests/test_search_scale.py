@@ -185,15 +185,19 @@ class TestWordIndex(DentalCase):
 
     def test_words_follow_the_name(self):
         patient = self._create_patient(name='Zebedeu  Quirinópolis Sá')
-        self.assertEqual(self._words(patient), ['quirinopolis', 'sa', 'zebedeu'])
+        self.assertEqual(
+            self._words(patient), ['quirinopolis', 'quirinopolis sa', 'sa', 'zebedeu', 'zebedeu quirinopolis']
+        )
         self.assertEqual(self._dictionary('quirinopolis', 'zebedeu'), {'quirinopolis', 'zebedeu'})
         patient.name = 'Zebedeu Xavantina'
-        self.assertEqual(self._words(patient), ['xavantina', 'zebedeu'])
+        self.assertEqual(self._words(patient), ['xavantina', 'zebedeu', 'zebedeu xavantina'])
         patient.action_archive()
-        self.assertEqual(self._words(patient), ['xavantina', 'zebedeu'], 'archived patients stay findable')
+        self.assertEqual(
+            self._words(patient), ['xavantina', 'zebedeu', 'zebedeu xavantina'], 'archived patients stay findable'
+        )
         # A name changed in the database directly (an import, the LGPD anonymisation) is indexed too.
         self.env.cr.execute(SQL("UPDATE dental_patient SET search_name = 'zebedeu ypiranga' WHERE id = %s", patient.id))
-        self.assertEqual(self._words(patient), ['ypiranga', 'zebedeu'])
+        self.assertEqual(self._words(patient), ['ypiranga', 'zebedeu', 'zebedeu ypiranga'])
         patient.unlink()
         self.assertEqual(self._words(patient), [])
         self.assertIn('xavantina', self._dictionary('xavantina'))
@@ -222,7 +226,20 @@ class TestWordIndex(DentalCase):
         )
         patients[1::7].action_archive()
         Patient = self.env['dental.patient'].with_user(self.user_receptionist)
-        terms = ['joao', 'oao', 'JOÃO ZAGALO', 'ao zagalo 0', 'zagalo', 'galo silva', 'joaq', 'jo%o', 'jo_o', 'zz']
+        terms = [
+            'joao',
+            'oao',
+            'JOÃO ZAGALO',
+            'ao zagalo 0',
+            'zagalo',
+            'galo silva',
+            'ana joao zagalo',
+            'a joao zagalo 1',
+            'joaq',
+            'jo%o',
+            'jo_o',
+            'zz',
+        ]
         with patch.object(dental_patient_search, 'MIN_CANDIDATES', 1), patch.object(dental_patient_search, 'GROWTH', 2):
             for term in terms:
                 domain = [('display_name', 'ilike', term)]
