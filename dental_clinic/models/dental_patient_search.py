@@ -158,6 +158,17 @@ class DentalPatient(models.Model):
                     definition,
                 )
             )
+        if not created:
+            # Built before pairs of words were indexed (a development build of 18.0.1.2.0): built again.
+            cr.execute(
+                SQL("""
+                SELECT EXISTS (SELECT 1 FROM dental_patient WHERE strpos(search_name, ' ') > 0)
+                   AND NOT EXISTS (SELECT 1 FROM dental_patient_name_word WHERE strpos(word, ' ') > 0)
+            """)
+            )
+            created = cr.fetchone()[0]
+            if created:
+                cr.execute(SQL('TRUNCATE dental_patient_word, dental_patient_name_word'))
         if created:
             # Installing on (or upgrading) a database that already has patients.
             cr.execute(
@@ -174,13 +185,14 @@ class DentalPatient(models.Model):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
-        term = None
+        found = None
         # Other limits and offsets (negative, text, a boolean) get the ORM's own answer or error.
         if type(limit) is int and type(offset) is int and limit > 0 and offset >= 0:
-            term = self._dental_word_search_term(domain, limit, order)
-        if term is None:
+            found = self._dental_word_search_term(domain, limit, order)
+        if found is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
-        ids = self._dental_word_search(term, domain, offset, limit, order)
+        term, normalized, position = found
+        ids = self._dental_word_search(term, normalized, position, offset, limit, order)
         if ids is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
         return self.browse(ids)._as_query(ordered=True)
@@ -189,14 +201,15 @@ class DentalPatient(models.Model):
         """The folded name term the word index can serve for this search, or None.
 
         Only a page (a limit) in the patients' own order, with the name term one of the
-        conditions every result must meet (no OR, no NOT around it).
+        conditions every result must meet (no OR, no NOT around it). Returns the term, the
+        normalized domain and the position of the term's condition in it.
         """
         if not limit or not domain or (order and order != self._order):
             return None
         normalized = expression.normalize_domain(domain)
         if any(item in (expression.OR_OPERATOR, expression.NOT_OPERATOR) for item in normalized):
             return None
-        for leaf in normalized:
+        for position, leaf in enumerate(normalized):
             if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
                 continue
             fname, operator, value = leaf
@@ -207,10 +220,10 @@ class DentalPatient(models.Model):
             else:
                 continue
             if term and term.strip() and not LIKE_SPECIAL.search(term):
-                return term
+                return term, normalized, position
         return None
 
-    def _dental_word_search(self, term, domain, offset, limit, order):
+    def _dental_word_search(self, term, normalized, position, offset, limit, order):
         """The ids of the page, by the word index; None when the ORM's own plan is the better one."""
         self.browse().check_access('read')
         pieces = term.split(' ')
@@ -268,7 +281,11 @@ class DentalPatient(models.Model):
                 return None
             if not candidates:
                 return []
-            query = super()._search(expression.AND([domain, [('id', 'in', candidates)]]), order=order or self._order)
+            # The candidates match the name already (the word index holds the name as the patient does): the
+            # name's condition gives way to them, or PostgreSQL might scan its trigram index again.
+            domain = list(normalized)
+            domain[position] = ('id', 'in', candidates)
+            query = super()._search(domain, order=order or self._order)
             found = list(query)
             if len(found) >= wanted or len(candidates) < size:
                 return found[offset:wanted]
