@@ -37,6 +37,8 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
+# Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
+LIST_CALL = 'dental_patient_word_search'
 
 # The terms indexed for a folded name: its words, and each word with the next one ("maria silva"), so that a
 # term typed with a space starts from the patients having that pair rather than every "silva".
@@ -184,6 +186,21 @@ class DentalPatient(models.Model):
             )
 
     @api.model
+    @api.readonly
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        """A list page and its count: the page's search takes as many candidates as the count may need, so
+        that the count reuses them instead of searching again (only within this call)."""
+        cache = self.env.cr.cache
+        outer = cache.get(LIST_CALL)
+        cache[LIST_CALL] = {'batch': count_limit if isinstance(count_limit, int) else 0, 'found': {}}
+        try:
+            return super().web_search_read(
+                domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+            )
+        finally:
+            cache[LIST_CALL] = outer
+
+    @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         found = None
         # Other limits and offsets (negative, text, a boolean) get the ORM's own answer or error.
@@ -235,11 +252,17 @@ class DentalPatient(models.Model):
             # two adjacent pieces ("maria silva") hold every match.
             i = max(range(len(pieces) - 1), key=lambda i: (len(pieces[i]) + len(pieces[i + 1]), i))
             word_pattern, pairs = f'%{pieces[i]} {pieces[i + 1]}%', True
+        wanted = offset + limit
+        list_call = self.env.cr.cache.get(LIST_CALL)
+        key = (term, repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
+        if list_call and key in list_call['found']:
+            found, complete = list_call['found'][key]
+            if complete or len(found) >= wanted:
+                return found[offset:wanted]
         # Names typed in this transaction reach the word index through the triggers.
         self.flush_model(['search_name'])
         cr = self.env.cr
-        wanted = offset + limit
-        size = max(wanted, MIN_CANDIDATES)
+        size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
         while size <= MAX_CANDIDATES:
             # One statement: the dictionary's words for the piece, then the first candidates of each word;
             # none when the piece has too many words (the one-time filter stops the lateral scans).
@@ -288,6 +311,8 @@ class DentalPatient(models.Model):
             query = super()._search(domain, order=order or self._order)
             found = list(query)
             if len(found) >= wanted or len(candidates) < size:
+                if list_call is not None:
+                    list_call['found'][key] = (found, len(candidates) < size)
                 return found[offset:wanted]
             size *= GROWTH
         return None

@@ -147,8 +147,9 @@ class TestSearchQueryCount(DentalCase):
             return Patient.web_search_read([('display_name', 'ilike', term)], spec, limit=10, count_limit=COUNT_LIMIT)
 
         # search + read of the page and its partners, phones' country, then the bounded count (page full);
-        # a name searches in two statements (word index, then the ORM among its candidates), page and count
-        for term, queries in (('zuleica', 7), ('(11) 98000', 7)):
+        # a name searches in two statements (word index, then the ORM among its candidates) and its count
+        # reuses them
+        for term, queries in (('zuleica', 5), ('(11) 98000', 7)):
             search(term)  # warm
             self.env.invalidate_all()
             with self.assertQueryCount(dental_receptionist=queries):
@@ -252,6 +253,13 @@ class TestWordIndex(DentalCase):
                     found = Patient.search_count(domain, limit=limit)
                     with orm_plan():
                         self.assertEqual(found, Patient.search_count(domain, limit=limit), f'count {term!r}')
+                for limit, count_limit in ((5, 7), (5, 1000), (80, 201)):
+                    page = Patient.web_search_read(domain, {'display_name': {}}, limit=limit, count_limit=count_limit)
+                    with orm_plan():
+                        expected = Patient.web_search_read(
+                            domain, {'display_name': {}}, limit=limit, count_limit=count_limit
+                        )
+                    self.assertEqual(page, expected, f'list of {term!r}, {limit} rows, count to {count_limit}')
                 found = Patient.with_context(active_test=False).search(domain, limit=8)
                 with orm_plan():
                     expected = Patient.with_context(active_test=False).search(domain, limit=8)
