@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from common import (  # noqa: E402
     _columns,
+    always_open_calendar,
     bench_env,
     explain,
     p50_p95,
@@ -60,25 +61,7 @@ def setup(env):
     if len(chairs) == CHAIRS:
         patients = env['dental.patient'].search([('name', '=like', 'Bench Patient %')], order='id')
         return chairs, patients
-    calendar = env['resource.calendar'].create(
-        {
-            'name': 'Bench: always open',
-            'tz': 'UTC',
-            'attendance_ids': [Command.clear()]
-            + [
-                Command.create(
-                    {
-                        'name': f'Day {day}',
-                        'dayofweek': str(day),
-                        'hour_from': 0,
-                        'hour_to': 24,
-                        'day_period': 'morning',
-                    }
-                )
-                for day in range(7)
-            ],
-        }
-    )
+    calendar = always_open_calendar(env, 'Bench: always open')
     dentist_group = env.ref('dental_clinic.group_dental_dentist')
     dentists = env['res.users'].create(
         [

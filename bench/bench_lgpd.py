@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import bench_env, p50_p95, print_table, progress  # noqa: E402
+from common import always_open_calendar, bench_env, p50_p95, print_table, progress  # noqa: E402
 from psycopg2.extras import execute_values  # noqa: E402
 
 from odoo.fields import Command  # noqa: E402
@@ -71,25 +71,7 @@ def setup(env):
             'groups_id': [Command.set(env.ref('dental_clinic.group_dental_dentist').ids)],
         }
     )
-    calendar = env['resource.calendar'].create(
-        {
-            'name': 'Bench LGPD: always open',
-            'tz': 'UTC',
-            'attendance_ids': [Command.clear()]
-            + [
-                Command.create(
-                    {
-                        'name': f'Day {day}',
-                        'dayofweek': str(day),
-                        'hour_from': 0,
-                        'hour_to': 24,
-                        'day_period': 'morning',
-                    }
-                )
-                for day in range(7)
-            ],
-        }
-    )
+    calendar = always_open_calendar(env, 'Bench LGPD: always open')
     chair = env['dental.chair'].create(
         {'name': 'Bench LGPD Chair', 'dentist_id': dentist.id, 'resource_calendar_id': calendar.id}
     )

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import bench_env, explain, print_table, progress  # noqa: E402
+from common import always_open_calendar, bench_env, explain, print_table, progress  # noqa: E402
 
 from odoo import fields  # noqa: E402
 from odoo.fields import Command  # noqa: E402
@@ -39,25 +39,7 @@ def setup(env):
     chairs = env['dental.chair'].search([('name', '=like', 'Bench Reminder Chair %')], order='id')
     patients = env['dental.patient'].search([('name', '=like', 'Bench Reminder Patient %')], order='id')
     if len(chairs) != CHAIRS:
-        calendar = env['resource.calendar'].create(
-            {
-                'name': 'Bench reminders: always open',
-                'tz': 'UTC',
-                'attendance_ids': [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            'name': f'Day {day}',
-                            'dayofweek': str(day),
-                            'hour_from': 0,
-                            'hour_to': 24,
-                            'day_period': 'morning',
-                        }
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
+        calendar = always_open_calendar(env, 'Bench reminders: always open')
         group = env.ref('dental_clinic.group_dental_dentist')
         dentists = env['res.users'].create(
             [

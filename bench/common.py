@@ -12,6 +12,7 @@ import sys
 import time
 
 import odoo
+from odoo.fields import Command
 from odoo.tools import SQL
 
 BENCH_DB = os.environ.get('BENCH_DB', 'dental_clinic_bench')
@@ -28,6 +29,30 @@ def bench_env(dbname=BENCH_DB, context=None):
     with registry.cursor() as cr:
         ctx = {'tracking_disable': True, 'mail_create_nolog': True, 'mail_notrack': True, **(context or {})}
         yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, ctx)
+
+
+def always_open_calendar(env, name):
+    """Working hours open all day every day, in UTC, for the benchmarks' chairs (the tests have their own:
+    importing Odoo's test framework outside a test run is refused)."""
+    return env['resource.calendar'].create(
+        {
+            'name': name,
+            'tz': 'UTC',
+            'attendance_ids': [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        'name': f'Day {day}',
+                        'dayofweek': str(day),
+                        'hour_from': 0,
+                        'hour_to': 24,
+                        'day_period': 'morning',
+                    }
+                )
+                for day in range(7)
+            ],
+        }
+    )
 
 
 def time_ms(func, runs):

@@ -15,12 +15,12 @@ def make_cpf(seed):
     return stdnum_cpf.format(base + stdnum_cpf._calc_check_digits(base))
 
 
-def always_open_calendar(env, name='Always open'):
-    """Working hours open every day, all day, São Paulo time: a tour books whatever week it is run in."""
+def always_open_calendar(env, name='Always open', tz='America/Sao_Paulo'):
+    """Working hours open every day, all day: a tour (or a benchmark) books whatever week it is run in."""
     return env['resource.calendar'].create(
         {
             'name': name,
-            'tz': 'America/Sao_Paulo',
+            'tz': tz,
             'attendance_ids': [Command.clear()]
             + [
                 Command.create(

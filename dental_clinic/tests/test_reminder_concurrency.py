@@ -5,11 +5,12 @@ import time
 from datetime import datetime
 
 from odoo import SUPERUSER_ID, api
-from odoo.fields import Command
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
+
+from .common import always_open_calendar
 
 CONTEXT = {'tracking_disable': True}
 START = datetime(2031, 2, 5, 15, 0)
@@ -37,25 +38,7 @@ class TestReminderConcurrency(BaseCase):
     def _setup_data(self):
         with db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
-            calendar = env['resource.calendar'].create(
-                {
-                    'name': 'Always open (reminder race)',
-                    'tz': 'UTC',
-                    'attendance_ids': [Command.clear()]
-                    + [
-                        Command.create(
-                            {
-                                'name': f'Day {day}',
-                                'dayofweek': str(day),
-                                'hour_from': 0,
-                                'hour_to': 24,
-                                'day_period': 'morning',
-                            }
-                        )
-                        for day in range(7)
-                    ],
-                }
-            )
+            calendar = always_open_calendar(env, 'Always open (reminder race)', tz='UTC')
             chair = env['dental.chair'].create(
                 {'name': 'Cadeira Corrida Lembrete', 'resource_calendar_id': calendar.id}
             )

@@ -2,8 +2,9 @@ import re
 from datetime import datetime, timedelta
 
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
 
 
 @tagged('post_install', '-at_install')
@@ -27,25 +28,7 @@ class TestReminderPage(HttpCase):
             tz='America/Sao_Paulo',
             groups='dental_clinic.group_dental_dentist',
         )
-        calendar = cls.env['resource.calendar'].create(
-            {
-                'name': 'Always open (page)',
-                'tz': 'America/Sao_Paulo',
-                'attendance_ids': [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            'name': f'Day {day}',
-                            'dayofweek': str(day),
-                            'hour_from': 0,
-                            'hour_to': 24,
-                            'day_period': 'morning',
-                        }
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
+        calendar = always_open_calendar(cls.env, 'Always open (page)')
         cls.chair = cls.env['dental.chair'].create(
             {'name': 'Cadeira Página', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id}
         )

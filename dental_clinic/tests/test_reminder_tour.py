@@ -3,8 +3,9 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
 
 
 @tagged('post_install', '-at_install')
@@ -26,25 +27,7 @@ class TestReminderTour(HttpCase):
             tz='America/Sao_Paulo',
             groups='dental_clinic.group_dental_dentist',
         )
-        calendar = cls.env['resource.calendar'].create(
-            {
-                'name': 'Always open (WhatsApp tour)',
-                'tz': 'America/Sao_Paulo',
-                'attendance_ids': [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            'name': f'Day {day}',
-                            'dayofweek': str(day),
-                            'hour_from': 0,
-                            'hour_to': 24,
-                            'day_period': 'morning',
-                        }
-                    )
-                    for day in range(7)
-                ],
-            }
-        )
+        calendar = always_open_calendar(cls.env, 'Always open (WhatsApp tour)')
         chair = cls.env['dental.chair'].create(
             {'name': 'Cadeira Zap', 'dentist_id': dentist.id, 'resource_calendar_id': calendar.id}
         )
