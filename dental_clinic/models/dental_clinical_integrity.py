@@ -44,6 +44,39 @@ ADDENDUM_LOCKED_COLUMNS = (
     'integrity_hash',
 )
 
+
+def lock_trigger(table, label, columns, delete_when, change_when):
+    """SQL of the trigger refusing to change ``columns`` of a sealed row of ``table``, or to delete it, for
+    everybody (superuser included): ``delete_when`` / ``change_when`` say when the row is locked, ``label``
+    names it in the error."""
+    new = ', '.join(f'NEW.{column}' for column in columns)
+    old = ', '.join(f'OLD.{column}' for column in columns)
+    return SQL(
+        f"""
+        CREATE OR REPLACE FUNCTION {table}_lock() RETURNS trigger AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                IF {delete_when} AND NOT dental_clinic_purge_allowed(OLD.patient_id) THEN
+                    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+                        MESSAGE = 'dental_clinic: {label} ' || OLD.id || ' cannot be deleted';
+                END IF;
+                RETURN OLD;
+            END IF;
+            -- What Odoo writes on any row (write_date, write_uid) is let through.
+            IF {change_when} AND ({new}) IS DISTINCT FROM ({old}) THEN
+                RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+                    MESSAGE = 'dental_clinic: {label} ' || OLD.id || ' cannot be changed';
+            END IF;
+            RETURN NEW;
+        END
+        $$ LANGUAGE plpgsql;
+        DROP TRIGGER IF EXISTS {table}_lock ON {table};
+        CREATE TRIGGER {table}_lock BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION {table}_lock();
+    """
+    )
+
+
 # One query gives both kinds of entries in the form the hash is computed on, at signing and at
 # verification alike, so that both read exactly the same values.
 CHAIN_QUERY = """
@@ -107,6 +140,12 @@ class DentalIntegrityChain(models.Model):
     _sql_constraints = [('company_uniq', 'unique (company_id)', 'One chain per company.')]
 
     @api.model
+    def _seal_records(self, records):
+        """Seal ``records`` (notes or addenda just signed or written), in id order, and reload their seal."""
+        records.flush_recordset()
+        self._seal([(records._table, record.id) for record in records.sorted('id')])
+        records.invalidate_recordset(['integrity_seq', 'integrity_hash'])
+
     def _seal(self, entries):
         """Give each entry (list of (table, id), in order) its position and hash in its company's chain."""
         cr = self.env.cr
@@ -326,31 +365,17 @@ class DentalClinicalNote(models.Model):
                 """
             CREATE INDEX IF NOT EXISTS dental_clinical_note_chain_idx
                 ON dental_clinical_note (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
-            CREATE OR REPLACE FUNCTION dental_clinical_note_lock() RETURNS trigger AS $$
-            BEGIN
-                IF TG_OP = 'DELETE' THEN
-                    IF OLD.state = 'signed' AND NOT dental_clinic_purge_allowed(OLD.patient_id) THEN
-                        RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
-                            MESSAGE = 'dental_clinic: signed clinical note ' || OLD.id || ' cannot be deleted';
-                    END IF;
-                    RETURN OLD;
-                END IF;
-                -- Locked from its seal on (signing and sealing happen in the same transaction);
-                -- what Odoo writes on any row (write_date, write_uid) is let through.
-                IF OLD.state = 'signed' AND OLD.integrity_hash IS NOT NULL
-                   AND (%(new)s) IS DISTINCT FROM (%(old)s) THEN
-                    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
-                        MESSAGE = 'dental_clinic: signed clinical note ' || OLD.id || ' cannot be changed';
-                END IF;
-                RETURN NEW;
-            END
-            $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
-            CREATE TRIGGER dental_clinical_note_lock BEFORE UPDATE OR DELETE ON dental_clinical_note
-                FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_lock();
-        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in NOTE_LOCKED_COLUMNS)).replace(
-                    '%(old)s', ', '.join(f'OLD.{c}' for c in NOTE_LOCKED_COLUMNS)
-                )
+        """
+            )
+        )
+        # Locked from its seal on (signing and sealing happen in the same transaction).
+        self.env.cr.execute(
+            lock_trigger(
+                'dental_clinical_note',
+                'signed clinical note',
+                NOTE_LOCKED_COLUMNS,
+                delete_when="OLD.state = 'signed'",
+                change_when="OLD.state = 'signed' AND OLD.integrity_hash IS NOT NULL",
             )
         )
 
@@ -368,11 +393,8 @@ class DentalClinicalNote(models.Model):
 
     def _dental_on_signed(self):
         """Seal the notes just signed in their company's chain (hook for other signing side effects)."""
-        if not self:
-            return
-        self.flush_recordset()
-        self.env['dental.integrity.chain']._seal([('dental_clinical_note', note.id) for note in self.sorted('id')])
-        self.invalidate_recordset(['integrity_seq', 'integrity_hash'])
+        if self:
+            self.env['dental.integrity.chain']._seal_records(self)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_signed(self):
@@ -409,39 +431,23 @@ class DentalClinicalNoteAddendum(models.Model):
                            (SELECT max(date)::date FROM dental_clinical_note_addendum WHERE patient_id = patient)
                        ) + interval '20 years' < CURRENT_DATE, true)
             $$ LANGUAGE sql STABLE;
-            CREATE OR REPLACE FUNCTION dental_clinical_note_addendum_lock() RETURNS trigger AS $$
-            BEGIN
-                IF TG_OP = 'DELETE' THEN
-                    IF NOT dental_clinic_purge_allowed(OLD.patient_id) THEN
-                        RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
-                            MESSAGE = 'dental_clinic: clinical note addendum ' || OLD.id || ' cannot be deleted';
-                    END IF;
-                    RETURN OLD;
-                END IF;
-                IF OLD.integrity_hash IS NOT NULL AND (%(new)s) IS DISTINCT FROM (%(old)s) THEN
-                    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
-                        MESSAGE = 'dental_clinic: clinical note addendum ' || OLD.id || ' cannot be changed';
-                END IF;
-                RETURN NEW;
-            END
-            $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS dental_clinical_note_addendum_lock ON dental_clinical_note_addendum;
-            CREATE TRIGGER dental_clinical_note_addendum_lock BEFORE UPDATE OR DELETE ON dental_clinical_note_addendum
-                FOR EACH ROW EXECUTE FUNCTION dental_clinical_note_addendum_lock();
-        """.replace('%(new)s', ', '.join(f'NEW.{c}' for c in ADDENDUM_LOCKED_COLUMNS)).replace(
-                    '%(old)s', ', '.join(f'OLD.{c}' for c in ADDENDUM_LOCKED_COLUMNS)
-                )
+        """
+            )
+        )
+        self.env.cr.execute(
+            lock_trigger(
+                'dental_clinical_note_addendum',
+                'clinical note addendum',
+                ADDENDUM_LOCKED_COLUMNS,
+                delete_when='TRUE',
+                change_when='OLD.integrity_hash IS NOT NULL',
             )
         )
 
     @api.model_create_multi
     def create(self, vals_list):
         addenda = super().create(vals_list)
-        addenda.flush_recordset()
-        self.env['dental.integrity.chain']._seal(
-            [('dental_clinical_note_addendum', addendum.id) for addendum in addenda.sorted('id')]
-        )
-        addenda.invalidate_recordset(['integrity_seq', 'integrity_hash'])
+        self.env['dental.integrity.chain']._seal_records(addenda)
         return addenda
 
     @api.ondelete(at_uninstall=False)
