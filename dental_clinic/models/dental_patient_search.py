@@ -45,14 +45,13 @@ LIST_CALL = 'dental_patient_word_search'
 TERMS_FUNCTION = SQL("""
 CREATE OR REPLACE FUNCTION dental_patient_name_terms(folded varchar) RETURNS SETOF varchar
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT DISTINCT term FROM (
-        SELECT words[i] AS term, i FROM (SELECT string_to_array(folded, ' ') AS words) w,
-               generate_subscripts(w.words, 1) i
+    SELECT DISTINCT term FROM (SELECT string_to_array(folded, ' ') AS words) w,
+    LATERAL (
+        SELECT words[i] FROM generate_subscripts(w.words, 1) i
         UNION ALL
-        SELECT words[i] || ' ' || words[i + 1], i FROM (SELECT string_to_array(folded, ' ') AS words) w,
-               generate_subscripts(w.words, 1) i
+        SELECT words[i] || ' ' || words[i + 1] FROM generate_subscripts(w.words, 1) i
          WHERE i < array_length(w.words, 1)
-    ) terms
+    ) terms(term)
     WHERE term NOT IN ('', ' ')
 $$
 """)
@@ -254,7 +253,7 @@ class DentalPatient(models.Model):
             word_pattern, pairs = f'%{pieces[i]} {pieces[i + 1]}%', True
         wanted = offset + limit
         list_call = self.env.cr.cache.get(LIST_CALL)
-        key = (term, repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
+        key = (repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
         if list_call and key in list_call['found']:
             found, complete = list_call['found'][key]
             if complete or len(found) >= wanted:
