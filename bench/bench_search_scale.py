@@ -13,8 +13,8 @@ populating.
 
 The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
 past appointments checked by bench_appointments.check_insert_past, then the week's search_read as the calendar
-view sends it and the Today board's web_read_group, at 10,000 past appointments and at BENCH_APPOINTMENTS
-(BENCH_GC_FREEZE=1: after gc.freeze()).
+view sends it and the Today board's web_read_group, at 10,000 past appointments and at BENCH_APPOINTMENTS, with
+the garbage collector's thresholds the addon sets when it loads and, side by side, with Python's defaults.
 
 Usage: BENCH_DB=dc12_bench python3 bench/bench_search_scale.py
 """
@@ -56,15 +56,30 @@ def fold_text(value):
 
 PATIENT_SIZES = [int(s) for s in os.environ.get('BENCH_SIZES', '100000,1000000').split(',')]
 APPOINTMENTS = int(os.environ.get('BENCH_APPOINTMENTS', 2_000_000))
-WEEK_RUNS = 60
-# BENCH_GC_FREEZE=1: gc.freeze() before the calendar is measured (see run_calendar).
-GC_FREEZE = os.environ.get('BENCH_GC_FREEZE') == '1'
+WEEK_RUNS = 200
 BATCH = 50_000
 TERMS = 60
 # The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
 BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
-# What the list view sends: the count_limit of the patients' list view (Odoo's default 10,000) + 1.
-LIST_VIEW = 'dental_clinic.dental_patient_view_list'
+# The patients' views as the web client loads them: their count_limit (+ 1 is what it sends) and the
+# specification of web_search_read, as Odoo 18's web client sent it for the receptionist (captured in Chromium):
+# the kanban is the action's first view; the list reads its optional columns too, hidden or not. check_views
+# compares them with the views' fields.
+VIEWS = {
+    'kanban': (
+        'dental_clinic.dental_patient_view_kanban',
+        dict.fromkeys(
+            ('id', 'has_medical_alert', 'write_date', 'name', 'file_number', 'cpf', 'mobile_national', 'age'),
+            {},
+        ),
+    ),
+    'list': (
+        'dental_clinic.dental_patient_view_list',
+        dict.fromkeys(
+            ('file_number', 'name', 'cpf', 'age', 'mobile_national', 'phone_national', 'email', 'has_medical_alert'), {}
+        ),
+    ),
+}
 INDEXES = [
     'res_partner__name_dental_trgm_index',
     'dental_patient__cpf_digits_index',
@@ -160,12 +175,36 @@ def cases(env, total):
     }
 
 
-def count_limit(env):
-    """The count_limit + 1 the web client sends for the patients' list view."""
+def count_limit(env, view):
+    """The count_limit + 1 the web client sends for one of the patients' views."""
     from lxml import etree
 
-    arch = etree.fromstring(env.ref(LIST_VIEW).arch)
+    arch = etree.fromstring(env.ref(VIEWS[view][0]).arch)
     return int(arch.get('count_limit') or 10000) + 1
+
+
+def check_views(env, user):
+    """The specifications above read every field the views show the receptionist (a view changed since they
+    were captured fails the run rather than measuring something else)."""
+    from lxml import etree
+
+    for view, (xmlid, spec) in VIEWS.items():
+        arch = env['dental.patient'].with_user(user).get_views([(env.ref(xmlid).id, view)])['views'][view]['arch']
+        shown = {node.get('name') for node in etree.fromstring(arch).iter('field')}
+        assert shown <= set(spec), (view, shown - set(spec))
+
+
+def web_client(env, user):
+    """The patients as the web client calls them for ``user``: its context (language, time zone, companies,
+    binary fields as sizes)."""
+    context = {
+        'lang': 'pt_BR',
+        'tz': 'America/Sao_Paulo',
+        'uid': user.id,
+        'bin_size': True,
+        'allowed_company_ids': user.company_id.ids,
+    }
+    return env['dental.patient'].with_user(user).with_context(context)
 
 
 @contextlib.contextmanager
@@ -181,27 +220,28 @@ def word_index_unused():
         DentalPatient._dental_word_search_term = original
 
 
-def measure(env, user, terms):
-    """name_search and web_search_read of every term (after one warm-up), record cache cleared each time."""
-    Patient = env['dental.patient'].with_user(user)
-    spec = {
-        'display_name': {},
-        'file_number': {},
-        'cpf': {},
-        'mobile_national': {},
-        'email': {},
-        'birth_date': {},
-        'has_medical_alert': {},
-        'company_id': {'fields': {'display_name': {}}},
-    }
-    calls = {
+def calls(env, user, specs=None):
+    """The three calls of the search box: the many2one dropdown, the kanban and the list (80 cards or rows and
+    the count the view asks for)."""
+    Patient = web_client(env, user)
+
+    def view_call(view):
+        spec, limit = (specs or {}).get(view, VIEWS[view][1]), count_limit(env, view)
+        return lambda term: Patient.web_search_read(
+            [('display_name', 'ilike', term)], spec, limit=80, count_limit=limit
+        )
+
+    return {
         'name_search': lambda term: Patient.name_search(term, limit=8),
-        'web_search_read': lambda term: Patient.web_search_read(
-            [('display_name', 'ilike', term)], spec, limit=80, count_limit=count_limit(env)
-        ),
+        'kanban': view_call('kanban'),
+        'list': view_call('list'),
     }
+
+
+def measure(env, user, terms):
+    """Each call for every term (after one warm-up), record cache cleared each time."""
     results = {}
-    for call_name, call in calls.items():
+    for call_name, call in calls(env, user).items():
         call(terms[0])
         samples, queries = [], []
         for term in terms:
@@ -216,16 +256,12 @@ def measure(env, user, terms):
 
 
 def search_plans(env, user, term):
-    """The EXPLAIN of every search statement the two calls run (not the reads of the page)."""
-    Patient = env['dental.patient'].with_user(user)
-    calls = {
-        'name_search': lambda: Patient.name_search(term, limit=8),
-        'web_search_read': lambda: Patient.web_search_read(
-            [('display_name', 'ilike', term)], {'display_name': {}}, limit=80, count_limit=count_limit(env)
-        ),
-    }
+    """The EXPLAIN of every search statement the calls run (not the reads of the page)."""
     plans = {}
-    for call_name, call in calls.items():
+    specs = {view: {'name': {}} for view in VIEWS}
+    for call_name, call in calls(env, user, specs).items():
+        if call_name == 'kanban':
+            continue  # the list's search and count, with another count_limit if it had one
         statements = []
         execute = type(env.cr).execute
 
@@ -240,7 +276,7 @@ def search_plans(env, user, term):
         type(env.cr).execute = spy
         try:
             env.invalidate_all()
-            call()
+            call(term)
         finally:
             type(env.cr).execute = execute
         for n, statement in enumerate(statements, 1):
@@ -256,8 +292,8 @@ def run_cases(env, user, total, indexed, rows, plans):
             (
                 label,
                 variant,
-                *(f'{result[c][i]:.1f}' for c in ('name_search', 'web_search_read') for i in (0, 1)),
-                f"{result['name_search'][2]}/{result['web_search_read'][2]}",
+                *(f'{result[c][i]:.1f}' for c in ('name_search', 'kanban', 'list') for i in (0, 1)),
+                '/'.join(str(result[c][2]) for c in ('name_search', 'kanban', 'list')),
             )
         )
         if indexed:
@@ -266,6 +302,9 @@ def run_cases(env, user, total, indexed, rows, plans):
 
 def run_search(env, total):
     user = env['res.users'].search([('login', '=', 'bench_receptionist')])
+    # The clinics work in Portuguese: the web client asks for pt_BR (translated columns are read in it).
+    env['res.lang']._activate_lang('pt_BR')
+    check_views(env, user)
     env.cr.execute('SELECT 1')  # sql_log_count starts counting
     rows, plans = [], {}
     for indexed in (True, False):
@@ -282,7 +321,17 @@ def run_search(env, total):
     print_table(
         f'Patient search, {total:,} patients, {TERMS} terms per case ({BASELINE_TERMS} for the baseline), '
         'receptionist, warm (ms)',
-        ('case', 'variant', 'name_search p50', 'p95', 'web_search_read p50', 'p95', 'queries'),
+        (
+            'case',
+            'variant',
+            'name_search p50',
+            'p95',
+            'kanban p50',
+            'p95',
+            'list p50',
+            'p95',
+            'queries',
+        ),
         rows,
     )
     for label, (term, case_plans) in plans.items():
@@ -337,11 +386,9 @@ def run_calendar(env):
         flush=True,
     )
     env.cr.commit()
-    if GC_FREEZE:
-        # What a server could do once its registry is loaded: full collections then skip those objects.
-        gc.collect()
-        gc.freeze()
-        print(f'gc.freeze(): {gc.get_freeze_count():,} objects left out of garbage collections', flush=True)
+    from odoo.addons.dental_clinic import GC_THRESHOLDS, PYTHON_GC_THRESHOLDS
+
+    thresholds = {'addon': GC_THRESHOLDS, 'Python': PYTHON_GC_THRESHOLDS}
     figures = {}
     for size in sorted({10_000, APPOINTMENTS}):
         if bench_appointments.past_count(env.cr) > size and size != APPOINTMENTS:
@@ -353,10 +400,14 @@ def run_calendar(env):
                 f'indexes and exclusion constraints {times["indexes"]:.0f} s, VACUUM ANALYZE {times["vacuum"]:.0f} s',
                 flush=True,
             )
-        figures[size] = (bench_appointments.measure_week(env, chairs, runs=WEEK_RUNS), today_board(env))
+        for label, values in thresholds.items():
+            gc.set_threshold(*values)
+            figures[size, label] = (bench_appointments.measure_week(env, chairs, runs=WEEK_RUNS), today_board(env))
+    gc.set_threshold(*GC_THRESHOLDS)
     rows = [
         (
             f'{size:,}',
+            f'{label} {thresholds[label]}',
             f"{week['orm_p50']:.1f}",
             f"{week['orm_p95']:.1f}",
             week['queries'],
@@ -366,13 +417,14 @@ def run_calendar(env):
             f'{board[1]:.1f}',
             board[2],
         )
-        for size, (week, board) in figures.items()
+        for (size, label), (week, board) in figures.items()
     ]
     print_table(
         f'Calendar week (search_read as the calendar sends it, 20 chairs, {bench_appointments.CHAIRS * 40} bookings) '
         f'and Today board (web_read_group), receptionist, {WEEK_RUNS} and {bench_appointments.RUNS} runs, ms',
         (
             'past appointments',
+            'GC thresholds',
             'week p50',
             'week p95',
             'queries',
@@ -384,9 +436,10 @@ def run_calendar(env):
         ),
         rows,
     )
-    size = max(figures)
-    print(f"\nEXPLAIN calendar week at {size:,}:\n{figures[size][0]['plan']}")
-    print(f'\nEXPLAIN Today board at {size:,}:\n{figures[size][1][3]}')
+    size = max(size for size, _label in figures)
+    week, board = figures[size, 'addon']
+    print(f"\nEXPLAIN calendar week at {size:,}:\n{week['plan']}")
+    print(f'\nEXPLAIN Today board at {size:,}:\n{board[3]}')
 
 
 def main():

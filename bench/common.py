@@ -126,7 +126,17 @@ TEMPLATE_NAME = 'Modelo Bench'
 # Columns that differ from one patient to the next; every other stored column is copied from a
 # template patient created through the ORM, so that defaults and computed columns are the ORM's.
 PARTNER_VARYING = ('id', 'name', 'complete_name', 'commercial_partner_id', 'mobile', 'phone_sanitized')
-PATIENT_VARYING = ('id', 'partner_id', 'file_number', 'birth_date', 'cpf', 'cpf_digits', 'phone_digits', 'search_name')
+PATIENT_VARYING = (
+    'id',
+    'partner_id',
+    'file_number',
+    'birth_date',
+    'cpf',
+    'cpf_digits',
+    'phone_digits',
+    'mobile_national',
+    'search_name',
+)
 
 
 def _columns(cr, table):
@@ -153,6 +163,8 @@ def patient_rows(env, people):
 
     from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
 
+    Patient = env['dental.patient']
+    country = Patient._phone_country(env.company)
     return [
         {
             'name': p['name'],
@@ -163,6 +175,7 @@ def patient_rows(env, people):
             'cpf': stdnum_cpf.format(p['cpf']),
             'cpf_digits': p['cpf'],
             'phone_digits': only_digits(p['mobile']),
+            'mobile_national': Patient._display_phone(p['mobile'], country),
             'search_name': fold_text(p['name']),
         }
         for p in people
@@ -193,8 +206,8 @@ def insert_patients(env, people):
     arrays['n'] = list(range(count))
     unnest = SQL(
         'unnest(%s::int[], %s::varchar[], %s::varchar[], %s::date[], %s::varchar[], %s::varchar[], '
-        '%s::varchar[], %s::varchar[]) AS v(n, name, mobile, birth_date, cpf, cpf_digits, phone_digits, '
-        'search_name)',
+        '%s::varchar[], %s::varchar[], %s::varchar[]) AS v(n, name, mobile, birth_date, cpf, cpf_digits, '
+        'phone_digits, mobile_national, search_name)',
         arrays['n'],
         arrays['name'],
         arrays['mobile'],
@@ -202,6 +215,7 @@ def insert_patients(env, people):
         arrays['cpf'],
         arrays['cpf_digits'],
         arrays['phone_digits'],
+        arrays['mobile_national'],
         arrays['search_name'],
     )
     partner_values = {
@@ -227,6 +241,7 @@ def insert_patients(env, people):
         'cpf': SQL('v.cpf'),
         'cpf_digits': SQL('v.cpf_digits'),
         'phone_digits': SQL('v.phone_digits'),
+        'mobile_national': SQL('v.mobile_national'),
         'search_name': SQL('v.search_name'),
     }
     # The foreign-key checks (res_partner refers to itself) keep plans made while the tables were small: a

@@ -70,6 +70,7 @@
             'dental_clinic/static/tests/tours/*.js',
         ],
     },
+    'post_load': '_post_load',
     'post_init_hook': '_post_init_hook',
     'uninstall_hook': 'uninstall_hook',
     'application': True,

@@ -113,6 +113,7 @@ class DentalPatient(models.Model):
         string='Phone Number',
         compute='_compute_phone_national',
         inverse='_inverse_phone_national',
+        store=True,
         search='_search_phone_search',
         help='Shown as written in the country, stored in international format.',
     )
@@ -120,6 +121,7 @@ class DentalPatient(models.Model):
         string='Mobile Number',
         compute='_compute_phone_national',
         inverse='_inverse_phone_national',
+        store=True,
         search='_search_phone_search',
         help='Shown as written in the country, stored in international format.',
     )
@@ -239,6 +241,8 @@ class DentalPatient(models.Model):
         for patient in self:
             patient.search_name = fold_text(patient.name) or False
 
+    # Stored: a page of 80 patients would otherwise look up their company's country (three queries) and format
+    # 160 numbers each time it is shown.
     @api.depends('phone', 'mobile', 'company_id.country_id')
     def _compute_phone_national(self):
         # One country per company for the whole page, not one look-up per row.
@@ -257,8 +261,9 @@ class DentalPatient(models.Model):
                     vals[fname] = typed or False
             if vals:
                 patient.write(vals)
-        # Show what was stored (normalised), not what was typed.
-        self.invalidate_recordset(['phone_national', 'mobile_national'])
+        # Store and show the number as it was saved (normalised), not as it was typed: the fields being written
+        # are not recomputed by themselves.
+        self._compute_phone_national()
 
     def _compute_search_helpers(self):
         self.cpf_search = False

@@ -22,6 +22,8 @@ EXPORT_EXCLUDED = {
         'partner_id': 'the contact\'s identity and contact fields are exported under "contact"',
         'cpf_digits': 'derived from the CPF, which is exported',
         'phone_digits': 'derived from the phones, which are exported',
+        'phone_national': 'the phone as written in the country, derived from the phone, which is exported',
+        'mobile_national': 'the mobile as written in the country, derived from the mobile, which is exported',
     },
 }
 # Models linked to patients whose rows are not data of their own: they are left out of the export, with the reason.

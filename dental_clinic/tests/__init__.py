@@ -32,3 +32,4 @@ from . import test_recall
 from . import test_reminder_tour
 from . import test_clinical_lists_http
 from . import test_search_scale
+from . import test_server_wide

@@ -4,6 +4,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, HttpCase, tagged
+from odoo.tools import SQL
 
 from .common import AppointmentClinicalCase, DentalCase, DentalClinicalCase
 
@@ -31,6 +32,20 @@ class TestPhones(DentalCase):
         patient = self._create_patient(mobile='+351 912 345 678')
         self.assertEqual(patient.mobile_national, '+351 912 345 678')
 
+    def _stored_national(self, patient):
+        """What a list page reads from the table (stored, not computed when shown)."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL('SELECT phone_national, mobile_national FROM dental_patient WHERE id = %s', patient.id))
+        return self.env.cr.fetchone()
+
+    def test_national_numbers_follow_the_company_country(self):
+        patient = self._create_patient(mobile='(11) 98765-4301', phone='(11) 3456-7801')
+        self.assertEqual(self._stored_national(patient), ('(11) 3456-7801', '(11) 98765-4301'))
+        patient.company_id.country_id = self.env.ref('base.pt')
+        self.assertEqual(self._stored_national(patient), ('+55 11 3456-7801', '+55 11 98765-4301'))
+        patient.mobile = '+351 912 345 678'
+        self.assertEqual(self._stored_national(patient), ('+55 11 3456-7801', '912 345 678'))
+
     def test_error_gives_an_example(self):
         with self.assertRaisesRegex(ValidationError, r'\(11\) 98765-4321'):
             self._create_patient(mobile='(11) 1234')
@@ -45,6 +60,7 @@ class TestPhones(DentalCase):
         patient.mobile_national = '11 97777-6666'
         self.assertEqual(patient.mobile, '+5511977776666')
         self.assertEqual(patient.mobile_national, '(11) 97777-6666')
+        self.assertEqual(self._stored_national(patient)[1], '(11) 97777-6666')
         with self.assertRaises(ValidationError):
             patient.phone_national = '123'
 

@@ -90,6 +90,8 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
             'phone',
             'mobile',
             'phone_digits',
+            'phone_national',
+            'mobile_national',
             'email',
             'street',
             'city',
