@@ -220,13 +220,13 @@ def word_index_unused():
         DentalPatient._dental_word_search_term = original
 
 
-def calls(env, user, specs=None):
+def calls(env, user):
     """The three calls of the search box: the many2one dropdown, the kanban and the list (80 cards or rows and
     the count the view asks for)."""
     Patient = web_client(env, user)
 
     def view_call(view):
-        spec, limit = (specs or {}).get(view, VIEWS[view][1]), count_limit(env, view)
+        spec, limit = VIEWS[view][1], count_limit(env, view)
         return lambda term: Patient.web_search_read(
             [('display_name', 'ilike', term)], spec, limit=80, count_limit=limit
         )
@@ -258,8 +258,7 @@ def measure(env, user, terms):
 def search_plans(env, user, term):
     """The EXPLAIN of every search statement the calls run (not the reads of the page)."""
     plans = {}
-    specs = {view: {'name': {}} for view in VIEWS}
-    for call_name, call in calls(env, user, specs).items():
+    for call_name, call in calls(env, user).items():
         if call_name == 'kanban':
             continue  # the list's search and count, with another count_limit if it had one
         statements = []
@@ -267,9 +266,12 @@ def search_plans(env, user, term):
 
         def spy(cr, query, params=None, log_exceptions=True, statements=statements, execute=execute):
             code = query.code if isinstance(query, SQL) else query
-            if 'dental_patient_word' in code or code.lstrip().startswith(
-                ('SELECT "dental_patient"."id" FROM', 'SELECT COUNT(*) FROM (SELECT "dental_patient"."id"')
-            ):
+            statement = code.lstrip()
+            searches = statement.startswith('SELECT "dental_patient"."id"') or (
+                statement.startswith('SELECT COUNT(*) FROM (SELECT') and 'FROM "dental_patient"' in statement
+            )
+            # Not the reads of the page's rows by id.
+            if 'dental_patient_word' in code or (searches and '"dental_patient"."id" IN' not in code):
                 statements.append(SQL(code, *(query.params if isinstance(query, SQL) else params or ())))
             return execute(cr, query, params, log_exceptions)
 
