@@ -72,6 +72,7 @@ run: preflight
 test: preflight
 	$(PYTHON) tools/db_state.py $(TEST_DB) --drop
 	$(ODOO) -d $(TEST_DB) -i $(ADDONS) --stop-after-init --log-level=warn --http-port=0
+	$(PYTHON) tools/warm_assets.py $(CONF) $(TEST_DB)
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
 		dental_clinic/tests dental_clinic_sms/tests tests $(PYTEST_ARGS)
 
