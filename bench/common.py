@@ -123,20 +123,6 @@ def progress(done, total, what):
 # ---------------------------------------------------------------------------
 
 TEMPLATE_NAME = 'Modelo Bench'
-# Columns that differ from one patient to the next; every other stored column is copied from a
-# template patient created through the ORM, so that defaults and computed columns are the ORM's.
-PARTNER_VARYING = ('id', 'name', 'complete_name', 'commercial_partner_id', 'mobile', 'phone_sanitized')
-PATIENT_VARYING = (
-    'id',
-    'partner_id',
-    'file_number',
-    'birth_date',
-    'cpf',
-    'cpf_digits',
-    'phone_digits',
-    'mobile_national',
-    'search_name',
-)
 
 
 def _columns(cr, table):
@@ -218,6 +204,8 @@ def insert_patients(env, people):
         arrays['mobile_national'],
         arrays['search_name'],
     )
+    # The columns that differ from one patient to the next; every other stored column is copied from the
+    # template patient created through the ORM, so that defaults and computed columns are the ORM's.
     partner_values = {
         'id': SQL('%s + v.n', first_partner),
         'name': SQL('v.name'),

@@ -52,29 +52,26 @@ class TestFrontDeskTour(HttpCase):
         )
         cls.procedure = cls.env['dental.procedure'].create({'name': 'Profilaxia Tour', 'duration': 0.75})
         # On the Today board: a confirmed visit at noon UTC of the day the browser (UTC) calls today.
-        noon = datetime.combine(fields.Date.today(), time(12, 0))
-        cls.board_appointment = cls.env['dental.appointment'].create(
-            {
-                'patient_id': cls.env['dental.patient'].create({'name': 'Bruno Hoje Tour'}).id,
-                'dentist_id': cls.dentist.id,
-                'chair_id': cls.chair_board.id,
-                'start': noon,
-                'duration': 0.5,
-                'state': 'confirmed',
-            }
+        cls.board_appointment = cls._board_booking(
+            'Bruno Hoje Tour', datetime.combine(fields.Date.today(), time(12, 0)), 'confirmed'
         )
-
         # Tomorrow, in the clinic's time zone, a booking still to confirm: the board says so.
         today, tz_name = cls.env['dental.dashboard']._clinic_today()
-        tomorrow_noon = local_noon_utc(today + timedelta(days=1), tz_name)
-        cls.tomorrow_appointment = cls.env['dental.appointment'].create(
+        cls.tomorrow_appointment = cls._board_booking(
+            'Carla Amanhã Tour', local_noon_utc(today + timedelta(days=1), tz_name), 'scheduled'
+        )
+
+    @classmethod
+    def _board_booking(cls, patient_name, start, state):
+        """A half-hour booking of a new patient with the dentist, in the Today board's chair."""
+        return cls.env['dental.appointment'].create(
             {
-                'patient_id': cls.env['dental.patient'].create({'name': 'Carla Amanhã Tour'}).id,
+                'patient_id': cls.env['dental.patient'].create({'name': patient_name}).id,
                 'dentist_id': cls.dentist.id,
                 'chair_id': cls.chair_board.id,
-                'start': tomorrow_noon,
+                'start': start,
                 'duration': 0.5,
-                'state': 'scheduled',
+                'state': state,
             }
         )
 
