@@ -117,6 +117,13 @@ class DentalAppointment(models.Model):
         self.check_access('write')
         if self.state not in REMINDED_STATES:
             raise UserError(_('Only scheduled or confirmed appointments can be reminded.'))
+        blocked = self.patient_id._dental_message_block('whatsapp').get(self.patient_id.id)
+        if blocked == 'opt_out':
+            raise UserError(_('The patient asked not to receive reminders: no WhatsApp message.'))
+        if blocked == 'no_consent':
+            raise UserError(
+                _('The patient withdrew consent to messages by WhatsApp: record a new consent before writing to them.')
+            )
         url = self._dental_whatsapp_url()
         self._message_log(body=_('WhatsApp reminder opened by %s.', self.env.user.name))
         return {'type': 'ir.actions.act_url', 'url': url, 'target': 'new'}
