@@ -103,7 +103,7 @@ class DentalAppointmentReport(models.Model):
     )
     late_cancel_count = fields.Integer(string='Late Cancellations', readonly=True)
     is_late_cancellation = fields.Boolean(string='Late Cancellation', readonly=True)
-    # Filled in by the reminders once they exist (the patient confirming through their link).
+    # The patient confirmed through the reminder link (not the front desk on the phone).
     confirmed_by_patient = fields.Boolean(string='Confirmed by the Patient', readonly=True)
     is_paid = fields.Boolean(string='Paid', readonly=True)
 
@@ -217,7 +217,7 @@ class DentalAppointmentReport(models.Model):
             a.cancel_origin AS cancel_origin,
             CASE WHEN a.is_late_cancellation THEN 1 ELSE 0 END AS late_cancel_count,
             COALESCE(a.is_late_cancellation, FALSE) AS is_late_cancellation,
-            FALSE AS confirmed_by_patient,
+            COALESCE(a.patient_response = 'confirmed', FALSE) AS confirmed_by_patient,
             COALESCE(a.is_paid, FALSE) AS is_paid
             """,
             local=local_start,

@@ -152,6 +152,18 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertEqual(rows[self.first].age_band, '45_59')
         self.assertTrue(rows[self.first].is_paid)
         self.assertFalse(rows[self.second].is_paid)
+
+    def test_confirmed_by_patient(self):
+        """Only an appointment the patient confirmed through the reminder link counts as confirmed by them."""
+        answered = self._book(day=4, hour=9)
+        answered._dental_patient_answer('confirm')
+        by_desk = self._book(day=4, hour=10)
+        by_desk.action_confirm()
+        self.env.flush_all()
+        rows = {row.appointment_id: row for row in self.Report.search(WEEK)}
+        self.assertTrue(rows[answered].confirmed_by_patient)
+        self.assertEqual(rows[answered].state, 'confirmed')
+        self.assertFalse(rows[by_desk].confirmed_by_patient, 'confirmed by the front desk')
         self.assertFalse(rows[self.first].confirmed_by_patient)
 
     def test_cancellations(self):
