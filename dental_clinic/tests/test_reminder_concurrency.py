@@ -2,20 +2,17 @@
 # pylint: disable=invalid-commit
 import threading
 import time
-from datetime import datetime
+from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import always_open_calendar
 
 CONTEXT = {'tracking_disable': True}
-START = datetime(2031, 2, 5, 15, 0)
-# 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
-NOW = datetime(2031, 2, 3, 16, 0)
 
 
 @tagged('post_install', '-at_install')
@@ -38,6 +35,14 @@ class TestReminderConcurrency(BaseCase):
     def _setup_data(self):
         with db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
+            # The rows are committed, so their create dates are the database's real clock, which no frozen Python
+            # clock moves: the visit is in the future of the day the test runs, at 15:00 UTC, and days after every
+            # appointment of the database (the demo's), which the workers must not claim.
+            cr.execute(SQL("SELECT max(start) FROM dental_appointment"))
+            latest = max(cr.fetchone()[0] or fields.Datetime.now(), fields.Datetime.now())
+            self.start = latest.replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=5)
+            # 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
+            self.now = self.start - timedelta(hours=47)
             calendar = always_open_calendar(env, 'Always open (reminder race)', tz='UTC')
             chair = env['dental.chair'].create(
                 {'name': 'Cadeira Corrida Lembrete', 'resource_calendar_id': calendar.id}
@@ -57,7 +62,7 @@ class TestReminderConcurrency(BaseCase):
                     'patient_id': patient.id,
                     'dentist_id': env.ref('base.user_admin').id,
                     'chair_id': chair.id,
-                    'start': START,
+                    'start': self.start,
                     'duration': 1.0,
                 }
             )
@@ -100,9 +105,9 @@ class TestReminderConcurrency(BaseCase):
                 if wait_for:
                     wait_for.wait(10)
                 Reminder = env['dental.reminder']
-                claimed, _selected, _last = Reminder._claim_due(NOW, 50)
+                claimed, _selected, _last = Reminder._claim_due(self.now, 50)
                 claimed = claimed.filtered(lambda r: r.appointment_id.id == ids['appointment'])
-                claimed._process_claimed(NOW)
+                claimed._process_claimed(self.now)
                 env.flush_all()
                 outcome[name] = len(claimed.filtered(lambda r: r.rule_id.id == ids['rule']))
                 if name == 'first':
@@ -137,6 +142,6 @@ class TestReminderConcurrency(BaseCase):
                 env['mail.mail'].search_count([('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1
             )
             # A third run, later, finds nothing left to claim for it.
-            claimed, _selected, _last = env['dental.reminder']._claim_due(NOW, 50)
+            claimed, _selected, _last = env['dental.reminder']._claim_due(self.now, 50)
             self.assertFalse(claimed.filtered(lambda r: r.appointment_id.id == ids['appointment']))
             cr.rollback()
