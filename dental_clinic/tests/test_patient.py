@@ -143,6 +143,13 @@ class TestPatient(DentalCase):
         self.assertTrue(other.file_number.startswith('PAC-'))
         sequences = self.env['ir.sequence'].search([('code', '=', 'dental.patient')])
         self.assertIn(self.company_other, sequences.company_id)
+        # The numbers are drawn by code in the patient's company: a company that lost its sequence gets one.
+        sequences.filtered(lambda seq: seq.company_id == self.company_other).unlink()
+        again = self._create_patient(company_id=self.company_other.id)
+        self.assertEqual(again.file_number, 'PAC-000001')
+        self.assertEqual(
+            self.env['ir.sequence'].with_company(self.company_other).next_by_code('dental.patient'), 'PAC-000002'
+        )
 
     def test_partner_linked_and_company(self):
         partner = self.patient.partner_id
