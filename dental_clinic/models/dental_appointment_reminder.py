@@ -8,10 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 from .dental_reminder import REMINDED_STATES, local_values
+from .dental_roles import RECEPTIONIST_GROUP
 
 # 128 random bits, URL-safe: 22 characters, short enough for an SMS.
 TOKEN_BYTES = 16
-RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 # Set by the patient's answer only (the public page, as superuser).
 SYSTEM_FIELDS = {'patient_response', 'patient_response_at', 'dental_confirm_token'}
 

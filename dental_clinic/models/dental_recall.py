@@ -6,11 +6,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .dental_reminder import in_quiet_hours
-from .dental_roles import DENTIST_GROUP
+from .dental_roles import DENTIST_GROUP, RECEPTIONIST_GROUP
 
 # Recalls still waiting for the patient to book: one per patient and procedure.
 OPEN_STATES = ('open', 'contacted', 'snoozed')
-RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 RECALL_BATCH_SIZE = 500
 
 
