@@ -765,10 +765,15 @@ class DentalAppointment(models.Model):
         for date, treatments in planned.grouped(lambda treatment: treatment.appointment_id._local_date()).items():
             treatments._complete_visit(date)
 
-    def _local_date(self):
-        """Date of the start where the clinic is (the chair's working-hours time zone)."""
+    def _dental_tz(self):
+        """The clinic's time zone for this appointment: its chair's (``dental.chair._dental_tz``)."""
         self.ensure_one()
-        tz = pytz.timezone(self.chair_id.resource_calendar_id.tz or self.env.user.tz or 'UTC')
+        return self.chair_id._dental_tz() if self.chair_id else self.company_id._dental_tz()
+
+    def _local_date(self):
+        """Date of the start where the clinic is (``_dental_tz``)."""
+        self.ensure_one()
+        tz = pytz.timezone(self._dental_tz())
         return pytz.utc.localize(self.start).astimezone(tz).date()
 
     def _check_clinical_records_patient(self, patient_id):

@@ -132,16 +132,6 @@ class DentalAppointment(models.Model):
     # Messages
     # ------------------------------------------------------------------
 
-    def _dental_tz(self):
-        """The clinic's time zone for this appointment: its chair's working hours, else the company's."""
-        self.ensure_one()
-        return (
-            self.chair_id.resource_calendar_id.tz
-            or self.company_id.resource_calendar_id.tz
-            or self.company_id.partner_id.tz
-            or 'UTC'
-        )
-
     def _dental_message_values(self, start=None):
         """What every reminder says, in the current language and the clinic's time zone."""
         self.ensure_one()

@@ -244,7 +244,7 @@ class DentalRecall(models.Model):
         """Companies in their quiet hours at ``now`` (their working-hours time zone): recalls wait for the morning."""
         quiet = []
         for company in self.env['res.company'].sudo().search([]):
-            tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'UTC')
+            tz = pytz.timezone(company._dental_tz())
             if in_quiet_hours(
                 pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
             ):

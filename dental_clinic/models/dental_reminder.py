@@ -300,9 +300,7 @@ class DentalReminder(models.Model):
         quiet = []
         for chair in self.env['dental.chair'].sudo().with_context(active_test=False).search([]):
             company = chair.company_id
-            tz = pytz.timezone(
-                chair.resource_calendar_id.tz or company.resource_calendar_id.tz or company.partner_id.tz or 'UTC'
-            )
+            tz = pytz.timezone(chair._dental_tz())
             if in_quiet_hours(
                 pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
             ):
