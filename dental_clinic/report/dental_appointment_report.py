@@ -141,36 +141,6 @@ class DentalAppointmentReport(models.Model):
                 bounds.append([('start', '<', datetime.combine(value + timedelta(days=2), time.min))])
         return expression.AND([domain, *bounds]) if bounds else domain
 
-    def _read_group_format_result(self, rows_dict, lazy_groupby):
-        """Name the dentists of the groups in one query before the ORM names each group.
-
-        ``read_group`` names many2one groups by their ``display_name``; for
-        ``res.users`` the ORM reads ``res_users`` then ``res_partner``. One join
-        fills the same names into the cache, so a pivot by dentist costs two
-        queries: the aggregate and this one.
-        """
-        if 'dentist_id' in lazy_groupby:
-            self._prefetch_user_names([row['dentist_id'] for row in rows_dict])
-        return super()._read_group_format_result(rows_dict, lazy_groupby)
-
-    def _prefetch_user_names(self, users):
-        Users = self.env['res.users']
-        field = Users._fields['name']
-        users = Users.union(*[user for user in users if user])
-        missing = users.filtered(lambda user: not self.env.cache.contains(user, field))
-        if not missing:
-            return
-        names = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT u.id, p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id
-                WHERE u.id IN %s""",
-                    tuple(missing.ids),
-                )
-            )
-        )
-        self.env.cache.update(missing, field, [names.get(user_id) for user_id in missing.ids])
-
     def _select(self):
         local_start = SQL("(a.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))")
         return SQL(
