@@ -29,8 +29,18 @@ def _post_init_hook(env):
     env['dental.patient']._create_file_number_sequences(env['res.company'].search([]))
 
 
+# Trigram index on the contacts' names that earlier versions created on res_partner (a core table, which the
+# uninstall does not clean): patients are searched by their own folded name column.
+PARTNER_NAME_INDEX = 'res_partner__name_dental_trgm_index'
+
+
+def drop_partner_name_index(cr):
+    cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(PARTNER_NAME_INDEX)))
+
+
 def uninstall_hook(env):
-    """Drop the triggers that lock signed notes, so that uninstalling can delete them, and the word index."""
+    """Drop the triggers that lock signed notes, so that uninstalling can delete them, the word index, and the
+    index earlier versions put on res_partner."""
     env.cr.execute(
         SQL("""
         DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
@@ -41,3 +51,4 @@ def uninstall_hook(env):
     """)
     )
     models.dental_patient_search.drop_word_index(env.cr)
+    drop_partner_name_index(env.cr)
