@@ -150,11 +150,10 @@ class DentalReminder(models.Model):
 
     def init(self):
         super().init()
-        # No index on rule_id alone: with stale statistics (the log grows fast within one run) the planner would
-        # probe claims through it, scanning half the log per appointment, instead of the unique index.
-        self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_reminder__rule_id_index"))
+        # No index on rule_id alone (earlier versions' are dropped by the 18.0.1.2.0 migration): with stale
+        # statistics (the log grows fast within one run) the planner would probe claims through it, scanning half
+        # the log per appointment, instead of the unique index.
         # The selection walks the appointments still to remind in start order, from a bounded range.
-        self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_appointment_remind_idx"))
         self.env.cr.execute(
             SQL(
                 """
