@@ -706,9 +706,7 @@ class DentalAppointment(models.Model):
             values[STATE_TIMESTAMPS[target]] = now
         if target == 'cancelled':
             values.update(cancelled_by_id=self.env.uid, cancelled_at=now)
-            late = appointments.filtered(
-                lambda a: a.start - now < timedelta(hours=a.company_id.dental_late_cancel_hours)
-            )
+            late = appointments.filtered(lambda a: a._dental_cancelling_late(now))
         else:
             late = appointments.browse()
         # The checks are done: the user's right to write these appointments holds, the values set by the
@@ -764,6 +762,11 @@ class DentalAppointment(models.Model):
         planned = self.treatment_ids.filtered(lambda treatment: treatment.state == 'planned')
         for date, treatments in planned.grouped(lambda treatment: treatment.appointment_id._local_date()).items():
             treatments._complete_visit(date)
+
+    def _dental_cancelling_late(self, now):
+        """Whether a cancellation at ``now`` is late: less than the company's delay before the start."""
+        self.ensure_one()
+        return self.start - now < timedelta(hours=self.company_id.dental_late_cancel_hours)
 
     def _dental_tz(self):
         """The clinic's time zone for this appointment: its chair's (``dental.chair._dental_tz``)."""

@@ -74,6 +74,16 @@ class TestAppointmentStates(AppointmentCase):
         with self.assertRaises(AccessError):
             appointment.write({'is_late_cancellation': False})
 
+    def test_late_cancellation_boundary(self):
+        """Late means less than the company's delay before the start: exactly the delay is on time."""
+        appointment = self._book()
+        self.company.dental_late_cancel_hours = 24
+        self.assertFalse(appointment._dental_cancelling_late(appointment.start - timedelta(hours=24)))
+        self.assertTrue(appointment._dental_cancelling_late(appointment.start - timedelta(hours=24, seconds=-1)))
+        with freeze_time(appointment.start - timedelta(hours=24)):
+            appointment.cancel('patient', 'Travelling')
+        self.assertFalse(appointment.is_late_cancellation)
+
     def test_every_transition(self):
         """Each action from each state: allowed exactly when the transition table says so."""
         hour = 0
