@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .dental_patient_lgpd import MESSAGE_CONSENTS
 
@@ -40,31 +40,3 @@ class DentalPatient(models.Model):
         if self.is_minor and self.guardian_id:
             return self.guardian_id
         return self.partner_id
-
-
-class DentalConsent(models.Model):
-    """A withdrawal also stops the messages already queued for the patient on that channel."""
-
-    _inherit = 'dental.consent'
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        consents = super().create(vals_list)
-        withdrawn = consents.filtered(lambda consent: consent.state == 'withdrawn')
-        if withdrawn:
-            pairs = {(consent.patient_id.id, consent.consent_type) for consent in withdrawn}
-            queued = (
-                self.env['dental.reminder']
-                .sudo()
-                .search(
-                    [
-                        ('appointment_id.patient_id', 'in', withdrawn.patient_id.ids),
-                        ('channel', 'in', list({kind for _patient, kind in pairs})),
-                        ('state', '=', 'queued'),
-                    ]
-                )
-            )
-            queued.filtered(lambda reminder: (reminder.patient_id.id, reminder.channel) in pairs)._withdraw(
-                'no_consent'
-            )
-        return consents
