@@ -1,15 +1,22 @@
 SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`.
 # `make odoo` creates .venv; once it exists the two commands use it.
+# The Python they run with: .venv's once it exists; else python3 when it imports Odoo 18.0 (a
+# system-wide Odoo); else .venv, which `make odoo` then creates first from ODOO_SRC (one line says so).
 VENV        ?= $(CURDIR)/.venv
-ifneq ($(wildcard $(VENV)/bin/python),)
-PYTHON      ?= $(VENV)/bin/python
-else
-PYTHON      ?= python3
-endif
 BASE_PYTHON ?= python3
-# Odoo's official 18.0 source archive; CI passes a local folder instead.
+# Odoo's official 18.0 source archive; CI passes the local copy of it instead.
 ODOO_SRC    ?= https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+ifeq ($(origin PYTHON),undefined)
+ifneq ($(wildcard $(VENV)/bin/python),)
+PYTHON      := $(VENV)/bin/python
+else ifeq ($(shell $(BASE_PYTHON) -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null),18)
+PYTHON      := $(BASE_PYTHON)
+else
+PYTHON      := $(VENV)/bin/python
+CREATE_VENV := 1
+endif
+endif
 DB          ?= dental_clinic
 TEST_DB     ?= dental_clinic_test
 DB_HOST     ?= 127.0.0.1
@@ -55,6 +62,13 @@ export PGPASSWORD=$(DB_PASSWORD)
 odoo:
 	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
 
+# No Odoo 18.0 importable: every target that runs Odoo creates .venv first, as `make odoo` would.
+ifeq ($(CREATE_VENV),1)
+preflight lint: $(VENV)/bin/python
+$(VENV)/bin/python:
+	@echo "dental_clinic: no Odoo 18.0 importable by $(BASE_PYTHON): creating $(VENV) from $(ODOO_SRC) first (make odoo, once)"
+	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
+endif
 
 preflight:
 	@WORKERS=$(WORKERS) $(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
