@@ -37,7 +37,10 @@ def snapshot(folder):
     return found
 
 
-@pytest.mark.parametrize('kind', ['empty', 'missing', 'not_odoo_folder', 'not_odoo_archive', 'odoo_17', 'odoo_17_archive'])
+BAD_SOURCES = ['empty', 'missing', 'not_odoo_folder', 'not_odoo_archive', 'odoo_17', 'odoo_17_archive']
+
+
+@pytest.mark.parametrize('kind', BAD_SOURCES)
 @pytest.mark.parametrize('installed', [False, True], ids=['fresh', 'over_a_working_install'])
 def test_make_odoo_refuses_a_bad_source(tmp_path, kind, installed):
     """A refused source leaves the venv and the unpacked source exactly as they were (or absent)."""
