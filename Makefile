@@ -36,6 +36,10 @@ LIMIT_TIME_REAL   ?= 120
 LIMIT_MEMORY_SOFT ?= 671088640
 LIMIT_MEMORY_HARD ?= 838860800
 GEVENT_PORT       ?= 8072
+# The garbage collector's thresholds (odoo.conf's dental_gc_thresholds, docs/deployment.md): off for the
+# tests (Python's own), Odoo's later values for the server and the benchmarks; `GC_THRESHOLDS=` turns them off.
+GC_THRESHOLDS     ?=
+run bench: GC_THRESHOLDS = True
 SERVE              = $(ODOO)
 # The prefork server re-executes sys.argv[0] for its gevent process, which `python -m odoo` cannot be:
 # serve through odoo-bin (a source checkout) or the `odoo` script next to the interpreter.
@@ -71,7 +75,7 @@ $(VENV)/bin/python:
 endif
 
 preflight:
-	@WORKERS=$(WORKERS) $(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
+	@WORKERS=$(WORKERS) GC_THRESHOLDS=$(GC_THRESHOLDS) $(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
 
 ## run: (WORKERS=2 for the prefork server) create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
 run: preflight
