@@ -5,8 +5,10 @@ SHELL := /bin/bash
 # system-wide Odoo); else .venv, which `make odoo` then creates first from ODOO_SRC (one line says so).
 VENV        ?= $(CURDIR)/.venv
 BASE_PYTHON ?= python3
-# Odoo's official 18.0 source archive; CI passes the local copy of it instead.
-ODOO_SRC    ?= https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+# Odoo's official 18.0 source archive, or a copy of it already on the machine (where CI keeps one).
+ODOO_URL    := https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+ODOO_LOCAL  ?= $(CURDIR)/../shared/odoo/odoo-18.0.tar.gz
+ODOO_SRC    ?= $(if $(wildcard $(ODOO_LOCAL)),$(abspath $(ODOO_LOCAL)),$(ODOO_URL))
 ifeq ($(origin PYTHON),undefined)
 ifneq ($(wildcard $(VENV)/bin/python),)
 PYTHON      := $(VENV)/bin/python
