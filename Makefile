@@ -62,7 +62,7 @@ export PGPORT=$(DB_PORT)
 export PGUSER=$(DB_USER)
 export PGPASSWORD=$(DB_PASSWORD)
 
-.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check
+.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check backup restore export-clinic
 
 ## odoo: create $(VENV) with Odoo 18.0 from ODOO_SRC (folder, archive or URL), its requirements and ours
 odoo:
@@ -104,6 +104,22 @@ test-odoo: preflight
 		test $${PIPESTATUS[0]} -eq 0
 	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
 	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
+
+BACKUP_DIR ?= $(CURDIR)/backups
+## backup: $(DB) in Odoo's own backup format (dump.sql + filestore + manifest.json, one ZIP) into $(BACKUP_DIR)
+backup: preflight
+	$(PYTHON) tools/backup.py backup $(CONF) $(DB) $(BACKUP_DIR)
+
+## restore: FILE=<backup.zip> DB=<new database> [NEUTRALIZE=1 for a test copy that never writes to patients]
+restore: preflight
+	@test -n "$(FILE)" || { echo "dental_clinic: make restore FILE=<backup.zip> DB=<new database>" >&2; exit 1; }
+	$(PYTHON) tools/backup.py restore $(CONF) $(FILE) $(DB) $(if $(NEUTRALIZE),--neutralize)
+
+EXPORT_DB ?= $(DB)
+## export-clinic: DIR=<folder>: every patient's data export (JSON + PDF in a ZIP, logged) of $(EXPORT_DB)
+export-clinic: preflight
+	@test -n "$(DIR)" || { echo "dental_clinic: make export-clinic DIR=<folder>" >&2; exit 1; }
+	$(PYTHON) tools/export_clinic.py $(CONF) $(EXPORT_DB) $(DIR)
 
 UPGRADE_DB ?= dental_clinic_upgrade
 ## upgrade-check: previous release (tag v18.0.1.0.0) with demo -> -u from this code: nothing lost or changed;

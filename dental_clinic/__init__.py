@@ -50,7 +50,10 @@ def _post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Drop the triggers that lock signed notes, so that uninstalling can delete them, and the word index."""
+    """Drop the triggers that lock signed notes, so that uninstalling can delete them, and the word index;
+    not when the uninstall is refused (records still kept: ``ir.module.module``'s guard keeps it installed)."""
+    if env['ir.module.module'].search([('name', '=', 'dental_clinic')])._dental_uninstall_refusal():
+        return
     env.cr.execute(
         SQL("""
         DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;

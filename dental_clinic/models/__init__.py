@@ -28,3 +28,4 @@ from . import dental_reminder
 from . import dental_patient_reminder
 from . import dental_appointment_reminder
 from . import dental_recall
+from . import ir_module_module

@@ -6,11 +6,15 @@ exported with all its stored fields, except those excluded below with the reason
 """
 
 import base64
+import csv
+import hashlib
 import io
 import json
+import os
 import zipfile
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import html2plaintext
 
 # Exclusions with their reason, per model ('*' for every model).
@@ -311,3 +315,40 @@ class DentalPatient(models.Model):
             'url': f'/web/content/{attachment.id}?download=true',
             'target': 'self',
         }
+
+    def _dental_export_to_folder(self, folder):
+        """The clinic's records as files, before an uninstall or a move: one ZIP per patient (the same
+        export as the button, logged the same way) under a folder per company; returns the rows of the
+        folder's index (``_dental_write_export_index``). A path on the server: superuser only, never RPC."""
+        if not self.env.su:
+            raise AccessError(_('Only the server administrator can export the whole clinic to a folder.'))
+        rows = []
+        for patient in self.with_context(active_test=False):
+            patient = patient.with_company(patient.company_id)
+            log = self.env['dental.lgpd.log']._log(patient, 'export', details=_('Whole-clinic export to a folder'))
+            attachment = patient._dental_export_zip(log)
+            content = attachment.raw
+            name = os.path.join(f'company_{patient.company_id.id}', f'{patient.file_number or patient.id}.zip')
+            os.makedirs(os.path.join(folder, os.path.dirname(name)), exist_ok=True)
+            with open(os.path.join(folder, name), 'wb') as file:
+                file.write(content)
+            # The file is the copy: the database keeps the log entry, not a second ZIP per patient.
+            attachment.unlink()
+            rows.append(
+                [
+                    patient.company_id.name,
+                    name,
+                    patient.file_number or '',
+                    patient.retention_date or '',
+                    hashlib.sha256(content).hexdigest(),
+                ]
+            )
+        return rows
+
+    @api.model
+    def _dental_write_export_index(self, folder, rows):
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, 'index.csv'), 'w', encoding='utf-8', newline='') as index:
+            writer = csv.writer(index)
+            writer.writerow(['company', 'file', 'file_number', 'retention_date', 'sha256'])
+            writer.writerows(rows)
