@@ -38,6 +38,8 @@ class IrModuleModule(models.Model):
         return super().module_uninstall()
 
     def _dental_check_uninstall(self):
+        if not self.env.is_admin():
+            return  # Odoo's own check refuses the call, without telling a non-administrator about records.
         refusal = self._dental_uninstall_refusal()
         if refusal:
             raise UserError(refusal)

@@ -90,6 +90,13 @@ class TestUninstallGuard(DentalClinicalCase):
         with self.assertRaises(UserError):
             self.dental.button_uninstall()
 
+    def test_other_roles_are_refused_by_odoo_without_hearing_of_records(self):
+        for user in (self.user_manager, self.user_dentist, self.user_receptionist):
+            with self.subTest(user=user.login), self.assertRaises(AccessError) as caught:
+                self.dental.with_user(user).button_immediate_uninstall()
+            self.assertNotIn('patient', str(caught.exception))
+        self.assertEqual(self.dental.state, 'installed')
+
     def test_only_an_administrator_may_allow_it(self):
         for user in (self.user_manager, self.user_dentist, self.user_receptionist):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
