@@ -8,7 +8,7 @@ import zipfile
 from datetime import date
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.tests import tagged
 
 from ..models.ir_module_module import UNINSTALL_PARAM
@@ -92,7 +92,7 @@ class TestUninstallGuard(DentalClinicalCase):
 
     def test_other_roles_are_refused_by_odoo_without_hearing_of_records(self):
         for user in (self.user_manager, self.user_dentist, self.user_receptionist):
-            with self.subTest(user=user.login), self.assertRaises(AccessError) as caught:
+            with self.subTest(user=user.login), self.assertRaises(AccessDenied) as caught:
                 self.dental.with_user(user).button_immediate_uninstall()
             self.assertNotIn('patient', str(caught.exception))
         self.assertEqual(self.dental.state, 'installed')
