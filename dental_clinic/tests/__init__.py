@@ -27,6 +27,7 @@ from . import test_report_tour
 from . import test_front_desk
 from . import test_front_desk_tour
 from . import test_reminder
+from . import test_reminder_templates
 from . import test_reminder_concurrency
 from . import test_reminder_page
 from . import test_recall

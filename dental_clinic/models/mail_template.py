@@ -1,0 +1,66 @@
+from odoo import _, api, models
+from odoo.exceptions import AccessError, ValidationError
+
+
+class MailTemplate(models.Model):
+    """Templates the clinic's system sends by itself (reminders, recalls) stay what their senders expect.
+
+    The cron renders them as superuser, for every clinic: a template made for
+    another model, or carrying a report, would render records (and print
+    clinical reports) no one chose to send, to whichever address it names.
+    """
+
+    _inherit = 'mail.template'
+
+    def _dental_sending_problem(self, model):
+        """Why the system must not send this template on records of ``model``: a message, or False."""
+        self.ensure_one()
+        template = self.sudo()
+        if template.model != model:
+            model_name = self.env['ir.model']._get(model).display_name
+            return _(
+                'The e-mail template %(template)s is not made for %(model)s.', template=template.name, model=model_name
+            )
+        if template.report_template_ids:
+            return _(
+                'The e-mail template %s attaches reports: messages the clinic sends by itself never carry reports '
+                '(a clinical record leaves the clinic only when someone prints it for the patient).',
+                template.name,
+            )
+        return False
+
+    def _dental_reminder_rules(self):
+        return (
+            self.env['dental.reminder.rule']
+            .sudo()
+            .with_context(active_test=False)
+            .search([('mail_template_id', 'in', self.ids)])
+        )
+
+    @api.constrains('model_id', 'report_template_ids')
+    def _check_dental_reports(self):
+        """A clinic's report is printed on the records of its own model only (the form's domain, on the server);
+        a template in use by reminder rules stays sendable by them (checked again when sending)."""
+        for template in self.sudo():
+            if any(
+                report.model.startswith('dental.') and report.model != template.model
+                for report in template.report_template_ids
+            ):
+                raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
+        for rule in self._dental_reminder_rules():
+            problem = rule.mail_template_id._dental_sending_problem('dental.reminder')
+            if problem:
+                raise ValidationError(problem)
+
+    def write(self, vals):
+        if not self.env.su:
+            # The template writes every reminder of the clinics whose rules use it: theirs to change.
+            rules = self._dental_reminder_rules()
+            if rules.company_id - self.env.user.company_ids:
+                raise AccessError(
+                    _(
+                        'This e-mail template sends the reminders of a clinic you do not belong to: '
+                        'it is theirs to change.'
+                    )
+                )
+        return super().write(vals)
