@@ -12,8 +12,13 @@ class MailTemplate(models.Model):
 
     _inherit = 'mail.template'
 
-    def _dental_sending_problem(self, model):
-        """Why the system must not send this template on records of ``model``: a message, or False."""
+    def _dental_sending_problem(self, model, code_allowed=False):
+        """Why the system must not send this template on records of ``model``: a message, or False.
+
+        Unless ``code_allowed`` (a template only the system's administrators change), the template shows plain
+        fields of the record only (``mail_allowed_qweb_expressions``): rendered as superuser, code would read
+        anything, of any clinic.
+        """
         self.ensure_one()
         template = self.sudo()
         if template.model != model:
@@ -27,6 +32,12 @@ class MailTemplate(models.Model):
                 '(a clinical record leaves the clinic only when someone prints it for the patient).',
                 template.name,
             )
+        if not code_allowed and template._has_unsafe_expression():
+            return _(
+                'The e-mail template %s computes values by code: a message the clinic sends by itself shows only '
+                'the fields offered for it (as the shipped template does).',
+                template.name,
+            )
         return False
 
     def _dental_reminder_rules(self):
@@ -37,7 +48,9 @@ class MailTemplate(models.Model):
             .search([('mail_template_id', 'in', self.ids)])
         )
 
-    @api.constrains('model_id', 'report_template_ids')
+    @api.constrains(
+        'model_id', 'report_template_ids', 'subject', 'body_html', 'email_from', 'email_to', 'partner_to', 'email_cc'
+    )
     def _check_dental_reports(self):
         """A clinic's report is printed on the records of its own model only (the form's domain, on the server);
         a template in use by reminder rules stays sendable by them (checked again when sending)."""

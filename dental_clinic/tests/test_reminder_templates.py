@@ -90,6 +90,23 @@ class TestReminderTemplates(ReminderCase):
         self.assertIn('never carry reports', str(refused.exception))
         self.assertFalse(own.report_template_ids)
 
+    def test_template_computing_by_code_refused(self):
+        """Rendered as superuser, code in a template would read any clinic's records: plain fields only."""
+        code = '<p t-out="object.env[\'dental.patient\'].search([]).mapped(\'name\')"/>'
+        coded = self.template.copy({'body_html': code})
+        before = self._counts()
+        with self.assertRaisesRegex(ValidationError, 'computes values by code'):
+            self.env['dental.reminder.rule'].with_user(self.user_manager).create(
+                {'hours_before': 3, 'mail_template_id': coded.id}
+            )
+        self.assertEqual(self._counts(), before)
+        # Nor may a template in use take code afterwards.
+        own = self._template(self.user_manager)
+        self.rule_48.with_user(self.user_manager).mail_template_id = own
+        with self.assertRaises(ValidationError) as refused:
+            own.body_html = coded.body_html
+        self.assertIn('computes values by code', str(refused.exception))
+
     def test_template_of_another_clinic_refused(self):
         theirs = self._template(self.user_manager)
         before = self._counts()

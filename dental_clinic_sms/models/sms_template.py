@@ -7,14 +7,21 @@ class SmsTemplate(models.Model):
 
     _inherit = 'sms.template'
 
-    def _dental_sending_problem(self, model):
-        """Why the system must not send this template on records of ``model``: a message, or False."""
+    def _dental_sending_problem(self, model, code_allowed=False):
+        """Why the system must not send this template on records of ``model``: a message, or False (see
+        ``mail.template._dental_sending_problem``)."""
         self.ensure_one()
         template = self.sudo()
         if template.model != model:
             model_name = self.env['ir.model']._get(model).display_name
             return _(
                 'The SMS template %(template)s is not made for %(model)s.', template=template.name, model=model_name
+            )
+        if not code_allowed and template._has_unsafe_expression():
+            return _(
+                'The SMS template %s computes values by code: a message the clinic sends by itself shows only '
+                'the fields offered for it (as the shipped template does).',
+                template.name,
             )
         return False
 
