@@ -66,14 +66,27 @@ class MailTemplate(models.Model):
                 raise ValidationError(problem)
 
     def write(self, vals):
-        if not self.env.su:
-            # The template writes every reminder of the clinics whose rules use it: theirs to change.
-            rules = self._dental_reminder_rules()
-            if rules.company_id - self.env.user.company_ids:
-                raise AccessError(
-                    _(
-                        'This e-mail template sends the reminders of a clinic you do not belong to: '
-                        'it is theirs to change.'
-                    )
-                )
+        self._dental_check_change_rights()
         return super().write(vals)
+
+    def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
+        self._dental_check_change_rights()
+        return super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+
+    @api.model
+    def _dental_system_templates(self):
+        """Templates the cron sends for every clinic with their expressions (recalls): the administrators'."""
+        return self.env.ref('dental_clinic.mail_template_recall', raise_if_not_found=False) or self.browse()
+
+    def _dental_check_change_rights(self):
+        if self.env.su:
+            return
+        if self & self._dental_system_templates() and not self.env.user.has_group('base.group_system'):
+            raise AccessError(
+                _('This template is sent by the system for every clinic: only the administrators change it.')
+            )
+        # The template writes every reminder of the clinics whose rules use it: theirs to change.
+        if self._dental_reminder_rules().company_id - self.env.user.company_ids:
+            raise AccessError(
+                _('This e-mail template sends the reminders of a clinic you do not belong to: it is theirs to change.')
+            )

@@ -156,3 +156,18 @@ class TestReminderTemplates(ReminderCase):
         after = self._counts()
         self.assertEqual(after['mail.mail'], before['mail.mail'])
         self.assertEqual(after['dental.access.log'], before['dental.access.log'], 'no report rendered')
+
+    def test_recall_template_changed_by_administrators_only(self):
+        """Sent for every clinic with its expressions: a clinic's manager cannot turn it into a leak."""
+        recall = self.env.ref('dental_clinic.mail_template_recall')
+        body = recall.body_html
+        for user in (self.user_manager, self.other_manager):
+            with self.assertRaisesRegex(AccessError, 'only the administrators change it'):
+                recall.with_user(user).write({'email_to': 'fora@example.com'})
+            with self.assertRaisesRegex(AccessError, 'only the administrators change it'):
+                recall.with_user(user).update_field_translations('body_html', {'pt_BR': '<p>Outro</p>'})
+        self.assertFalse(recall.email_to)
+        self.assertEqual(recall.body_html, body)
+        admin = self.env.ref('base.user_admin')
+        recall.with_user(admin).write({'subject': 'Hora de voltar'})
+        self.assertEqual(recall.subject, 'Hora de voltar')

@@ -41,8 +41,22 @@ class SmsTemplate(models.Model):
                 raise ValidationError(problem)
 
     def write(self, vals):
-        if not self.env.su and self._dental_reminder_rules().company_id - self.env.user.company_ids:
+        self._dental_check_change_rights()
+        return super().write(vals)
+
+    def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
+        self._dental_check_change_rights()
+        return super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+
+    def _dental_check_change_rights(self):
+        if self.env.su:
+            return
+        recall = self.env.ref('dental_clinic_sms.sms_template_recall', raise_if_not_found=False)
+        if recall and recall in self and not self.env.user.has_group('base.group_system'):
+            raise AccessError(
+                _('This template is sent by the system for every clinic: only the administrators change it.')
+            )
+        if self._dental_reminder_rules().company_id - self.env.user.company_ids:
             raise AccessError(
                 _('This SMS template sends the reminders of a clinic you do not belong to: it is theirs to change.')
             )
-        return super().write(vals)

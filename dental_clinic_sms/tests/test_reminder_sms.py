@@ -173,6 +173,9 @@ class TestReminderSMSTemplates(SMSReminderCase):
         with self.assertRaisesRegex(AccessError, 'clinic you do not belong to'):
             self.sms_template.with_user(other_manager).write({'body': 'Outro texto'})
         self.assertEqual(Rule.sudo().with_context(active_test=False).search_count([]), rules_before)
+        recall = self.env.ref('dental_clinic_sms.sms_template_recall')
+        with self.assertRaisesRegex(AccessError, 'only the administrators change it'):
+            recall.with_user(other_manager).write({'body': '{{ object.patient_id.name }}'})
         # Changed behind Odoo's back: the cron does not render it.
         self.env.flush_all()
         self.env.cr.execute(
