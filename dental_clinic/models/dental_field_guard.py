@@ -101,11 +101,11 @@ class DentalFieldGuard(models.AbstractModel):
                 if fname in vals or (field.inherited and field.related.split('.')[0] in vals):
                     # Given, or taken from the parent record given: Odoo ignores the default too.
                     continue
-                ids = value if isinstance(value, (list, tuple)) and value and isinstance(value[0], int) else None
-                if field.type == 'many2many' and ids:
-                    value = [Command.set(ids)]
-                elif field.type == 'one2many' and ids:
-                    value = [Command.link(rec_id) for rec_id in ids]
+                first = value[0] if isinstance(value, (list, tuple)) and value else None
+                if field.type == 'many2many' and isinstance(first, int):
+                    value = [Command.set(value)]
+                elif field.type == 'one2many' and isinstance(first, dict):
+                    value = [Command.create(line) for line in value]
                 vals[fname] = value
 
     @api.model
