@@ -294,7 +294,7 @@ class DentalRecall(models.Model):
     def _queue_recall(self, channel):
         if channel == 'email':
             template = self.env.ref('dental_clinic.mail_template_recall')
-            # The shipped recall template computes values; only template editors change it.
+            # The shipped recall template computes values: only administrators change it (see mail.template).
             problem = template._dental_sending_problem(self._name, code_allowed=True)
             if problem:
                 _logger.warning('Dental recalls: %s recalls not sent: %s', len(self), problem)

@@ -16,8 +16,9 @@ class DentalReminderRule(models.Model):
     The SMS channel comes with the ``dental_clinic_sms`` bridge.
 
     The cron sends the templates as superuser: a rule only takes a template
-    made for the reminders, without reports, that its author may read and
-    that belongs to the rule's clinic (see ``_dental_check_template_owner``).
+    made for the reminders, showing their fields without code nor reports,
+    that its author may read and that belongs to the rule's clinic (see
+    ``_dental_check_rule_templates``).
     """
 
     _name = 'dental.reminder.rule'

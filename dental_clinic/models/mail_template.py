@@ -32,13 +32,22 @@ class MailTemplate(models.Model):
                 '(a clinical record leaves the clinic only when someone prints it for the patient).',
                 template.name,
             )
-        if not code_allowed and template._has_unsafe_expression():
+        if not code_allowed and template._dental_has_code():
             return _(
                 'The e-mail template %s computes values by code: a message the clinic sends by itself shows only '
                 'the fields offered for it (as the shipped template does).',
                 template.name,
             )
         return False
+
+    def _dental_has_code(self):
+        """Whether the template computes values by code, in any installed language (each is rendered for
+        the recipients of that language)."""
+        self.ensure_one()
+        return any(
+            self.with_context(lang=lang)._has_unsafe_expression()
+            for lang, _name in self.env['res.lang'].get_installed()
+        )
 
     def _dental_reminder_rules(self):
         return (
@@ -51,7 +60,7 @@ class MailTemplate(models.Model):
     @api.constrains(
         'model_id', 'report_template_ids', 'subject', 'body_html', 'email_from', 'email_to', 'partner_to', 'email_cc'
     )
-    def _check_dental_reports(self):
+    def _check_dental_use(self):
         """A clinic's report is printed on the records of its own model only (the form's domain, on the server);
         a template in use by reminder rules stays sendable by them (checked again when sending)."""
         for template in self.sudo():
@@ -71,7 +80,9 @@ class MailTemplate(models.Model):
 
     def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
         self._dental_check_change_rights()
-        return super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        self._check_dental_use()
+        return result
 
     @api.model
     def _dental_system_templates(self):

@@ -106,6 +106,12 @@ class TestReminderTemplates(ReminderCase):
         with self.assertRaises(ValidationError) as refused:
             own.body_html = coded.body_html
         self.assertIn('computes values by code', str(refused.exception))
+        # Nor in one of its translations (each language is rendered for its recipients).
+        self.env['res.lang']._activate_lang('pt_BR')
+        with self.assertRaises(ValidationError) as refused:
+            own.with_user(self.user_manager).update_field_translations('body_html', {'pt_BR': code})
+        self.assertIn('computes values by code', str(refused.exception))
+        self.assertNotIn('object.env', own.with_context(lang='pt_BR').body_html)
 
     def test_template_of_another_clinic_refused(self):
         theirs = self._template(self.user_manager)

@@ -17,7 +17,10 @@ class SmsTemplate(models.Model):
             return _(
                 'The SMS template %(template)s is not made for %(model)s.', template=template.name, model=model_name
             )
-        if not code_allowed and template._has_unsafe_expression():
+        if not code_allowed and any(
+            template.with_context(lang=lang)._has_unsafe_expression()
+            for lang, _name in self.env['res.lang'].get_installed()
+        ):
             return _(
                 'The SMS template %s computes values by code: a message the clinic sends by itself shows only '
                 'the fields offered for it (as the shipped template does).',
@@ -33,7 +36,7 @@ class SmsTemplate(models.Model):
             .search([('sms_template_id', 'in', self.ids)])
         )
 
-    @api.constrains('model_id')
+    @api.constrains('model_id', 'body')
     def _check_dental_reminder_use(self):
         for rule in self._dental_reminder_rules():
             problem = rule.sms_template_id._dental_sending_problem('dental.reminder')
@@ -46,7 +49,9 @@ class SmsTemplate(models.Model):
 
     def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
         self._dental_check_change_rights()
-        return super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        self._check_dental_reminder_use()
+        return result
 
     def _dental_check_change_rights(self):
         if self.env.su:
