@@ -18,6 +18,7 @@ class DentalConsent(models.Model):
     """
 
     _name = 'dental.consent'
+    _inherit = ['dental.field.guard']
     _description = 'Patient Consent'
     _order = 'date desc, id desc'
     _check_company_auto = True
@@ -35,9 +36,11 @@ class DentalConsent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
             # Who recorded it is a fact, not input.
             vals['recorded_by_id'] = self.env.uid
+            # Dated ahead, it would outrank any withdrawal recorded until then.
             if vals.get('date') and fields.Datetime.to_datetime(vals['date']) > fields.Datetime.now():
                 raise UserError(_('A consent cannot be dated in the future.'))
         return super().create(vals_list)

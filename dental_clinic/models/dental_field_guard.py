@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 from odoo.osv import expression
 
 # Dates outside these years are typing mistakes, and overflow date arithmetic.
@@ -22,6 +23,9 @@ class DentalFieldGuard(models.AbstractModel):
       protected by themselves. The model's own methods set them with ``sudo()``
       after their checks;
     * field ``groups`` hold on ``create`` as they do on ``write``;
+    * the ``default_<field>`` keys of the caller's context are values like the
+      others: Odoo adds them after ``create`` starts, so the guard folds them
+      into the values first and every check sees them;
     * a record cannot be put in a company its user does not belong to;
     * field ``groups`` hold on every way of filtering or grouping: Odoo 18 checks
       them when a stored column is searched or grouped, not for non-stored
@@ -61,6 +65,8 @@ class DentalFieldGuard(models.AbstractModel):
         """Refuse, for a non-superuser caller, values no client may give (see the class docstring)."""
         if self.env.su:
             return
+        if operation == 'create':
+            self._dental_fold_context_defaults(vals_list)
         fnames = {fname for vals in vals_list for fname in vals}
         protected = fnames & self._dental_protected_fields(operation)
         if protected:
@@ -74,6 +80,42 @@ class DentalFieldGuard(models.AbstractModel):
             companies = {vals['company_id'] for vals in vals_list if vals.get('company_id')}
             if companies - set(self.env.user.company_ids.ids):
                 raise AccessError(_('You can only put records in a company you belong to.'))
+
+    @api.model
+    def _dental_fold_context_defaults(self, vals_list):
+        """Put the context's ``default_<field>`` values in ``vals_list`` (in place) where Odoo would use them.
+
+        Odoo adds them later in ``create`` (``_add_missing_default_values``), after the checks: folded here,
+        they are checked as what they are, values given by the caller.
+        """
+        defaults = {
+            key[len('default_') :]: value
+            for key, value in self.env.context.items()
+            if key.startswith('default_') and key[len('default_') :] in self._fields
+        }
+        if not defaults:
+            return
+        for vals in vals_list:
+            for fname, value in defaults.items():
+                field = self._fields[fname]
+                if fname in vals or (field.inherited and field.related.split('.')[0] in vals):
+                    # Given, or taken from the parent record given: Odoo ignores the default too.
+                    continue
+                first = value[0] if isinstance(value, (list, tuple)) and value else None
+                if field.type == 'many2many' and isinstance(first, int):
+                    value = [Command.set(value)]
+                elif field.type == 'one2many' and isinstance(first, dict):
+                    value = [Command.create(line) for line in value]
+                vals[fname] = value
+
+    @api.model
+    def _dental_today(self):
+        """Today in the clinic's time zone (not the caller's, which a client may choose): the last day a fact
+        (a treatment done, ...) may be dated."""
+        company = self.env.company
+        chair = self.env['dental.chair'].sudo().search([('company_id', '=', company.id)], limit=1)
+        tz = chair.resource_calendar_id.tz or company.resource_calendar_id.tz or company.partner_id.tz or 'UTC'
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz), fields.Datetime.now()).date()
 
     @api.model
     def _dental_check_value_types(self, vals):

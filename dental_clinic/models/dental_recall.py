@@ -1,3 +1,5 @@
+import logging
+
 import pytz
 from dateutil.relativedelta import relativedelta
 
@@ -12,6 +14,8 @@ from .dental_roles import DENTIST_GROUP
 OPEN_STATES = ('open', 'contacted', 'snoozed')
 RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 RECALL_BATCH_SIZE = 500
+
+_logger = logging.getLogger(__name__)
 
 
 class DentalRecall(models.Model):
@@ -290,6 +294,11 @@ class DentalRecall(models.Model):
     def _queue_recall(self, channel):
         if channel == 'email':
             template = self.env.ref('dental_clinic.mail_template_recall')
+            # The shipped recall template computes values: only administrators change it (see mail.template).
+            problem = template._dental_sending_problem(self._name, code_allowed=True)
+            if problem:
+                _logger.warning('Dental recalls: %s recalls not sent: %s', len(self), problem)
+                return
             template.sudo().send_mail_batch(self.ids, email_values={'auto_delete': True})
 
     @api.model

@@ -11,6 +11,7 @@ from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
+from . import test_guards_defaults
 from . import test_rules
 from . import test_rules_fields
 from . import test_rules_rpc
@@ -26,6 +27,7 @@ from . import test_report_tour
 from . import test_front_desk
 from . import test_front_desk_tour
 from . import test_reminder
+from . import test_reminder_templates
 from . import test_reminder_concurrency
 from . import test_reminder_page
 from . import test_recall
