@@ -33,3 +33,4 @@ from . import test_reminder_tour
 from . import test_clinical_lists_http
 from . import test_search_scale
 from . import test_server_wide
+from . import test_rules_company

@@ -14,6 +14,7 @@ class DentalStatisticsWizard(models.TransientModel):
 
     _name = 'dental.statistics.wizard'
     _description = 'Period Statistics'
+    _inherit = ['dental.wizard.guard']
 
     date_from = fields.Date(
         string='From', required=True, default=lambda self: fields.Date.context_today(self).replace(day=1)
@@ -153,6 +154,7 @@ class DentalStatisticsWizard(models.TransientModel):
 class DentalStatisticsWizardLine(models.TransientModel):
     _name = 'dental.statistics.wizard.line'
     _description = 'Chair Occupancy Line'
+    _inherit = ['dental.wizard.guard']
     _order = 'id'
 
     wizard_id = fields.Many2one('dental.statistics.wizard', required=True, ondelete='cascade')
