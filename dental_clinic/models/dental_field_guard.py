@@ -1,14 +1,27 @@
 import math
+import unicodedata
 from datetime import date, datetime
 
 from odoo import _, api, fields, models
-from odoo.fields import Command
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 from odoo.osv import expression
 
 # Dates outside these years are typing mistakes, and overflow date arithmetic.
 MIN_YEAR, MAX_YEAR = 1900, 2999
 INT4_MAX = 2**31 - 1
+# Characters that show nothing: spaces, controls, format characters (zero-width space, joiners, BOM,
+# direction marks), lone combining marks, unassigned and private code points, and the "filler"
+# letters that render blank (Hangul fillers, braille blank).
+INVISIBLE_CATEGORIES = frozenset({'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Mn', 'Me'})
+INVISIBLE_CHARACTERS = frozenset('\u115f\u1160\u3164\uffa0\u2800')
+
+
+def is_blank(text):
+    """Whether ``text`` shows nothing a person can read: empty, or only spaces and invisible characters."""
+    return not isinstance(text, str) or all(
+        char in INVISIBLE_CHARACTERS or unicodedata.category(char) in INVISIBLE_CATEGORIES for char in text
+    )
 
 
 class DentalFieldGuard(models.AbstractModel):

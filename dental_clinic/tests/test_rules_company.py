@@ -151,7 +151,8 @@ class TestWizardLinks(CompanyOtherCase):
 
 @tagged('post_install', '-at_install')
 class TestSharedCatalogue(CompanyOtherCase):
-    """Conditions, procedures and working hours are changed only by managers of their company."""
+    """Conditions, procedures and working hours are changed only by managers of their company (shared ones by
+    managers of the main company)."""
 
     def _assert_refused_unchanged(self, records, call, fnames):
         before = records.sudo().read(fnames)
@@ -183,19 +184,22 @@ class TestSharedCatalogue(CompanyOtherCase):
             own.with_user(self.manager_other).write({'duration': 9})
         self.assertEqual(own.duration, 0.5)
 
-    def test_managers_of_their_company_and_of_every_company(self):
+    def test_managers_of_their_company_and_of_the_main_company(self):
         # A manager adds a shared entry, and changes the own company's ones.
         Condition = self.env['dental.condition'].with_user(self.manager_other)
         shared = Condition.create({'name': 'Bruxismo'})
         own = Condition.create({'name': 'Bruxismo', 'company_id': self.company_other.id})
         own.write({'is_risk': True})
         self.assertTrue(own.is_risk)
-        # Only a manager of every company changes a shared one.
+        # Only a manager of the main company (the head office) changes a shared one.
         with mute_logger('odoo.addons.base.models.ir_rule'), self.assertRaises(AccessError):
             shared.write({'is_risk': True})
-        self.user_manager.company_ids |= self.company_other
+        self.assertFalse(shared.is_risk)
+        self.assertEqual(self.company, self.env.ref('base.main_company'))
         self.condition_diabetes.with_user(self.user_manager).write({'color': 3})
         self.assertEqual(self.condition_diabetes.color, 3)
+        shared.with_user(self.user_manager).write({'is_risk': True})
+        self.assertTrue(shared.is_risk)
 
     def test_other_company_manager_cannot_change_working_hours(self):
         calendar = self.calendar.with_user(self.manager_other)
@@ -207,17 +211,19 @@ class TestSharedCatalogue(CompanyOtherCase):
         self._assert_refused_unchanged(attendance, lambda: attendance.unlink(), ['hour_from'])
         self._assert_refused_unchanged(
             calendar,
-            lambda: self.env['resource.calendar.attendance']
-            .with_user(self.manager_other)
-            .create(
-                {
-                    'calendar_id': self.calendar.id,
-                    'name': 'Domingo',
-                    'dayofweek': '6',
-                    'hour_from': 0,
-                    'hour_to': 24,
-                    'day_period': 'morning',
-                }
+            lambda: (
+                self.env['resource.calendar.attendance']
+                .with_user(self.manager_other)
+                .create(
+                    {
+                        'calendar_id': self.calendar.id,
+                        'name': 'Domingo',
+                        'dayofweek': '6',
+                        'hour_from': 0,
+                        'hour_to': 24,
+                        'day_period': 'morning',
+                    }
+                )
             ),
             ['attendance_ids'],
         )
