@@ -97,6 +97,13 @@ class TestWizardLinks(CompanyOtherCase):
         spec = {'appointment_id': {'fields': {'display_name': {}}}, 'current_start': {}, 'dentist_id': {}}
         self._assert_refused(lambda: Reschedule.onchange({'appointment_id': self.appointment.id}, [], spec))
 
+    def test_refusal_in_the_user_s_language(self):
+        self.env['res.lang']._activate_lang('pt_BR')
+        self.env['ir.module.module']._load_module_terms(['dental_clinic'], ['pt_BR'], overwrite=True)
+        env = self.env(user=self.receptionist_other, context={'lang': 'pt_BR'})
+        with self.assertRaisesRegex(AccessError, 'Aqui você só pode trabalhar com registros que tem permissão'):
+            env['dental.appointment.reschedule'].create({'appointment_id': self.appointment.id})
+
     def test_write_on_an_own_wizard(self):
         finder = self.env['dental.slot.finder'].with_user(self.receptionist_other).create({'duration': 1})
         for vals in (
