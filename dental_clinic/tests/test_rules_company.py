@@ -235,6 +235,18 @@ class TestSharedCatalogue(CompanyOtherCase):
             ['attendance_ids'],
         )
         self._assert_refused_unchanged(calendar, lambda: calendar.unlink(), ['name'])
+        # Nor close company 1's chairs with a leave on its working hours.
+        leaves = self.env['resource.calendar.leaves'].sudo().search_count([])
+        with mute_logger('odoo.addons.base.models.ir_rule'), self.assertRaises(AccessError):
+            self.env['resource.calendar.leaves'].with_user(self.manager_other).create(
+                {
+                    'name': 'Fechado',
+                    'calendar_id': self.calendar.id,
+                    'date_from': self.at(0, 0),
+                    'date_to': self.at(5, 0),
+                }
+            )
+        self.assertEqual(self.env['resource.calendar.leaves'].sudo().search_count([]), leaves)
         # Their own company's working hours stay theirs to change.
         own = self.env['resource.calendar'].with_user(self.manager_other).create({'name': 'Filial'})
         self.assertEqual(own.company_id, self.company_other)
