@@ -175,7 +175,7 @@ class DentalFieldGuard(models.AbstractModel):
             if not ids:
                 continue
             records = self.env[comodel].browse(ids)
-            if not records.has_access('read') or len(records.sudo().exists()) != len(records):
+            if len(records.sudo().exists()) != len(records) or not records.has_access('read'):
                 raise AccessError(_('You can only work here with records you are allowed to see.'))
             records = records.sudo()
             if comodel == 'res.company':

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .dental_clinical_integrity import MANAGER_GROUP
+from .dental_field_guard import is_blank
 from .dental_roles import DENTIST_GROUP
 
 # Lei 13.787/2018: the record is kept at least 20 years after its last entry.
@@ -128,11 +129,8 @@ class DentalPatient(models.Model):
                     keep_latest(patient.id, *values)
             # The anamnesis is kept on the patient itself.
             for patient in self.browse(ids).sudo():
-                if (
-                    patient.condition_ids
-                    or (patient.medications or '').strip()
-                    or (patient.allergies or '').strip()
-                    or (patient.anamnesis_notes or '').strip()
+                if patient.condition_ids or not all(
+                    is_blank(text) for text in (patient.medications, patient.allergies, patient.anamnesis_notes)
                 ):
                     keep_latest(patient.id, patient.create_date, patient.anamnesis_date)
         return {pid: entry + relativedelta(years=RETENTION_YEARS) for pid, entry in last.items()}

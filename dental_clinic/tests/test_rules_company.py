@@ -1,5 +1,5 @@
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -103,6 +103,13 @@ class TestWizardLinks(CompanyOtherCase):
         env = self.env(user=self.receptionist_other, context={'lang': 'pt_BR'})
         with self.assertRaisesRegex(AccessError, 'Aqui você só pode trabalhar com registros que tem permissão'):
             env['dental.appointment.reschedule'].create({'appointment_id': self.appointment.id})
+
+    def test_missing_and_malformed_links(self):
+        Finder = self.env['dental.slot.finder'].with_user(self.receptionist_other)
+        self._assert_refused(lambda: Finder.create({'appointment_id': 2_000_000_000, 'duration': 1}))
+        for value in ('1', [1], True):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                Finder.create({'chair_id': value, 'duration': 1})
 
     def test_write_on_an_own_wizard(self):
         finder = self.env['dental.slot.finder'].with_user(self.receptionist_other).create({'duration': 1})
