@@ -3,6 +3,11 @@ from odoo.http import request
 from odoo.tools import SQL
 
 ANSWERS = ('confirm', 'decline')
+# The page loads the clinic's styles and logo and posts its form to itself: nothing else, no frame.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 class DentalAppointmentController(http.Controller):
@@ -74,5 +79,8 @@ class DentalAppointmentController(http.Controller):
                 ('X-Robots-Tag', 'noindex, nofollow'),
                 ('Cache-Control', 'no-store'),
                 ('Referrer-Policy', 'no-referrer'),
+                # Never inside another site's frame (clickjacking of the two answers).
+                ('X-Frame-Options', 'DENY'),
+                ('Content-Security-Policy', CONTENT_SECURITY_POLICY),
             ],
         )

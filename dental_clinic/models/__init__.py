@@ -24,6 +24,7 @@ from . import dental_clinical_tracking
 from . import dental_patient_export
 from . import res_partner
 from . import mail_template
+from . import res_users
 from . import dental_reminder_rule
 from . import dental_reminder
 from . import dental_patient_reminder

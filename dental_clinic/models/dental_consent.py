@@ -54,7 +54,12 @@ class DentalConsent(models.Model):
             raise UserError(_('Consents are a history and cannot be deleted: record a withdrawal instead.'))
 
     def action_withdraw(self):
-        """Record the withdrawal of these consents, now."""
+        """Record the withdrawal of these consents, now (True: a button's answer, marshallable over RPC)."""
+        self._dental_withdraw()
+        return True
+
+    def _dental_withdraw(self):
+        """The withdrawals recorded for the given consents of ``self``."""
         given = self.filtered(lambda consent: consent.state == 'given')
         return self.create(
             [

@@ -91,10 +91,12 @@ class DentalRecall(models.Model):
     def action_contacted(self):
         self._check_open()
         self.sudo().write({'state': 'contacted'})
+        return True
 
     def action_not_interested(self):
         self._check_open()
         self.sudo().write({'state': 'not_interested'})
+        return True
 
     def action_snooze(self):
         """Open the small wizard asking until when."""
@@ -130,6 +132,7 @@ class DentalRecall(models.Model):
         if not until or fields.Date.to_date(until) <= fields.Date.context_today(self):
             raise UserError(_('Snooze until a date in the future.'))
         self.sudo().write({'state': 'snoozed', 'snooze_until': until})
+        return True
 
     def _check_open(self):
         """The front desk moves recalls only through these actions: the fields themselves are read-only."""

@@ -36,3 +36,5 @@ from . import test_clinical_lists_http
 from . import test_search_scale
 from . import test_server_wide
 from . import test_uninstall_guard
+from . import test_rules_company
+from . import test_rules_edges
