@@ -51,8 +51,9 @@ class DentalAppointmentController(http.Controller):
             lang = appointment.patient_id._dental_reminder_partner().lang or appointment.company_id.partner_id.lang
             company = appointment.company_id
         else:
+            # A wrong link tells nothing, not even which clinics this server hosts.
             lang = request.env.lang
-            company = request.env['res.company'].sudo().search([], limit=1, order='id')
+            company = request.env['res.company']
         values = {'status': status, 'company': company, 'appointment': appointment}
         if appointment:
             facts = appointment.with_context(lang=lang)._dental_message_values()
