@@ -81,7 +81,6 @@ VIEWS = {
     ),
 }
 INDEXES = [
-    'res_partner__name_dental_trgm_index',
     'dental_patient__cpf_digits_index',
     'dental_patient__phone_digits_index',
     'dental_patient__file_number_index',

@@ -61,6 +61,7 @@ def uninstall_hook(env):
         DROP FUNCTION IF EXISTS dental_clinical_note_lock();
         DROP FUNCTION IF EXISTS dental_clinical_note_addendum_lock();
         DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer);
+        DROP INDEX IF EXISTS res_partner__name_dental_trgm_index;
     """)
     )
     models.dental_patient_search.drop_word_index(env.cr)

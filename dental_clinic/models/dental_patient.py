@@ -194,16 +194,6 @@ class DentalPatient(models.Model):
         super().init()
         # The order of every patient list and dropdown, walked from its start for frequent terms.
         create_index(self.env.cr, 'dental_patient_search_name_id_index', self._table, ['search_name', 'id'])
-        # Patients are searched by name with ``ilike``; the name lives on res_partner.
-        if self.env.registry.has_trigram:
-            name_expression = self.env.registry.unaccent('"name"')
-            create_index(
-                self.env.cr,
-                'res_partner__name_dental_trgm_index',
-                'res_partner',
-                [f'{name_expression} gin_trgm_ops'],
-                method='gin',
-            )
 
     # ------------------------------------------------------------------
     # Computes
