@@ -3,18 +3,16 @@
 import threading
 import time
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-CONTEXT = {'tracking_disable': True, 'dental_allow_outside_hours': True}
+from .concurrency import RACE_TIMEOUT, ConcurrencyCase, backend_pid
 
 
 @tagged('post_install', '-at_install')
-class TestAppointmentConcurrency(BaseCase):
+class TestAppointmentConcurrency(ConcurrencyCase):
     """Two front desks book the same slot at the same moment: exactly one wins.
 
     Each booking runs in its own database connection, as two HTTP requests
@@ -23,26 +21,17 @@ class TestAppointmentConcurrency(BaseCase):
     removed at the end.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = get_db_name()
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, CONTEXT)
+    CONTEXT = {'tracking_disable': True, 'dental_allow_outside_hours': True}
 
     def _setup_data(self):
-        with db_connect(self.dbname).cursor() as cr:
-            env = self._env(cr)
+        with self.committed_env() as env:
             chair = env['dental.chair'].create({'name': 'Cadeira Concorrência'})
             patients = env['dental.patient'].create([{'name': 'Paciente Corrida 1'}, {'name': 'Paciente Corrida 2'}])
             dentist = env.ref('base.user_admin')
-            cr.commit()
             return chair.id, patients.ids, dentist.id
 
     def _cleanup(self, chair_id, patient_ids):
-        with db_connect(self.dbname).cursor() as cr:
-            env = self._env(cr)
+        with self.committed_env() as env:
             appointments = env['dental.appointment'].search([('chair_id', '=', chair_id)])
             appointments.unlink()
             patients = env['dental.patient'].browse(patient_ids)
@@ -50,24 +39,21 @@ class TestAppointmentConcurrency(BaseCase):
             patients.unlink()
             partners.unlink()
             env['dental.chair'].browse(chair_id).unlink()
-            cr.commit()
 
     def test_two_cursors_one_wins(self):
         chair_id, patient_ids, dentist_id = self._setup_data()
         self.addCleanup(self._cleanup, chair_id, patient_ids)
         first_inserted = threading.Event()
-        outcome = {}
+        cursors = self.open_cursors('first', 'second')
+        envs = {name: self.env_for(cr) for name, cr in cursors.items()}
+        times = {}
 
-        # Cursors and environments are made here: building an Environment looks the registry up under a
-        # lock that Odoo's test runner holds in the main thread while tests run.
-        cursors = {name: db_connect(self.dbname).cursor() for name in ('first', 'second')}
-        envs = {name: self._env(cr) for name, cr in cursors.items()}
-
-        def book(name, patient_id, wait_for=None, hold=0):
+        def book(name, patient_id):
             cr, env = cursors[name], envs[name]
             try:
-                if wait_for:
-                    wait_for.wait(10)
+                if name == 'second':
+                    # Book only while the first booking is written but not committed.
+                    self.assertTrue(first_inserted.wait(RACE_TIMEOUT))
                 # The loser hears it in their language, not in the constraint's English.
                 env['dental.appointment'].with_context(lang='pt_BR').create(
                     {
@@ -81,41 +67,32 @@ class TestAppointmentConcurrency(BaseCase):
                 env.flush_all()
                 if name == 'first':
                     first_inserted.set()
-                    # Let the second one reach its INSERT, which must wait for this transaction.
-                    time.sleep(hold)
-                    outcome['first_commit_at'] = time.monotonic()
+                    # Commit only once the second booking waits for this transaction.
+                    self.wait_until_blocking(backend_pid(cr))
+                    times['first_commit_at'] = time.monotonic()
                 cr.commit()
-                outcome[name] = 'committed'
+                return 'committed'
             except ValidationError as exc:
                 cr.rollback()
-                outcome[name] = 'refused'
-                outcome[f'{name}_message'] = exc.args[0]
-                outcome[f'{name}_refused_at'] = time.monotonic()
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                times[f'{name}_refused_at'] = time.monotonic()
+                return exc
+            except BaseException:
                 cr.rollback()
-                outcome[name] = repr(exc)
                 first_inserted.set()
+                raise
 
-        try:
-            with mute_logger('odoo.sql_db'):
-                first = threading.Thread(target=book, args=('first', patient_ids[0]), kwargs={'hold': 1.0})
-                second = threading.Thread(
-                    target=book, args=('second', patient_ids[1]), kwargs={'wait_for': first_inserted}
-                )
-                first.start()
-                second.start()
-                first.join(30)
-                second.join(30)
-        finally:
-            for cr in cursors.values():
-                cr.close()
-        self.assertEqual((outcome.get('first'), outcome.get('second')), ('committed', 'refused'), outcome)
+        with mute_logger('odoo.sql_db'):
+            outcome = self.run_concurrently(
+                {'first': lambda: book('first', patient_ids[0]), 'second': lambda: book('second', patient_ids[1])}
+            )
+        self.assertEqual(outcome['first'], 'committed', outcome)
+        self.assertIsInstance(outcome['second'], ValidationError, outcome)
         self.assertGreaterEqual(
-            outcome['second_refused_at'],
-            outcome['first_commit_at'],
+            times['second_refused_at'],
+            times['first_commit_at'],
             'the second insert waited for the first transaction, then failed',
         )
-        self.assertIn('acabou de ser reservado', outcome['second_message'])
+        self.assertIn('acabou de ser reservado', outcome['second'].args[0])
         with db_connect(self.dbname).cursor() as cr:
-            count = self._env(cr)['dental.appointment'].search_count([('chair_id', '=', chair_id)])
+            count = self.env_for(cr)['dental.appointment'].search_count([('chair_id', '=', chair_id)])
         self.assertEqual(count, 1)
