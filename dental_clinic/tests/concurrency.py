@@ -14,8 +14,10 @@ overlapped.
 import contextlib
 import threading
 import time
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
@@ -40,6 +42,13 @@ class ConcurrencyCase(BaseCase):
         super().setUpClass()
         cls.dbname = get_db_name()
 
+    def setUp(self):
+        super().setUp()
+        # Odoo's own test runner holds the registries' lock in the main thread while the tests run; a
+        # racer or an HTTP request that looks its registry up would wait for it until the end. Lifted for
+        # the test as HttpCase does (Registry.enter_test_mode): no registry is built meanwhile.
+        self.startPatcher(patch.object(Registry, '_lock', DummyRLock()))
+
     def env_for(self, cr, uid=SUPERUSER_ID, context=None):
         return api.Environment(cr, uid, dict(self.CONTEXT, **(context or {})))
 
@@ -51,12 +60,7 @@ class ConcurrencyCase(BaseCase):
             cr.commit()
 
     def open_cursors(self, *names):
-        """One connection per racer, closed at the end of the test.
-
-        Opened here, in the test's thread: building the first Environment of a
-        cursor looks the registry up under a lock that Odoo's test runner may
-        hold in the main thread while tests run.
-        """
+        """One connection per racer, closed at the end of the test."""
         cursors = {name: db_connect(self.dbname).cursor() for name in names}
         for cr in cursors.values():
             self.addCleanup(cr.close)
