@@ -234,7 +234,8 @@ class DentalPatient(models.Model):
 
     def _dental_export_files(self, linked, messages):
         """The patient's files: attachments of the patient, of its contact and of its records (chatter or
-        not), and the file fields of its records (a signature, say), stored as attachments or in the table.
+        not), and the file fields of them all (the contact's photo, a signature), stored as attachments or in
+        the table; not the copies computed from another file field (resized images).
 
         :param linked: the patient and its records, one recordset per model
         :param messages: their messages, whose attachments are exported too
@@ -252,8 +253,7 @@ class DentalPatient(models.Model):
         # Mentioning res_field lifts ir.attachment's default filter on it: file fields stored as attachments too.
         domain = [('id', 'in', messages.attachment_ids.ids)]
         if contact:
-            domain = ['|', *domain, '&', '&', ('res_model', '=', 'res.partner'), ('res_id', '=', contact.id),
-                      ('res_field', '=', False)]  # fmt: skip
+            domain = ['|', *domain, '&', ('res_model', '=', 'res.partner'), ('res_id', '=', contact.id)]
         for records in linked:
             domain = ['|', *domain, '&', ('res_model', '=', records._name), ('res_id', 'in', records.ids)]
         domain = ['&', '|', ('res_field', '=', False), ('res_field', '!=', False), *domain]

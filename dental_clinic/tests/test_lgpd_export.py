@@ -144,14 +144,30 @@ class TestLgpdExport(AppointmentClinicalCase):
         Attachment.create(
             {'name': 'alheio.pdf', 'raw': b'not this one', 'res_model': 'dental.patient', 'res_id': self.patient_2.id}
         )
-        expected = {xray: 'radiografia.pdf', report: 'Radiografia.pdf', scan: '../../evolução.png'}
+        # The contact's photo (a file field stored as an attachment, like a signature) and a contact's file.
+        photo = base64.b64decode(
+            'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='
+        )
+        self.patient.partner_id.image_1920 = base64.b64encode(photo)
+        contract = b'contrato assinado'
+        Attachment.create(
+            {'name': 'contrato.txt', 'raw': contract, 'res_model': 'res.partner', 'res_id': self.patient.partner_id.id}
+        )
+        expected = {
+            xray: 'radiografia.pdf',
+            report: 'Radiografia.pdf',
+            scan: '../../evolução.png',
+            photo: 'image_1920',
+            contract: 'contrato.txt',
+        }
         stem = self.patient.file_number
         self._export_zip(self.user_manager)  # an earlier export: its ZIP is not one of the patient's files
         archive = self._export_zip(self.user_manager)
         data = json.loads(archive.read(f'{stem}.json'))
         files = [name for name in archive.namelist() if name.startswith('files/')]
-        self.assertEqual(len(files), 3, archive.namelist())
-        self.assertEqual(len({name.lower() for name in files}), 3, 'names unique, case ignored')
+        # The resized copies of the photo are not exported: they are computed from it.
+        self.assertEqual(len(files), len(expected), archive.namelist())
+        self.assertEqual(len({name.lower() for name in files}), len(expected), 'names unique, case ignored')
         self.assertEqual(sorted(entry['file'] for entry in data['files']), sorted(files))
         for entry in data['files']:
             with self.subTest(file=entry['file']):
@@ -169,6 +185,9 @@ class TestLgpdExport(AppointmentClinicalCase):
         self.assertEqual(by_name['Radiografia.pdf']['res_id'], self.visit.id)
         self.assertEqual(by_name['../../evolução.png']['file'], 'files/evolução.png')
         self.assertEqual(by_name['../../evolução.png']['model'], 'dental.clinical.note')
+        self.assertEqual(by_name['image_1920']['file'], 'files/image_1920.png')
+        self.assertEqual(by_name['image_1920']['field'], 'image_1920')
+        self.assertEqual(archive.read('files/image_1920.png'), photo)
         self.assertIn(b'SHA-256', archive.read(f'{stem}.pdf'))
 
     def test_export_files_refused_to_the_clinic_staff(self):
