@@ -8,6 +8,7 @@ exported with all its stored fields, except those excluded below with the reason
 import base64
 import io
 import json
+import logging
 import mimetypes
 import os
 import re
@@ -17,6 +18,8 @@ from hashlib import sha256
 from odoo import _, fields, models
 from odoo.tools import html2plaintext
 from odoo.tools.mimetypes import guess_mimetype
+
+_logger = logging.getLogger(__name__)
 
 # Exclusions with their reason, per model ('*' for every model).
 EXPORT_EXCLUDED = {
@@ -262,6 +265,13 @@ class DentalPatient(models.Model):
         )
         entries = []
         for attachment in attachments:
+            content = attachment.raw if attachment.type == 'binary' else None
+            # A file lost from the filestore reads as empty: said in the manifest, not exported as an empty file.
+            missing = attachment.type == 'binary' and not content and bool(attachment.file_size)
+            if missing:
+                _logger.warning(
+                    'Patient export: the file of attachment %s is missing from the filestore', attachment.id
+                )
             entries.append(
                 (
                     {
@@ -273,8 +283,9 @@ class DentalPatient(models.Model):
                         'mimetype': attachment.mimetype or None,
                         'date': fields.Datetime.to_string(attachment.create_date),
                         'url': attachment.url if attachment.type == 'url' else None,
+                        'missing': missing,
                     },
-                    attachment.raw if attachment.type == 'binary' else None,
+                    None if missing else content,
                 )
             )
         # File fields stored in the table itself (attachment=False): read from the records.
@@ -300,6 +311,7 @@ class DentalPatient(models.Model):
                                     'mimetype': None,
                                     'date': None,
                                     'url': None,
+                                    'missing': False,
                                 },
                                 content,
                             )
@@ -401,7 +413,12 @@ class DentalPatient(models.Model):
                     'rows': [
                         [
                             (self.env._('File name'), entry['name'] or ''),
-                            (self.env._('File in the ZIP'), entry['file'] or entry['url'] or ''),
+                            (
+                                self.env._('File in the ZIP'),
+                                entry['file']
+                                or entry['url']
+                                or (self.env._('missing from the filestore') if entry['missing'] else ''),
+                            ),
                             (self.env._('Size (bytes)'), str(entry['size']) if entry['size'] is not None else ''),
                             ('SHA-256', entry['sha256'] or ''),
                         ]

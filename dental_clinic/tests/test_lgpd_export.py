@@ -2,12 +2,14 @@ import base64
 import hashlib
 import io
 import json
+import os
 import zipfile
 from datetime import datetime
 
 from odoo.addons.dental_clinic.models.dental_patient_export import EXPORT_EXCLUDED_MODELS, _export_field_reason
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import AppointmentClinicalCase
 
@@ -189,6 +191,31 @@ class TestLgpdExport(AppointmentClinicalCase):
         self.assertEqual(by_name['image_1920']['field'], 'image_1920')
         self.assertEqual(archive.read('files/image_1920.png'), photo)
         self.assertIn(b'SHA-256', archive.read(f'{stem}.pdf'))
+        self.assertFalse([entry for entry in data['files'] if entry['missing']])
+
+    def test_export_says_a_lost_file_is_missing(self):
+        """A file gone from the filestore is listed as missing, not exported as an empty file."""
+        Attachment = self.env['ir.attachment']
+        lost = Attachment.create(
+            {
+                'name': 'perdido.pdf',
+                'raw': b'%PDF-1.4 conteudo unico do teste de arquivo perdido',
+                'res_model': 'dental.patient',
+                'res_id': self.patient.id,
+            }
+        )
+        os.unlink(Attachment._full_path(lost.store_fname))
+        lost.invalidate_recordset()
+        with mute_logger(
+            'odoo.addons.base.models.ir_attachment', 'odoo.addons.dental_clinic.models.dental_patient_export'
+        ):
+            archive = self._export_zip(self.user_manager)
+        data = json.loads(archive.read(f'{self.patient.file_number}.json'))
+        entry = next(entry for entry in data['files'] if entry['attachment_id'] == lost.id)
+        self.assertTrue(entry['missing'])
+        self.assertEqual((entry['file'], entry['size'], entry['sha256']), (None, None, None))
+        self.assertFalse([name for name in archive.namelist() if name.startswith('files/')])
+        self.assertIn(b'missing from the filestore', archive.read(f'{self.patient.file_number}.pdf'))
 
     def test_export_files_refused_to_the_clinic_staff(self):
         """Receptionist and dentist still cannot export, files or not; a refusal writes nothing."""
