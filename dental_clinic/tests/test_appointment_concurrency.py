@@ -10,6 +10,7 @@ import requests
 
 from odoo.exceptions import ValidationError
 from odoo.modules.registry import Registry
+from odoo.service import server as odoo_server
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tests.common import HOST
@@ -122,6 +123,12 @@ class TestConfirmConcurrency(ConcurrencyCase):
     """
 
     PASSWORD = 'race-receptionist-password'
+
+    def setUp(self):
+        super().setUp()
+        if odoo_server.server is None:
+            # Like an HttpCase: pytest without --odoo-http starts no HTTP server.
+            self.skipTest("Odoo's HTTP server is not running")
 
     def _setup_data(self):
         with self.committed_env() as env:
