@@ -151,7 +151,8 @@ class TestConfirmConcurrency(ConcurrencyCase):
                     }
                 )
             )
-            start = (datetime.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+            # Far from the demo data's appointments of this week (same dentist), and still ahead: the link is valid.
+            start = (datetime.now() + timedelta(days=1000)).replace(hour=12, minute=0, second=0, microsecond=0)
             appointment = env['dental.appointment'].create(
                 {
                     'patient_id': patient.id,
