@@ -114,6 +114,7 @@ class TestSigningConcurrency(ConcurrencyCase):
         original_seal = Chain._seal
         barrier = threading.Barrier(2, timeout=RACE_TIMEOUT)
         entered = set()
+        attempts = []
         holder = []
         guard = threading.Lock()
 
@@ -122,6 +123,7 @@ class TestSigningConcurrency(ConcurrencyCase):
             if me not in entered:  # a retry does not meet the other dentist again
                 entered.add(me)
                 barrier.wait()  # both notes are written as signed, neither has its place in the chain yet
+            attempts.append(me)
             result = original_seal(chain, entries)
             with guard:
                 first = not holder
@@ -152,6 +154,10 @@ class TestSigningConcurrency(ConcurrencyCase):
                 }
             )
         self.assertEqual(len(entered), 2, 'both dentists were inside the signing at the same time')
+        if all(result == 'signed' for result in outcome.values()):
+            # The one who waited for the head could not seal on the chain it had read: retried, it sealed after.
+            self.assertEqual(len(attempts), 3, attempts)
+            self.assertEqual(holder[1], attempts[2])
         return outcome
 
     def test_two_dentists_sign_at_once(self):
