@@ -4,6 +4,7 @@ from . import test_i18n
 from . import test_clinical
 from . import test_clinical_notes
 from . import test_clinical_access
+from . import test_clinical_concurrency
 from . import test_clinical_tour
 from . import test_appointment
 from . import test_appointment_access
