@@ -49,9 +49,19 @@ def _post_init_hook(env):
     env['dental.patient']._create_file_number_sequences(env['res.company'].search([]))
 
 
+# Trigram index on the contacts' names that earlier versions created on res_partner (a core table, which the
+# uninstall does not clean): patients are searched by their own folded name column.
+PARTNER_NAME_INDEX = 'res_partner__name_dental_trgm_index'
+
+
+def drop_partner_name_index(cr):
+    cr.execute(SQL('DROP INDEX IF EXISTS %s', SQL.identifier(PARTNER_NAME_INDEX)))
+
+
 def uninstall_hook(env):
-    """Drop the triggers that lock signed notes, so that uninstalling can delete them, and the word index;
-    not when the uninstall is refused (records still kept: ``ir.module.module``'s guard keeps it installed)."""
+    """Drop the triggers that lock signed notes, so that uninstalling can delete them, the word index, and the
+    index earlier versions put on res_partner; not when the uninstall is refused (records still kept:
+    ``ir.module.module``'s guard keeps the addon installed)."""
     if env['ir.module.module'].search([('name', '=', 'dental_clinic')])._dental_uninstall_refusal():
         return
     env.cr.execute(
@@ -61,7 +71,7 @@ def uninstall_hook(env):
         DROP FUNCTION IF EXISTS dental_clinical_note_lock();
         DROP FUNCTION IF EXISTS dental_clinical_note_addendum_lock();
         DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer);
-        DROP INDEX IF EXISTS res_partner__name_dental_trgm_index;
     """)
     )
     models.dental_patient_search.drop_word_index(env.cr)
+    drop_partner_name_index(env.cr)

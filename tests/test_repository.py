@@ -73,3 +73,16 @@ def test_no_t_raw_in_templates():
         for name in files:
             if name.endswith('.xml'):
                 assert 't-raw' not in open(os.path.join(folder, name), encoding='utf-8').read(), name
+
+
+def test_demo_leaves_existing_companies_currency_alone():
+    """Demo data must install where accounting has posted entries: Odoo refuses a currency change there."""
+    for addon in ('dental_clinic', 'dental_clinic_sms'):
+        manifest = ast.literal_eval(open(os.path.join(ROOT, addon, '__manifest__.py'), encoding='utf-8').read())
+        for path in manifest.get('demo', []):
+            tree = ET.parse(os.path.join(ROOT, addon, path))
+            for record in tree.iter('record'):
+                if record.get('model') != 'res.company' or '.' not in record.get('id', ''):
+                    continue
+                fields = {field.get('name') for field in record.iter('field')}
+                assert 'currency_id' not in fields, f'{addon}/{path}: {record.get("id")} gets a currency'

@@ -37,6 +37,8 @@ SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
 SLOT_SEARCH_HORIZON_DAYS = 5 * 365
+# Set on the cursor (not in the context, which a client could send) while ``_set_state`` writes a state.
+SETTING_STATE = 'dental_clinic.appointment_setting_state'
 # Hours booked when no procedure says otherwise.
 DEFAULT_DURATION = 0.5
 # Context of the calendar.event mirror: no invitation or change e-mails, no
@@ -502,7 +504,7 @@ class DentalAppointment(models.Model):
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
         self._check_booking_vals(vals)
-        if 'state' in vals:
+        if 'state' in vals and not self.env.cr.cache.get(SETTING_STATE):
             # A state change is a step of the visit, with its own rules and side effects.
             vals = dict(vals)
             target = vals.pop('state')
@@ -704,13 +706,21 @@ class DentalAppointment(models.Model):
             values[STATE_TIMESTAMPS[target]] = now
         if target == 'cancelled':
             values.update(cancelled_by_id=self.env.uid, cancelled_at=now)
-            late = appointments.filtered(
-                lambda a: a.start - now < timedelta(hours=a.company_id.dental_late_cancel_hours)
-            )
-            super(DentalAppointment, late).write({'state': target, 'is_late_cancellation': True, **values})
-            appointments -= late
-        if appointments:
-            super(DentalAppointment, appointments).write({'state': target, **values})
+            late = appointments.filtered(lambda a: a._dental_cancelling_late(now))
+        else:
+            late = appointments.browse()
+        # The checks are done: the user's right to write these appointments holds, the values set by the
+        # system then go past the client guard (sudo), through write and every override of it.
+        appointments.check_access('write')
+        cache = self.env.cr.cache
+        cache[SETTING_STATE] = True
+        try:
+            if late:
+                late.sudo().write({'state': target, 'is_late_cancellation': True, **values})
+            if appointments - late:
+                (appointments - late).sudo().write({'state': target, **values})
+        finally:
+            cache.pop(SETTING_STATE, None)
         appointments = self.filtered(lambda a: a.state == target)
         if target in INACTIVE_STATES:
             # The slot is free again: the dentist's calendar shows it free too.
@@ -753,10 +763,20 @@ class DentalAppointment(models.Model):
         for date, treatments in planned.grouped(lambda treatment: treatment.appointment_id._local_date()).items():
             treatments._complete_visit(date)
 
-    def _local_date(self):
-        """Date of the start where the clinic is (the chair's working-hours time zone)."""
+    def _dental_cancelling_late(self, now):
+        """Whether a cancellation at ``now`` is late: less than the company's delay before the start."""
         self.ensure_one()
-        tz = pytz.timezone(self.chair_id.resource_calendar_id.tz or self.env.user.tz or 'UTC')
+        return self.start - now < timedelta(hours=self.company_id.dental_late_cancel_hours)
+
+    def _dental_tz(self):
+        """The clinic's time zone for this appointment: its chair's (``dental.chair._dental_tz``)."""
+        self.ensure_one()
+        return self.chair_id._dental_tz() if self.chair_id else self.company_id._dental_tz()
+
+    def _local_date(self):
+        """Date of the start where the clinic is (``_dental_tz``)."""
+        self.ensure_one()
+        tz = pytz.timezone(self._dental_tz())
         return pytz.utc.localize(self.start).astimezone(tz).date()
 
     def _check_clinical_records_patient(self, patient_id):
@@ -927,7 +947,7 @@ class DentalAppointment(models.Model):
             ]
         )
         for appointment, event in zip(to_link, events, strict=True):
-            super(DentalAppointment, appointment).write({'calendar_event_id': event.id})
+            appointment.sudo().write({'calendar_event_id': event.id})
 
     def _sync_calendar_events(self):
         for appointment in self.filtered('calendar_event_id'):

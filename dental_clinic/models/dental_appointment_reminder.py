@@ -8,10 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 from .dental_reminder import REMINDED_STATES, local_values
+from .dental_roles import RECEPTIONIST_GROUP
 
 # 128 random bits, URL-safe: 22 characters, short enough for an SMS.
 TOKEN_BYTES = 16
-RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 # Set by the patient's answer only (the public page, as superuser).
 SYSTEM_FIELDS = {'patient_response', 'patient_response_at', 'dental_confirm_token'}
 
@@ -117,6 +117,13 @@ class DentalAppointment(models.Model):
         self.check_access('write')
         if self.state not in REMINDED_STATES:
             raise UserError(_('Only scheduled or confirmed appointments can be reminded.'))
+        blocked = self.patient_id._dental_message_block('whatsapp').get(self.patient_id.id)
+        if blocked == 'opt_out':
+            raise UserError(_('The patient asked not to receive reminders: no WhatsApp message.'))
+        if blocked == 'no_consent':
+            raise UserError(
+                _('The patient withdrew consent to messages by WhatsApp: record a new consent before writing to them.')
+            )
         url = self._dental_whatsapp_url()
         self._message_log(body=_('WhatsApp reminder opened by %s.', self.env.user.name))
         return {'type': 'ir.actions.act_url', 'url': url, 'target': 'new'}
@@ -124,16 +131,6 @@ class DentalAppointment(models.Model):
     # ------------------------------------------------------------------
     # Messages
     # ------------------------------------------------------------------
-
-    def _dental_tz(self):
-        """The clinic's time zone for this appointment: its chair's working hours, else the company's."""
-        self.ensure_one()
-        return (
-            self.chair_id.resource_calendar_id.tz
-            or self.company_id.resource_calendar_id.tz
-            or self.company_id.partner_id.tz
-            or 'UTC'
-        )
 
     def _dental_message_values(self, start=None):
         """What every reminder says, in the current language and the clinic's time zone."""

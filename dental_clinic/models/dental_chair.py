@@ -50,3 +50,12 @@ class DentalChair(models.Model):
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
         return super().write(vals)
+
+    def _dental_tz(self):
+        """The time zone of the clinic where the chair is: the one place that says it.
+
+        The chair's working hours, else its company's (``res.company._dental_tz``). Local days, quiet
+        hours and the times in the patients' messages all come from here.
+        """
+        self.ensure_one()
+        return self.resource_calendar_id.tz or self.company_id._dental_tz()

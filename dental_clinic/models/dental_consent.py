@@ -43,7 +43,9 @@ class DentalConsent(models.Model):
             # Dated ahead, it would outrank any withdrawal recorded until then.
             if vals.get('date') and fields.Datetime.to_datetime(vals['date']) > fields.Datetime.now():
                 raise UserError(_('A consent cannot be dated in the future.'))
-        return super().create(vals_list)
+        consents = super().create(vals_list)
+        consents.filtered(lambda consent: consent.state == 'withdrawn')._dental_stop_queued_messages()
+        return consents
 
     def write(self, vals):
         raise UserError(_('Consents are a history and cannot be changed: record a new entry instead.'))
@@ -52,6 +54,24 @@ class DentalConsent(models.Model):
     def _unlink_never(self):
         if not self.env['dental.patient']._dental_purge_allowed(self.patient_id):
             raise UserError(_('Consents are a history and cannot be deleted: record a withdrawal instead.'))
+
+    def _dental_stop_queued_messages(self):
+        """A withdrawal also stops the reminders already queued for the patient on that channel."""
+        if not self:
+            return
+        pairs = {(consent.patient_id.id, consent.consent_type) for consent in self}
+        queued = (
+            self.env['dental.reminder']
+            .sudo()
+            .search(
+                [
+                    ('appointment_id.patient_id', 'in', self.patient_id.ids),
+                    ('channel', 'in', list({kind for _patient, kind in pairs})),
+                    ('state', '=', 'queued'),
+                ]
+            )
+        )
+        queued.filtered(lambda reminder: (reminder.patient_id.id, reminder.channel) in pairs)._withdraw('no_consent')
 
     def action_withdraw(self):
         """Record the withdrawal of these consents, now (True: a button's answer, marshallable over RPC)."""

@@ -452,7 +452,6 @@ class DentalPatient(models.Model):
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
         cpfs_by_company = defaultdict(list)
-        sequences = {}
         for vals in vals_list:
             if not vals.get('partner_id'):
                 self._check_name_vals(vals)
@@ -461,9 +460,7 @@ class DentalPatient(models.Model):
             if vals.get('cpf'):
                 cpfs_by_company[company].append(vals['cpf'])
             if not vals.get('file_number'):
-                if company not in sequences:
-                    sequences[company] = self._file_number_sequence(company)
-                vals['file_number'] = sequences[company].next_by_id()
+                vals['file_number'] = self._next_file_number(company)
         self._check_cpf_free(cpfs_by_company)
         patients = super().create(vals_list)
         # The contact belongs to the patient's company, like the patient.
@@ -674,6 +671,17 @@ class DentalPatient(models.Model):
             # 80 patients spent half its time there (a test compares both for every area code).
             return '({}) {}-{}'.format(*match.groups())
         return self._phone_format(number=number, country=country, force_format='NATIONAL') or number
+
+    @api.model
+    def _next_file_number(self, company):
+        """The next file number of the company, from its own sequence (code ``dental.patient``)."""
+        Sequence = self.env['ir.sequence'].sudo().with_company(company)
+        number = Sequence.next_by_code('dental.patient')
+        if not number:
+            # A company the addon missed (created without its hook): it gets its sequence now.
+            self._create_file_number_sequences(company)
+            number = Sequence.next_by_code('dental.patient')
+        return number
 
     @api.model
     def _file_number_sequence(self, company):

@@ -6,9 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .dental_clinical_integrity import MANAGER_GROUP
 from .dental_field_guard import is_blank
-from .dental_roles import DENTIST_GROUP
+from .dental_roles import DENTIST_GROUP, MANAGER_GROUP
 
 # Lei 13.787/2018: the record is kept at least 20 years after its last entry.
 RETENTION_YEARS = 20

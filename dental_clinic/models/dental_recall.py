@@ -8,11 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .dental_reminder import in_quiet_hours
-from .dental_roles import DENTIST_GROUP
+from .dental_roles import DENTIST_GROUP, RECEPTIONIST_GROUP
 
 # Recalls still waiting for the patient to book: one per patient and procedure.
 OPEN_STATES = ('open', 'contacted', 'snoozed')
-RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
 RECALL_BATCH_SIZE = 500
 
 _logger = logging.getLogger(__name__)
@@ -252,7 +251,7 @@ class DentalRecall(models.Model):
         """Companies in their quiet hours at ``now`` (their working-hours time zone): recalls wait for the morning."""
         quiet = []
         for company in self.env['res.company'].sudo().search([]):
-            tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'UTC')
+            tz = pytz.timezone(company._dental_tz())
             if in_quiet_hours(
                 pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
             ):
@@ -264,30 +263,41 @@ class DentalRecall(models.Model):
         blacklist = self.env['dental.reminder']._blacklist_cache(
             [recall.patient_id._dental_reminder_partner() for recall in self]
         )
+        labels = dict(self.env['dental.reminder.rule']._fields['channel']._description_selection(self.env))
+        # Opted out, or consent withdrawn, per channel: one query per channel for the batch.
+        blocked = {channel: self.patient_id._dental_message_block(channel) for channel in labels}
         lines = {}
-        for channel, recalls in self._recall_channels(blacklist).items():
+        for channel, recalls in self._recall_channels(blacklist, blocked).items():
             recalls._queue_recall(channel)
             for recall in recalls:
                 lines.setdefault(recall.id, []).append(channel)
-        labels = dict(self.env['dental.reminder.rule']._fields['channel']._description_selection(self.env))
         bodies = {}
         for recall in self:
             _ = recall.with_context(lang=recall.company_id.partner_id.lang or self.env.lang).env._
             channels = ', '.join(labels.get(channel, channel) for channel in lines.get(recall.id, []))
-            bodies[recall.id] = (
+            body = (
                 _('Recall reminder queued by %s.', channels)
                 if channels
                 else _('Recall due: no channel to remind the patient; call them.')
             )
+            withdrawn = ', '.join(
+                labels[channel] for channel in labels if blocked[channel].get(recall.patient_id.id) == 'no_consent'
+            )
+            if withdrawn:
+                body += ' ' + _('Not by %s: the patient withdrew consent.', withdrawn)
+            bodies[recall.id] = body
         self._message_log_batch(bodies=bodies)
 
-    def _recall_channels(self, blacklist):
-        """{channel: recalls to remind on it}; the SMS bridge adds its channel."""
+    def _recall_channels(self, blacklist, blocked):
+        """{channel: recalls to remind on it}; the SMS bridge adds its channel.
+
+        ``blocked``: {channel: {patient id: reason}}, the patients who may not receive that channel.
+        """
         by_channel = {'email': self.browse()}
         for recall in self:
             partner = recall.patient_id._dental_reminder_partner()
             if (
-                recall.patient_id._dental_can_message('email')
+                recall.patient_id.id not in blocked['email']
                 and partner.email_normalized
                 and partner.email_normalized not in blacklist['email']
             ):

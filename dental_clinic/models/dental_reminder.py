@@ -26,6 +26,7 @@ MAX_BATCHES_PER_RUN = 10
 
 SKIP_REASONS = [
     ('opt_out', 'Patient opted out of messages'),
+    ('no_consent', 'Patient withdrew consent for this channel'),
     ('blacklisted', 'Address or number blacklisted'),
     ('no_email', 'No e-mail address'),
     ('no_mobile', 'No mobile number'),
@@ -149,11 +150,10 @@ class DentalReminder(models.Model):
 
     def init(self):
         super().init()
-        # No index on rule_id alone: with stale statistics (the log grows fast within one run) the planner would
-        # probe claims through it, scanning half the log per appointment, instead of the unique index.
-        self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_reminder__rule_id_index"))
+        # No index on rule_id alone (earlier versions' are dropped by the 18.0.1.2.0 migration): with stale
+        # statistics (the log grows fast within one run) the planner would probe claims through it, scanning half
+        # the log per appointment, instead of the unique index.
         # The selection walks the appointments still to remind in start order, from a bounded range.
-        self.env.cr.execute(SQL("DROP INDEX IF EXISTS dental_appointment_remind_idx"))
         self.env.cr.execute(
             SQL(
                 """
@@ -299,9 +299,7 @@ class DentalReminder(models.Model):
         quiet = []
         for chair in self.env['dental.chair'].sudo().with_context(active_test=False).search([]):
             company = chair.company_id
-            tz = pytz.timezone(
-                chair.resource_calendar_id.tz or company.resource_calendar_id.tz or company.partner_id.tz or 'UTC'
-            )
+            tz = pytz.timezone(chair._dental_tz())
             if in_quiet_hours(
                 pytz.utc.localize(now).astimezone(tz), company.dental_quiet_hour_start, company.dental_quiet_hour_end
             ):
@@ -363,9 +361,13 @@ class DentalReminder(models.Model):
         self._bulk_update({rid: {'partner_id': partner.id or None} for rid, partner in recipients.items()})
         blacklist = self._blacklist_cache(recipients.values())
         due_rules = self._due_rules_by_company()
+        blocked = {
+            channel: reminders.appointment_id.patient_id._dental_message_block(channel)
+            for channel, reminders in self.grouped('channel').items()
+        }
         to_send = self.browse()
         for reminder in self:
-            reason = reminder._skip_reason(now, recipients[reminder.id], blacklist, due_rules)
+            reason = reminder._skip_reason(now, recipients[reminder.id], blacklist, due_rules, blocked=blocked)
             if reason:
                 results[reminder.id] = {'state': 'skipped', 'reason': reason, 'processed_at': now}
             else:
@@ -375,8 +377,11 @@ class DentalReminder(models.Model):
         self._bulk_update(results)
         self._log_in_chatter()
 
-    def _skip_reason(self, now, partner, blacklist, due_rules):
-        """Why this reminder must not go, or False. Checked after the claim, on current data."""
+    def _skip_reason(self, now, partner, blacklist, due_rules, blocked=None):
+        """Why this reminder must not go, or False. Checked after the claim, on current data.
+
+        ``blocked``: {channel: {patient id: reason}} of the batch (``dental.patient._dental_message_block``).
+        """
         self.ensure_one()
         appointment = self.appointment_id
         if appointment.state in ('cancelled', 'no_show'):
@@ -403,8 +408,11 @@ class DentalReminder(models.Model):
             and now > appointment.start - QUIET_MARGIN
         ):
             return 'quiet_hours'
-        if not appointment.patient_id._dental_can_message(self.channel):
-            return 'opt_out'
+        patient = appointment.patient_id
+        if blocked is None:
+            blocked = {self.channel: patient._dental_message_block(self.channel)}
+        if reason := blocked.get(self.channel, {}).get(patient.id):
+            return reason
         return self._skip_reason_channel(partner, blacklist)
 
     def _skip_reason_channel(self, partner, blacklist):

@@ -37,6 +37,11 @@ class ResCompany(models.Model):
             if not (0 <= company.dental_quiet_hour_start < 24 and 0 <= company.dental_quiet_hour_end < 24):
                 raise ValidationError(_('Quiet hours must be between 00:00 and 23:59.'))
 
+    def _dental_tz(self):
+        """The clinic's time zone: its working hours', else its address's, else UTC (see ``dental.chair``)."""
+        self.ensure_one()
+        return self.resource_calendar_id.tz or self.partner_id.tz or 'UTC'
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

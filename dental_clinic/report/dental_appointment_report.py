@@ -103,7 +103,7 @@ class DentalAppointmentReport(models.Model):
     )
     late_cancel_count = fields.Integer(string='Late Cancellations', readonly=True)
     is_late_cancellation = fields.Boolean(string='Late Cancellation', readonly=True)
-    # Filled in by the reminders once they exist (the patient confirming through their link).
+    # The patient confirmed through the reminder link (not the front desk on the phone).
     confirmed_by_patient = fields.Boolean(string='Confirmed by the Patient', readonly=True)
     is_paid = fields.Boolean(string='Paid', readonly=True)
 
@@ -140,36 +140,6 @@ class DentalAppointmentReport(models.Model):
             if operator in ('<=', '<', '='):
                 bounds.append([('start', '<', datetime.combine(value + timedelta(days=2), time.min))])
         return expression.AND([domain, *bounds]) if bounds else domain
-
-    def _read_group_format_result(self, rows_dict, lazy_groupby):
-        """Name the dentists of the groups in one query before the ORM names each group.
-
-        ``read_group`` names many2one groups by their ``display_name``; for
-        ``res.users`` the ORM reads ``res_users`` then ``res_partner``. One join
-        fills the same names into the cache, so a pivot by dentist costs two
-        queries: the aggregate and this one.
-        """
-        if 'dentist_id' in lazy_groupby:
-            self._prefetch_user_names([row['dentist_id'] for row in rows_dict])
-        return super()._read_group_format_result(rows_dict, lazy_groupby)
-
-    def _prefetch_user_names(self, users):
-        Users = self.env['res.users']
-        field = Users._fields['name']
-        users = Users.union(*[user for user in users if user])
-        missing = users.filtered(lambda user: not self.env.cache.contains(user, field))
-        if not missing:
-            return
-        names = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT u.id, p.name FROM res_users u JOIN res_partner p ON p.id = u.partner_id
-                WHERE u.id IN %s""",
-                    tuple(missing.ids),
-                )
-            )
-        )
-        self.env.cache.update(missing, field, [names.get(user_id) for user_id in missing.ids])
 
     def _select(self):
         local_start = SQL("(a.start AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(rc.tz, 'UTC'))")
@@ -217,7 +187,7 @@ class DentalAppointmentReport(models.Model):
             a.cancel_origin AS cancel_origin,
             CASE WHEN a.is_late_cancellation THEN 1 ELSE 0 END AS late_cancel_count,
             COALESCE(a.is_late_cancellation, FALSE) AS is_late_cancellation,
-            FALSE AS confirmed_by_patient,
+            COALESCE(a.patient_response = 'confirmed', FALSE) AS confirmed_by_patient,
             COALESCE(a.is_paid, FALSE) AS is_paid
             """,
             local=local_start,

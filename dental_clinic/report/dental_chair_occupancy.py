@@ -7,8 +7,7 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 
 from ..models.dental_appointment import INACTIVE_STATES
-
-MANAGER_GROUP = 'dental_clinic.group_dental_manager'
+from ..models.dental_roles import MANAGER_GROUP
 
 
 class DentalChairOccupancy(models.AbstractModel):

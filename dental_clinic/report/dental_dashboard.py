@@ -7,10 +7,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..models.dental_appointment import INACTIVE_STATES
+from ..models.dental_roles import MANAGER_GROUP, RECEPTIONIST_GROUP
 from .dental_report_common import clinic_tz, local_day_bounds
 
-RECEPTIONIST_GROUP = 'dental_clinic.group_dental_receptionist'
-MANAGER_GROUP = 'dental_clinic.group_dental_manager'
 TOP_PROCEDURES = 5
 
 

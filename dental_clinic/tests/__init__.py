@@ -30,6 +30,9 @@ from . import test_front_desk_tour
 from . import test_reminder
 from . import test_reminder_templates
 from . import test_reminder_concurrency
+from . import test_reminder_consent
+from . import test_clinic_tz
+from . import test_migrations
 from . import test_reminder_page
 from . import test_recall
 from . import test_reminder_tour

@@ -1,7 +1,9 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from stdnum.br import cpf as stdnum_cpf
 
+from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.fields import Command
 from odoo.tests import TransactionCase
@@ -159,18 +161,24 @@ class DentalClinicalCase(DentalCase):
 
 
 class AppointmentCase(DentalCase):
-    """Chairs with São Paulo working hours and a second dentist, on far-future dates.
+    """Chairs with São Paulo working hours and a second dentist, on a fixed week with a frozen clock.
 
-    Appointments are booked from Monday 2031-01-06 on, so that tests depend
-    neither on today's date nor on the demo data. ``at(day, hour)`` gives the
-    naive UTC datetime of a São Paulo local time on that week (UTC-3).
+    Appointments are booked from Monday 2031-01-06 on, and the clock (Python's and the records' create
+    and write dates) stands at ``NOW``, the Wednesday before, unless a test moves it with
+    ``freeze_time``: tests depend neither on the day they run nor on the demo data. ``at(day, hour)``
+    gives the naive UTC datetime of a São Paulo local time on that week (UTC-3).
     """
 
     MONDAY = datetime(2031, 1, 6)
+    NOW = datetime(2031, 1, 1, 12)
+    freeze_time = NOW
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The transaction's timestamp (create_date, write_date) comes from PostgreSQL, which freezegun does
+        # not reach: follow the frozen clock, so that a record is never created after the visit it books.
+        cls.startClassPatcher(patch.object(cls.cr, 'now', fields.Datetime.now))
         cls.calendar = cls.env['resource.calendar'].create(
             {
                 'name': 'Clinic test hours',

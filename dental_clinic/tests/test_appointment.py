@@ -1,8 +1,11 @@
+from datetime import timedelta
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from psycopg2.errors import CheckViolation, ExclusionViolation
 
 from odoo.addons.dental_clinic.models.dental_appointment import TRANSITIONS
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -51,6 +54,35 @@ class TestAppointmentStates(AppointmentCase):
         self.assertEqual(appointment.state, 'done')
         tracked = self._tracked(appointment).filtered(lambda t: t.field_id.name == 'state').mapped('new_value_char')
         self.assertEqual(set(tracked), {'Confirmed', 'Arrived', 'In Progress', 'Done'})
+
+    def test_steps_and_calendar_link_go_through_write(self):
+        """Each step, and the link to the calendar event, is written through ``write`` (every override of it
+        sees it), while a client's own write of a system field is still refused."""
+        Appointment = type(self.env['dental.appointment'])
+        with patch.object(Appointment, 'write', autospec=True, side_effect=Appointment.write) as write:
+            appointment = self._book(env=self.env(user=self.user_receptionist))
+            appointment.action_confirm()
+            with freeze_time(appointment.start - timedelta(hours=1)):
+                appointment.cancel('patient', 'Sick')
+        written = [call.args[1] for call in write.call_args_list]
+        self.assertIn({'calendar_event_id': appointment.calendar_event_id.id}, written)
+        self.assertIn({'state': 'confirmed'}, written)
+        cancel = next(vals for vals in written if vals.get('state') == 'cancelled')
+        self.assertTrue(cancel['is_late_cancellation'])
+        self.assertEqual(cancel['cancel_reason'], 'Sick')
+        self.assertRecordValues(appointment, [{'state': 'cancelled', 'is_late_cancellation': True}])
+        with self.assertRaises(AccessError):
+            appointment.write({'is_late_cancellation': False})
+
+    def test_late_cancellation_boundary(self):
+        """Late means less than the company's delay before the start: exactly the delay is on time."""
+        appointment = self._book()
+        self.company.dental_late_cancel_hours = 24
+        self.assertFalse(appointment._dental_cancelling_late(appointment.start - timedelta(hours=24)))
+        self.assertTrue(appointment._dental_cancelling_late(appointment.start - timedelta(hours=24, seconds=-1)))
+        with freeze_time(appointment.start - timedelta(hours=24)):
+            appointment.cancel('patient', 'Travelling')
+        self.assertFalse(appointment.is_late_cancellation)
 
     def test_every_transition(self):
         """Each action from each state: allowed exactly when the transition table says so."""

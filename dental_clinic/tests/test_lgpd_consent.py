@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import DentalCase
 
@@ -38,7 +38,7 @@ class TestLgpdConsent(DentalCase):
             given.write({'state': 'withdrawn'})
         with self.assertRaises(UserError):
             given.sudo().unlink()
-        with self.assertRaises(UserError):
-            Consent.create({'patient_id': self.patient.id, 'consent_type': 'sms', 'date': '2099-01-01 10:00:00'})
+        with freeze_time('2026-03-10 12:00:00'), self.assertRaises(UserError):
+            Consent.create({'patient_id': self.patient.id, 'consent_type': 'sms', 'date': '2026-03-10 12:01:00'})
         action = self.patient.action_view_consents()
         self.assertEqual(action['res_model'], 'dental.consent')

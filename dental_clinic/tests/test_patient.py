@@ -1,7 +1,12 @@
+import importlib.util
+import os
+
 from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
+from odoo.modules.module import get_module_path
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import DentalCase, make_cpf
 
@@ -143,6 +148,13 @@ class TestPatient(DentalCase):
         self.assertTrue(other.file_number.startswith('PAC-'))
         sequences = self.env['ir.sequence'].search([('code', '=', 'dental.patient')])
         self.assertIn(self.company_other, sequences.company_id)
+        # The numbers are drawn by code in the patient's company: a company that lost its sequence gets one.
+        sequences.filtered(lambda seq: seq.company_id == self.company_other).unlink()
+        again = self._create_patient(company_id=self.company_other.id)
+        self.assertEqual(again.file_number, 'PAC-000001')
+        self.assertEqual(
+            self.env['ir.sequence'].with_company(self.company_other).next_by_code('dental.patient'), 'PAC-000002'
+        )
 
     def test_partner_linked_and_company(self):
         partner = self.patient.partner_id
@@ -200,7 +212,7 @@ class TestPatient(DentalCase):
                 self.assertEqual([row[0] for row in found], [self.patient.id])
 
     def test_search_uses_indexes(self):
-        """The digits columns and the partner name carry trigram indexes."""
+        """The digits columns carry trigram indexes (names are searched on the patient's own folded column)."""
         self.env.cr.execute("""
             SELECT indexname FROM pg_indexes
              WHERE tablename IN ('dental_patient', 'res_partner') AND indexdef ILIKE '%%gin_trgm_ops%%'
@@ -211,6 +223,19 @@ class TestPatient(DentalCase):
         self.assertIn('dental_patient__file_number_index', names)
         # Contacts' names are Odoo's: the addon searches patients by their own folded name.
         self.assertNotIn('res_partner__name_dental_trgm_index', names)
+
+    def test_upgrade_drops_the_partner_name_index(self):
+        """Earlier versions put a trigram index on res_partner's names; the upgrade (and the uninstall) drop it."""
+        self.env.cr.execute(SQL('CREATE INDEX IF NOT EXISTS res_partner__name_dental_trgm_index ON res_partner (name)'))
+        path = os.path.join(
+            get_module_path('dental_clinic'), 'migrations', '18.0.1.3.0', 'post-drop-partner-name-index.py'
+        )
+        spec = importlib.util.spec_from_file_location('dental_clinic_migration_partner_index', path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(self.env.cr, '18.0.1.2.0')
+        self.env.cr.execute(SQL("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner__name_dental_trgm_index'"))
+        self.assertFalse(self.env.cr.fetchall())
 
     # Performance -----------------------------------------------------
 

@@ -122,8 +122,9 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertEqual(days[date(2031, 1, 6)], 3, 'Monday 09:00, 10:00 and 23:30 local')
         self.assertEqual(days[date(2031, 1, 7)], 1, 'Tuesday 09:00 only')
 
-    def test_read_group_by_dentist_and_month_in_two_queries(self):
-        """The pivot's query: one aggregate, one query naming the dentists (as the ORM would, in one join)."""
+    def test_read_group_by_dentist_and_month_query_count(self):
+        """The pivot's query: one aggregate, then the ORM names every dentist of the groups at once (their users,
+        then their contacts), whatever the number of groups."""
         # The web client always sends the user's language and time zone.
         Report = (
             self.env['dental.appointment.report']
@@ -132,7 +133,7 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         )
         Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
         self.env.invalidate_all()
-        with self.assertQueryCount(2):
+        with self.assertQueryCount(3):
             groups = Report.read_group(WEEK, ['__count'], ['dentist_id', 'date:month'], lazy=False)
         self.assertEqual(
             sorted((group['dentist_id'], group['__count']) for group in groups),
@@ -152,6 +153,18 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         self.assertEqual(rows[self.first].age_band, '45_59')
         self.assertTrue(rows[self.first].is_paid)
         self.assertFalse(rows[self.second].is_paid)
+
+    def test_confirmed_by_patient(self):
+        """Only an appointment the patient confirmed through the reminder link counts as confirmed by them."""
+        answered = self._book(day=4, hour=9)
+        answered._dental_patient_answer('confirm')
+        by_desk = self._book(day=4, hour=10)
+        by_desk.action_confirm()
+        self.env.flush_all()
+        rows = {row.appointment_id: row for row in self.Report.search(WEEK)}
+        self.assertTrue(rows[answered].confirmed_by_patient)
+        self.assertEqual(rows[answered].state, 'confirmed')
+        self.assertFalse(rows[by_desk].confirmed_by_patient, 'confirmed by the front desk')
         self.assertFalse(rows[self.first].confirmed_by_patient)
 
     def test_cancellations(self):

@@ -115,7 +115,7 @@ class TestSearchCases(DentalCase):
         self.assertTrue(other.search_name)
 
 
-@tagged('post_install', '-at_install')
+@tagged('post_install', '-at_install', 'is_query_count')
 class TestSearchQueryCount(DentalCase):
     """The dropdown and the list search stay a fixed, small number of queries (receptionist, warm)."""
 

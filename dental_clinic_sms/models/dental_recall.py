@@ -6,13 +6,13 @@ from .dental_reminder import gsm7_safe
 class DentalRecall(models.Model):
     _inherit = 'dental.recall'
 
-    def _recall_channels(self, blacklist):
-        by_channel = super()._recall_channels(blacklist)
+    def _recall_channels(self, blacklist, blocked):
+        by_channel = super()._recall_channels(blacklist, blocked)
         sms = self.browse()
         for recall in self:
             partner = recall.recipient_id
             number = self._recall_sms_number(partner)
-            if recall.patient_id._dental_can_message('sms') and number and number not in blacklist['phone']:
+            if recall.patient_id.id not in blocked['sms'] and number and number not in blacklist['phone']:
                 sms |= recall
         if sms:
             by_channel['sms'] = sms

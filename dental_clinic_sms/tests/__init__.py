@@ -1,2 +1,3 @@
 from . import test_reminder_sms
 from . import test_i18n
+from . import test_reminder_sms_consent
