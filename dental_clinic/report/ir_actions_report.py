@@ -4,6 +4,8 @@ import re
 import subprocess
 from collections import OrderedDict
 
+from markupsafe import Markup
+
 from odoo import models
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 from odoo.exceptions import AccessError, UserError
@@ -14,6 +16,14 @@ _logger = logging.getLogger(__name__)
 # What ``wkhtmltopdf --version`` prints when built against wkhtmltopdf's patched Qt (the builds Odoo
 # recommends, e.g. 0.12.6.1 from wkhtmltopdf/packaging); Debian's and Ubuntu's packages print no suffix.
 PATCHED_QT_VERSION = re.compile(rb'\(with patched qt\)', re.IGNORECASE)
+
+# Without the patched Qt, wkhtmltopdf draws the text of web fonts (the report's Lato, the company's font)
+# as outlines: a PDF with no text to search, copy or read aloud, and ~250 kB a page. The system's fonts
+# are embedded as text.
+SYSTEM_FONT_STYLE = Markup(
+    '<style>html body, html body .article '
+    '{ font-family: "DejaVu Sans", "Liberation Sans", sans-serif !important; }</style>'
+)
 
 
 @functools.cache
@@ -38,6 +48,15 @@ class IrActionsReport(models.Model):
     def _dental_wkhtmltopdf_patched(self):
         """Whether wkhtmltopdf can print several records in one run (a hook for the tests)."""
         return wkhtmltopdf_has_patched_qt()
+
+    def _prepare_html(self, html, report_model=False):
+        """The addon's reports with an unpatched wkhtmltopdf: in the system's font, so that the PDF holds text."""
+        result = super()._prepare_html(html, report_model=report_model)
+        if not result or not self.report_name.startswith('dental_clinic.') or self._dental_wkhtmltopdf_patched():
+            return result
+        bodies, res_ids, header, footer, specific_paperformat_args = result
+        bodies = [Markup(body).replace(Markup('</head>'), SYSTEM_FONT_STYLE + Markup('</head>'), 1) for body in bodies]
+        return bodies, res_ids, header, footer, specific_paperformat_args
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
         """Several records of one of the addon's reports: one wkhtmltopdf run per record, merged in the
