@@ -45,6 +45,10 @@ class IrActionsReport(models.Model):
 
     _inherit = 'ir.actions.report'
 
+    def _dental_is_own_report(self):
+        """Whether this is one of the addon's reports (callers may also use an empty recordset)."""
+        return len(self) == 1 and self.report_name.startswith('dental_clinic.')
+
     def _dental_wkhtmltopdf_patched(self):
         """Whether wkhtmltopdf can print several records in one run (a hook for the tests)."""
         return wkhtmltopdf_has_patched_qt()
@@ -52,7 +56,7 @@ class IrActionsReport(models.Model):
     def _prepare_html(self, html, report_model=False):
         """The addon's reports with an unpatched wkhtmltopdf: in the system's font, so that the PDF holds text."""
         result = super()._prepare_html(html, report_model=report_model)
-        if not result or not self.report_name.startswith('dental_clinic.') or self._dental_wkhtmltopdf_patched():
+        if not result or not self._dental_is_own_report() or self._dental_wkhtmltopdf_patched():
             return result
         bodies, res_ids, header, footer, specific_paperformat_args = result
         bodies = [Markup(body).replace(Markup('</head>'), SYSTEM_FONT_STYLE + Markup('</head>'), 1) for body in bodies]
@@ -66,7 +70,7 @@ class IrActionsReport(models.Model):
         if printed alone; the access log is written once for the whole print by ``_render_qweb_pdf``.
         """
         report = self._get_report(report_ref)
-        if not report.report_name.startswith('dental_clinic.') or not res_ids or len(res_ids) < 2:
+        if not report._dental_is_own_report() or not res_ids or len(res_ids) < 2:
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
         if self._dental_wkhtmltopdf_patched():
             try:

@@ -184,6 +184,18 @@ class TestReportPdfSeveralRecords(ReportPdfMixin, DentalCase, HttpCase):
                 self._render_pdf('dental_clinic.action_report_treatment_plan', self.plans.ids, self.user_receptionist)
         self.assertFalse(self._logs(patients | self.patient_2), 'a refused print is not logged')
 
+    def test_system_font_only_for_the_addon_without_patched_qt(self):
+        """The system's font goes into the addon's PDFs on an unpatched build only, not into others'."""
+        html = '<html><head></head><body><main><div class="article">Ficha</div></main></body></html>'
+        own = self.env.ref('dental_clinic.action_report_patient_record')
+        other = self.env['ir.actions.report'].search([('report_name', 'not like', 'dental_clinic.%')], limit=1)
+        for patched in (False, True):
+            with patch.object(self.Report, '_dental_wkhtmltopdf_patched', return_value=patched):
+                for report, styled in ((own, not patched), (other, False), (self.env['ir.actions.report'], False)):
+                    bodies = report._prepare_html(html, report_model=report.model)[0]
+                    self.assertEqual(len(bodies), 1)
+                    self.assertEqual(dental_report.SYSTEM_FONT_STYLE in bodies[0], styled, (report, patched))
+
     def test_patched_qt_detection(self):
         """``wkhtmltopdf --version`` says whether the build has the patched Qt."""
         outputs = {
