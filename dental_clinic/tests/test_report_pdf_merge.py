@@ -5,6 +5,8 @@ import subprocess
 from unittest.mock import patch
 from urllib.parse import urlencode
 
+import lxml.html
+
 from odoo.addons.dental_clinic.report import ir_actions_report as dental_report
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
@@ -195,6 +197,27 @@ class TestReportPdfSeveralRecords(ReportPdfMixin, DentalCase, HttpCase):
                     bodies = report._prepare_html(html, report_model=report.model)[0]
                     self.assertEqual(len(bodies), 1)
                     self.assertEqual(dental_report.SYSTEM_FONT_STYLE in bodies[0], styled, (report, patched))
+
+    def test_empty_cells_keep_the_columns(self):
+        """QWeb drops an element whose ``t-out`` is False: an empty field must leave its (empty) cell."""
+        procedure = self.env['dental.procedure'].create(
+            {'name': 'Orientação', 'code': 'T-ORI', 'category': 'prevention'}
+        )
+        self.env['dental.treatment'].create(
+            {'patient_id': self.patient_2.id, 'procedure_id': procedure.id, 'plan_id': self.plans[1].id}
+        )
+        self.assertFalse(self.patient_2.cpf or self.patient_2.mobile or self.patient_2.email)
+        Report = self.env['ir.actions.report'].with_user(self.user_dentist)
+        record_report = 'dental_clinic.action_report_patient_record'
+        for report_ref, record, table, cells in (
+            ('dental_clinic.action_report_treatment_plan', self.plans[1], 'dental_plan_lines', 5),
+            (record_report, self.patient_2, 'dental_treatments_planned', 5),
+            (record_report, self.patient_2, 'o_main_table', 4),  # identification: no CPF, mobile nor email
+        ):
+            root = lxml.html.fromstring(Report._render_qweb_html(report_ref, record.ids)[0])
+            rows = root.xpath(f'(//table[contains(@class, "{table}")])[1]//tr')
+            self.assertGreaterEqual(len(rows), 2, table)
+            self.assertEqual([len(row.xpath('th|td')) for row in rows], [cells] * len(rows), table)
 
     def test_patched_qt_detection(self):
         """``wkhtmltopdf --version`` says whether the build has the patched Qt."""
