@@ -24,6 +24,7 @@ from . import test_lgpd_export
 from . import test_lgpd_tracking
 from . import test_report_analysis
 from . import test_report_pdf
+from . import test_report_pdf_merge
 from . import test_report_tour
 from . import test_front_desk
 from . import test_front_desk_tour
