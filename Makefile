@@ -1,15 +1,24 @@
 SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`.
 # `make odoo` creates .venv; once it exists the two commands use it.
+# The Python they run with: .venv's once it exists; else python3 when it imports Odoo 18.0 (a
+# system-wide Odoo); else .venv, which `make odoo` then creates first from ODOO_SRC (one line says so).
 VENV        ?= $(CURDIR)/.venv
-ifneq ($(wildcard $(VENV)/bin/python),)
-PYTHON      ?= $(VENV)/bin/python
-else
-PYTHON      ?= python3
-endif
 BASE_PYTHON ?= python3
-# Odoo's official 18.0 source archive; CI passes a local folder instead.
-ODOO_SRC    ?= https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+# Odoo's official 18.0 source archive, or a copy of it already on the machine (where CI keeps one).
+ODOO_URL    := https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+ODOO_LOCAL  ?= $(CURDIR)/../shared/odoo/odoo-18.0.tar.gz
+ODOO_SRC    ?= $(if $(wildcard $(ODOO_LOCAL)),$(abspath $(ODOO_LOCAL)),$(ODOO_URL))
+ifeq ($(origin PYTHON),undefined)
+ifneq ($(wildcard $(VENV)/bin/python),)
+PYTHON      := $(VENV)/bin/python
+else ifeq ($(shell $(BASE_PYTHON) -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null),18)
+PYTHON      := $(BASE_PYTHON)
+else
+PYTHON      := $(VENV)/bin/python
+CREATE_VENV := 1
+endif
+endif
 DB          ?= dental_clinic
 TEST_DB     ?= dental_clinic_test
 DB_HOST     ?= 127.0.0.1
@@ -29,6 +38,10 @@ LIMIT_TIME_REAL   ?= 120
 LIMIT_MEMORY_SOFT ?= 671088640
 LIMIT_MEMORY_HARD ?= 838860800
 GEVENT_PORT       ?= 8072
+# The garbage collector's thresholds (odoo.conf's dental_gc_thresholds, docs/deployment.md): off for the
+# tests (Python's own), Odoo's later values for the server and the benchmarks; `GC_THRESHOLDS=` turns them off.
+GC_THRESHOLDS     ?=
+run bench: GC_THRESHOLDS = True
 SERVE              = $(ODOO)
 # The prefork server re-executes sys.argv[0] for its gevent process, which `python -m odoo` cannot be:
 # serve through odoo-bin (a source checkout) or the `odoo` script next to the interpreter.
@@ -49,15 +62,22 @@ export PGPORT=$(DB_PORT)
 export PGUSER=$(DB_USER)
 export PGPASSWORD=$(DB_PASSWORD)
 
-.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check
+.PHONY: run test test-odoo preflight bench lint pot odoo upgrade-check backup restore export-clinic
 
 ## odoo: create $(VENV) with Odoo 18.0 from ODOO_SRC (folder, archive or URL), its requirements and ours
 odoo:
 	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
 
+# No Odoo 18.0 importable: every target that runs Odoo creates .venv first, as `make odoo` would.
+ifeq ($(CREATE_VENV),1)
+preflight lint: $(VENV)/bin/python
+$(VENV)/bin/python:
+	@echo "dental_clinic: no Odoo 18.0 importable by $(BASE_PYTHON): creating $(VENV) from $(ODOO_SRC) first (make odoo, once)"
+	@bash tools/make_odoo.sh "$(ODOO_SRC)" "$(VENV)" "$(BASE_PYTHON)"
+endif
 
 preflight:
-	@WORKERS=$(WORKERS) $(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
+	@WORKERS=$(WORKERS) GC_THRESHOLDS=$(GC_THRESHOLDS) $(PYTHON) tools/preflight.py $(CONF) $(DB_HOST) $(DB_PORT) $(DB_USER) $(DB_PASSWORD)
 
 ## run: (WORKERS=2 for the prefork server) create or update $(DB) with the addon and its demo data, then serve http://$(HTTP_HOST):$(HTTP_PORT)
 run: preflight
@@ -84,6 +104,22 @@ test-odoo: preflight
 		test $${PIPESTATUS[0]} -eq 0
 	@! grep -E "odoo\.addons\.dental_clinic(_sms)?\.tests\.[a-z_]+: skipped" $(CURDIR)/.test-odoo.log
 	@grep -E "dental_clinic(_sms)?: [0-9]+ tests" $(CURDIR)/.test-odoo.log | tail -2
+
+BACKUP_DIR ?= $(CURDIR)/backups
+## backup: $(DB) in Odoo's own backup format (dump.sql + filestore + manifest.json, one ZIP) into $(BACKUP_DIR)
+backup: preflight
+	$(PYTHON) tools/backup.py backup $(CONF) $(DB) $(BACKUP_DIR)
+
+## restore: FILE=<backup.zip> DB=<new database> [NEUTRALIZE=1 for a test copy that never writes to patients]
+restore: preflight
+	@test -n "$(FILE)" || { echo "dental_clinic: make restore FILE=<backup.zip> DB=<new database>" >&2; exit 1; }
+	$(PYTHON) tools/backup.py restore $(CONF) $(FILE) $(DB) $(if $(NEUTRALIZE),--neutralize)
+
+EXPORT_DB ?= $(DB)
+## export-clinic: DIR=<folder>: every patient's data export (JSON + PDF in a ZIP, logged) of $(EXPORT_DB)
+export-clinic: preflight
+	@test -n "$(DIR)" || { echo "dental_clinic: make export-clinic DIR=<folder>" >&2; exit 1; }
+	$(PYTHON) tools/export_clinic.py $(CONF) $(EXPORT_DB) $(DIR)
 
 UPGRADE_DB ?= dental_clinic_upgrade
 ## upgrade-check: previous release (tag v18.0.1.0.0) with demo -> -u from this code: nothing lost or changed;

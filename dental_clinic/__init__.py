@@ -1,7 +1,7 @@
 import gc
 import logging
 
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from . import controllers
 from . import models
@@ -15,13 +15,33 @@ _logger = logging.getLogger(__name__)
 # later Odoo versions set when they start (odoo/init.py), which leave room for what a request allocates.
 PYTHON_GC_THRESHOLDS = (700, 10, 10)
 GC_THRESHOLDS = (12_000, 20, 25)
+# The server configuration's option (odoo.conf, [options]) that asks for them; docs/deployment.md.
+GC_OPTION = 'dental_gc_thresholds'
+
+
+def gc_thresholds_from_config(value):
+    """The thresholds an ``odoo.conf`` value asks for: none when off, Odoo's later ones for ``True``, or
+    three whole numbers ``gen0,gen1,gen2``. A value it cannot read is logged and ignored, never fatal."""
+    if value in (None, False, '', 'False', 'false', '0'):
+        return None
+    if value is True or str(value).strip().lower() in ('true', '1', 'odoo'):
+        return GC_THRESHOLDS
+    try:
+        thresholds = tuple(int(part) for part in str(value).split(','))
+    except ValueError:
+        thresholds = ()
+    if len(thresholds) != 3 or min(thresholds) < 1:
+        _logger.warning('%s = %r ignored: give True or three whole numbers such as 12000,20,25', GC_OPTION, value)
+        return None
+    return thresholds
 
 
 def _post_load():
-    """Server-wide: give the garbage collector Odoo's later thresholds, unless the deployment chose its own."""
-    if gc.get_threshold() == PYTHON_GC_THRESHOLDS:
-        gc.set_threshold(*GC_THRESHOLDS)
-        _logger.info('garbage collector thresholds set to %s', GC_THRESHOLDS)
+    """The garbage collector's thresholds are the deployment's choice: set only when odoo.conf asks."""
+    thresholds = gc_thresholds_from_config(config.get(GC_OPTION))
+    if thresholds and gc.get_threshold() != thresholds:
+        gc.set_threshold(*thresholds)
+        _logger.info('garbage collector thresholds set to %s (%s in the server configuration)', thresholds, GC_OPTION)
 
 
 def _post_init_hook(env):
@@ -40,7 +60,10 @@ def drop_partner_name_index(cr):
 
 def uninstall_hook(env):
     """Drop the triggers that lock signed notes, so that uninstalling can delete them, the word index, and the
-    index earlier versions put on res_partner."""
+    index earlier versions put on res_partner; not when the uninstall is refused (records still kept:
+    ``ir.module.module``'s guard keeps the addon installed)."""
+    if env['ir.module.module'].search([('name', '=', 'dental_clinic')])._dental_uninstall_refusal():
+        return
     env.cr.execute(
         SQL("""
         DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;

@@ -1,6 +1,6 @@
 {
     'name': 'Dental Clinic',
-    'version': '18.0.1.2.0',
+    'version': '18.0.1.3.0',
     'summary': 'Patients, appointments and clinical records for dental clinics',
     'category': 'Services/Dental',
     'author': 'dental_clinic',

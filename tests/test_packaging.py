@@ -26,44 +26,92 @@ def test_make_odoo_target_is_documented():
     assert 'make odoo ODOO_SRC=' in readme
 
 
-@pytest.mark.parametrize('kind', ['empty', 'missing', 'not_odoo_folder', 'not_odoo_archive', 'odoo_17'])
-def test_make_odoo_refuses_a_bad_source(tmp_path, kind):
+def snapshot(folder):
+    """Every path below ``folder`` with its inode, size and mtime: any change to an installation shows."""
+    found = {}
+    for base, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(base, name)
+            stat = os.lstat(path)
+            found[os.path.relpath(path, folder)] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+BAD_SOURCES = ['empty', 'missing', 'not_odoo_folder', 'not_odoo_archive', 'odoo_17', 'odoo_17_archive']
+
+
+@pytest.mark.parametrize('kind', BAD_SOURCES)
+@pytest.mark.parametrize('installed', [False, True], ids=['fresh', 'over_a_working_install'])
+def test_make_odoo_refuses_a_bad_source(tmp_path, kind, installed):
+    """A refused source leaves the venv and the unpacked source exactly as they were (or absent)."""
+    source = tmp_path / 'source'
+    source.mkdir()
     if kind == 'empty':
         src, expected = '', 'ODOO_SRC is empty'
     elif kind == 'missing':
         src, expected = str(tmp_path / 'nowhere'), 'is neither a folder, an archive nor a URL'
     elif kind == 'not_odoo_folder':
-        src, expected = str(tmp_path), "not Odoo's source"
+        src, expected = str(source), "not Odoo's source"
     elif kind == 'not_odoo_archive':
         src = str(tmp_path / 'src.tar.gz')
-        (tmp_path / 'readme.txt').write_text('hello')
+        (source / 'readme.txt').write_text('hello')
         with tarfile.open(src, 'w:gz') as archive:
-            archive.add(tmp_path / 'readme.txt', arcname='odoo-18.0/readme.txt')
+            archive.add(source / 'readme.txt', arcname='odoo-18.0/readme.txt')
         expected = "holds no odoo/release.py: not Odoo's source"
     else:
-        (tmp_path / 'odoo').mkdir()
-        (tmp_path / 'odoo' / 'release.py').write_text("version_info = (17, 0, 0, 'final', 0, '')\n")
-        (tmp_path / 'requirements.txt').write_text('')
-        src, expected = str(tmp_path), 'is not Odoo 18.0'
-    venv = tmp_path / 'venv'
-    result = make('odoo', f'ODOO_SRC={src}', f'VENV={venv}')
+        (source / 'odoo').mkdir()
+        (source / 'odoo' / 'release.py').write_text("version_info = (17, 0, 0, 'final', 0, '')\n")
+        (source / 'requirements.txt').write_text('')
+        src, expected = str(source), 'is not Odoo 18.0'
+        if kind == 'odoo_17_archive':
+            src = str(tmp_path / 'odoo17.zip')
+            with zipfile.ZipFile(src, 'w') as archive:
+                archive.write(source / 'odoo' / 'release.py', 'odoo-17.0/odoo/release.py')
+                archive.write(source / 'requirements.txt', 'odoo-17.0/requirements.txt')
+    venv, unpack = tmp_path / 'venv', tmp_path / 'unpack'
+    if installed:
+        # What a working `make odoo` from an archive leaves: the unpacked tree the venv's editable Odoo uses.
+        (unpack / 'tree' / 'odoo-18.0' / 'odoo').mkdir(parents=True)
+        (unpack / 'tree' / 'odoo-18.0' / 'odoo' / 'release.py').write_text("version_info = (18, 0, 0)\n")
+        (venv / 'bin').mkdir(parents=True)
+        (venv / 'bin' / 'python').write_text('#!/bin/sh\n')
+        (venv / 'pyvenv.cfg').write_text('home = /usr/bin\n')
+    before = (snapshot(venv), snapshot(unpack))
+    env = {**os.environ, 'ODOO_UNPACK': str(unpack)}
+    result = make('odoo', f'ODOO_SRC={src}', f'VENV={venv}', env=env)
     assert result.returncode != 0
     assert expected in result.stderr, result.stderr
-    assert not venv.exists(), 'a refused source must not leave a half-made venv behind'
+    assert (snapshot(venv), snapshot(unpack)) == before, 'a refused source must leave the installation as it was'
+    assert venv.exists() == installed, 'a refused source must not leave a half-made venv behind'
+    assert not [name for name in os.listdir(tmp_path) if name.startswith('.odoo-src-new')], 'staging left behind'
 
 
-def test_run_and_test_use_the_venv_when_it_exists(tmp_path):
+def fake_python(path, major):
+    """A stand-in interpreter for the Makefile's choice: it answers the Odoo version it was given, or fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\necho {major}\n' if major else '#!/bin/sh\nexit 1\n')
+    path.chmod(0o755)
+    return path
+
+
+def test_run_and_test_choose_their_python(tmp_path):
+    """.venv's Python once it exists; else a python3 with Odoo 18; else .venv, created first (and said)."""
     env = {k: v for k, v in os.environ.items() if k != 'PYTHON'}
-    without = make('-n', 'test', f'VENV={tmp_path}/venv', env=env).stdout
-    assert 'python3 -m odoo' in without and 'venv/bin/python' not in without
-    python = tmp_path / 'venv' / 'bin' / 'python'
-    python.parent.mkdir(parents=True)
-    python.write_text('#!/bin/sh\n')
-    python.chmod(0o755)
+    venv = tmp_path / 'venv'
+    no_odoo = fake_python(tmp_path / 'bare' / 'python3', None)
+    system_odoo = fake_python(tmp_path / 'system' / 'python3', 18)
     for target in ('run', 'test'):
-        dry = make('-n', target, f'VENV={tmp_path}/venv', env=env).stdout
+        dry = make('-n', target, f'VENV={venv}', f'BASE_PYTHON={no_odoo}', env=env).stdout
+        assert 'no Odoo 18.0 importable' in dry and 'creating' in dry, dry
+        assert dry.index('tools/make_odoo.sh') < dry.index('tools/preflight.py'), 'the venv comes first'
+        assert f'{venv}/bin/python -m odoo' in dry, dry
+        dry = make('-n', target, f'VENV={venv}', f'BASE_PYTHON={system_odoo}', env=env).stdout
+        assert f'{system_odoo} -m odoo' in dry and 'make_odoo.sh' not in dry, dry
+    python = fake_python(venv / 'bin' / 'python', 18)
+    for target in ('run', 'test'):
+        dry = make('-n', target, f'VENV={venv}', f'BASE_PYTHON={no_odoo}', env=env).stdout
         assert f'{python} -m odoo' in dry, dry
-        assert 'curl' not in dry and 'pip' not in dry, 'make run/test never download anything'
+        assert 'curl' not in dry and 'pip' not in dry and 'make_odoo.sh' not in dry, 'an existing venv is used as is'
 
 
 def build_wheel(addon, wheel_dir):

@@ -16,30 +16,52 @@ SRC="${1:-}"; VENV="${2:-}"; BASE_PYTHON="${3:-python3}"
 [ -n "$SRC" ] || die "ODOO_SRC is empty: give a folder, an archive or a URL of Odoo 18.0's source."
 [ -n "$VENV" ] || die "VENV is empty."
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-UNPACK="$REPO/.odoo-src"
+# Where an archive or a download is unpacked (the venv's editable Odoo points into it).
+UNPACK="${ODOO_UNPACK:-$REPO/.odoo-src}"
 
 "$BASE_PYTHON" -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] <= (3, 12)))' \
     || die "$BASE_PYTHON is not Python 3.10-3.12 (Odoo 18.0 supports those); set BASE_PYTHON=..."
 
+# Nothing of a working installation is touched before the new source has been checked: a download
+# and an archive go to a fresh folder beside $UNPACK, which replaces $UNPACK/tree only once verified.
+staging=""
+cleanup() { [ -z "$staging" ] || rm -rf "$staging"; }
+trap cleanup EXIT
+new_staging() {
+    mkdir -p "$(dirname "$UNPACK")"
+    staging="$(mktemp -d "$(dirname "$UNPACK")/.odoo-src-new.XXXXXX")"
+}
 case "$SRC" in
     http://*|https://*)
-        mkdir -p "$UNPACK"
-        archive="$UNPACK/odoo-18.0.tar.gz"
+        new_staging
+        archive="$staging/odoo-18.0.tar.gz"
         echo "make odoo: downloading $SRC"
-        curl -fL --retry 3 -o "$archive.part" "$SRC" || die "cannot download $SRC"
-        mv "$archive.part" "$archive"
+        curl -fL --retry 3 -o "$archive" "$SRC" || die "cannot download $SRC"
         SRC="$archive" ;;
 esac
 if [ -f "$SRC" ]; then
-    rm -rf "$UNPACK/tree" && mkdir -p "$UNPACK/tree"
+    SRC="$(cd "$(dirname "$SRC")" && pwd)/$(basename "$SRC")"
+    [ -n "$staging" ] || new_staging
+    mkdir -p "$staging/tree"
     case "$SRC" in
-        *.tar.gz|*.tgz|*.tar) tar -xf "$SRC" -C "$UNPACK/tree" ;;
-        *.zip) (cd "$UNPACK/tree" && "$BASE_PYTHON" -m zipfile -e "$SRC" .) ;;
+        *.tar.gz|*.tgz|*.tar) tar -xf "$SRC" -C "$staging/tree" || die "cannot unpack $SRC." ;;
+        *.zip) (cd "$staging/tree" && "$BASE_PYTHON" -m zipfile -e "$SRC" .) || die "cannot unpack $SRC." ;;
         *) die "$SRC is a file but not a .tar.gz/.tgz/.tar/.zip archive." ;;
     esac
-    release="$(find "$UNPACK/tree" -maxdepth 3 -path '*/odoo/release.py' | head -1)"
+    release="$(find "$staging/tree" -maxdepth 3 -path '*/odoo/release.py' | head -1)"
     [ -n "$release" ] || die "$SRC holds no odoo/release.py: not Odoo's source."
-    SRC="$(dirname "$(dirname "$release")")"
+    top="$(dirname "$(dirname "$release")")"
+    [ -f "$top/requirements.txt" ] || die "$SRC has no requirements.txt beside odoo/: not Odoo's source."
+    grep -Eq '^version_info = \(18, 0' "$top/odoo/release.py" \
+        || die "$SRC is not Odoo 18.0 ($(grep -E '^version_info' "$top/odoo/release.py"))."
+    # Verified: it takes the place of the previous tree (same path, so an existing venv stays valid).
+    mkdir -p "$UNPACK"
+    rm -rf "$UNPACK/tree.old"
+    [ ! -e "$UNPACK/tree" ] || mv "$UNPACK/tree" "$UNPACK/tree.old"
+    mv "$staging/tree" "$UNPACK/tree"
+    rm -rf "$UNPACK/tree.old"
+    SRC="$UNPACK/tree/${top#"$staging/tree/"}"
+    [ "$top" != "$staging/tree" ] || SRC="$UNPACK/tree"
 elif [ ! -d "$SRC" ]; then
     die "ODOO_SRC=$SRC is neither a folder, an archive nor a URL."
 fi

@@ -71,6 +71,9 @@ def main():
         config.write(f"addons_path = {','.join(addons)}\n")
         config.write(f"db_host = {host}\ndb_port = {port}\ndb_user = {user}\ndb_password = {password}\n")
         config.write("admin_passwd = admin\n")
+        if os.environ.get('GC_THRESHOLDS'):
+            # The addon's post-load hook reads it (dental_clinic/__init__.py, docs/deployment.md).
+            config.write(f"dental_gc_thresholds = {os.environ['GC_THRESHOLDS']}\n")
 
 
 if __name__ == '__main__':

@@ -239,12 +239,32 @@ def main():
 def uninstall_reinstall(config, options, db):
     with connect(options, db) as conn, conn.cursor() as cr:
         events = scalar(cr, "SELECT count(*) FROM calendar_event WHERE res_model = 'dental.appointment'")
-    log(f'uninstalling dental_clinic ({events} appointment events)')
+    # The Apps button's method, on records still within their retention: refused, nothing removed.
+    refused = odoo(
+        config,
+        db,
+        'shell',
+        stdin=(
+            "try:\n"
+            "    env['ir.module.module'].search([('name', '=', 'dental_clinic')]).button_immediate_uninstall()\n"
+            "except Exception as exc:\n"
+            "    print('REFUSED:', type(exc).__name__, str(exc).splitlines()[0])\n"
+        ),
+    )
+    with connect(options, db) as conn, conn.cursor() as cr:
+        state = scalar(cr, "SELECT state FROM ir_module_module WHERE name = 'dental_clinic'")
+    if 'REFUSED: UserError' not in refused or state != 'installed':
+        fail(f'uninstall with records kept was not refused (state {state}): {refused.strip()[-300:]}')
+    else:
+        log(f'uninstall refused while records are kept: {refused.split("REFUSED: UserError ", 1)[1].strip()[:120]}…')
+    log(f'uninstalling dental_clinic ({events} appointment events), allowed in Settings by an administrator')
     odoo(
         config,
         db,
         'shell',
         stdin=(
+            "settings = env['res.config.settings'].create({'dental_uninstall_allowed': True})\n"
+            "settings.execute()\n"
             "env['ir.module.module'].search([('name', '=', 'dental_clinic')]).button_immediate_uninstall()\n"
             "env.cr.commit()\n"
         ),

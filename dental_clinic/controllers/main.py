@@ -3,6 +3,11 @@ from odoo.http import request
 from odoo.tools import SQL
 
 ANSWERS = ('confirm', 'decline')
+# The page loads the clinic's styles and logo and posts its form to itself: nothing else, no frame.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 class DentalAppointmentController(http.Controller):
@@ -46,8 +51,9 @@ class DentalAppointmentController(http.Controller):
             lang = appointment.patient_id._dental_reminder_partner().lang or appointment.company_id.partner_id.lang
             company = appointment.company_id
         else:
+            # A wrong link tells nothing, not even which clinics this server hosts.
             lang = request.env.lang
-            company = request.env['res.company'].sudo().search([], limit=1, order='id')
+            company = request.env['res.company']
         values = {'status': status, 'company': company, 'appointment': appointment}
         if appointment:
             facts = appointment.with_context(lang=lang)._dental_message_values()
@@ -74,5 +80,8 @@ class DentalAppointmentController(http.Controller):
                 ('X-Robots-Tag', 'noindex, nofollow'),
                 ('Cache-Control', 'no-store'),
                 ('Referrer-Policy', 'no-referrer'),
+                # Never inside another site's frame (clickjacking of the two answers).
+                ('X-Frame-Options', 'DENY'),
+                ('Content-Security-Policy', CONTENT_SECURITY_POLICY),
             ],
         )

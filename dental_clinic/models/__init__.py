@@ -23,8 +23,11 @@ from . import dental_patient_lgpd
 from . import dental_clinical_tracking
 from . import dental_patient_export
 from . import res_partner
+from . import mail_template
+from . import res_users
 from . import dental_reminder_rule
 from . import dental_reminder
 from . import dental_patient_reminder
 from . import dental_appointment_reminder
 from . import dental_recall
+from . import ir_module_module

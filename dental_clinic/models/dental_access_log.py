@@ -1,7 +1,7 @@
 from psycopg2.errors import ReadOnlySqlTransaction
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 # What a user opened, and the columns that remember it.
@@ -141,9 +141,22 @@ class DentalClinicalNote(models.Model):
 
 
 class IrActionsReport(models.Model):
-    """Printing a report of patients (the prontuário) is reading their clinical data."""
+    """Printing a report of patients (the prontuário) is reading their clinical data; the clinic's reports
+    restricted to groups are printed by those groups only."""
 
     _inherit = 'ir.actions.report'
+
+    def _get_rendering_context(self, report, docids, data):
+        # The report routes (/report/html|pdf/<name>/<ids>?options=...) do not check the report's groups:
+        # every rendering (HTML and PDF) comes here.
+        if (
+            not self.env.su
+            and report.report_name.startswith('dental_clinic.')
+            and report.groups_id
+            and not report.groups_id & self.env.user.groups_id
+        ):
+            raise AccessError(_('You are not allowed to print this report.'))
+        return super()._get_rendering_context(report, docids, data)
 
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)

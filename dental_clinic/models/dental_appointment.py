@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, clean_context, format_datetime
 
-from .dental_field_guard import MAX_YEAR, MIN_YEAR
+from .dental_field_guard import MAX_YEAR, MIN_YEAR, is_blank
 from .dental_roles import DENTIST_GROUP, dentist_domain
 
 # States that do not hold their slot: their chair and dentist are free again.
@@ -685,7 +685,7 @@ class DentalAppointment(models.Model):
         """Cancel, recording who asked for it and why; lateness is judged now, with the company's delay."""
         if origin not in CANCEL_ORIGINS:
             raise ValidationError(_('Say whether the patient or the clinic cancels.'))
-        if not isinstance(reason, str) or not reason.strip():
+        if is_blank(reason):
             raise ValidationError(_('Give the reason of the cancellation.'))
         return self._set_state('cancelled', cancel_origin=origin, cancel_reason=reason.strip())
 

@@ -204,7 +204,8 @@ class DentalAppointment(models.Model):
             not appointment
             or not token
             or not appointment.dental_confirm_token
-            or not consteq(appointment.dental_confirm_token, token)
+            # In bytes: compare_digest refuses a str with non-ASCII characters (any URL can carry them).
+            or not consteq(appointment.dental_confirm_token.encode(), token.encode('utf-8', 'replace'))
         ):
             return self.browse()
         return appointment
@@ -248,7 +249,17 @@ class DentalAppointment(models.Model):
             if status == 'expired'
             else _('The reminder link was used again; nothing changed.')
         )
-        appointment._message_log(body=message)
+        # Once per appointment: anyone holding the link could otherwise fill the chatter.
+        logged = (
+            self.env['mail.message']
+            .sudo()
+            .search_count(
+                [('model', '=', self._name), ('res_id', '=', self.id), ('body', 'ilike', message)],
+                limit=1,
+            )
+        )
+        if not logged:
+            appointment._message_log(body=message)
 
     def _dental_front_desk_user(self):
         """Who offers the new time: whoever booked the appointment if on the front desk, else the admin."""

@@ -354,6 +354,8 @@ class DentalIntegrityChain(models.Model):
 
 class DentalClinicalNote(models.Model):
     _inherit = 'dental.clinical.note'
+    # The seal is the system's: a client giving it to a draft would make the genuine entry verify as tampered.
+    _dental_system_fields = ('signed_date', 'integrity_seq', 'integrity_hash')
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
     integrity_hash = fields.Char(readonly=True, copy=False)
@@ -405,6 +407,7 @@ class DentalClinicalNote(models.Model):
 
 class DentalClinicalNoteAddendum(models.Model):
     _inherit = 'dental.clinical.note.addendum'
+    _dental_system_fields = ('author_id', 'date', 'integrity_seq', 'integrity_hash')
 
     integrity_seq = fields.Integer(string='Chain Position', readonly=True, copy=False, index='btree_not_null')
     integrity_hash = fields.Char(readonly=True, copy=False)

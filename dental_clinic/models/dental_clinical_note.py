@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date, html2plaintext
 
+from .dental_field_guard import is_blank
+
 
 class DentalClinicalNote(models.Model):
     """Clinical progress note (evolução). Signed notes are part of the legal record: never changed,
@@ -112,7 +114,7 @@ class DentalClinicalNote(models.Model):
         for note in self:
             if note.author_id != self.env.user:
                 raise UserError(_('Only the author of a clinical note can sign it.'))
-            if not html2plaintext(note.body or '').strip():
+            if is_blank(html2plaintext(note.body or '')):
                 raise ValidationError(_('An empty clinical note cannot be signed.'))
 
     def action_add_addendum(self):

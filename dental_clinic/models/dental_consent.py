@@ -18,6 +18,7 @@ class DentalConsent(models.Model):
     """
 
     _name = 'dental.consent'
+    _inherit = ['dental.field.guard']
     _description = 'Patient Consent'
     _order = 'date desc, id desc'
     _check_company_auto = True
@@ -35,9 +36,11 @@ class DentalConsent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._dental_check_client_values('create', vals_list)
         for vals in vals_list:
             # Who recorded it is a fact, not input.
             vals['recorded_by_id'] = self.env.uid
+            # Dated ahead, it would outrank any withdrawal recorded until then.
             if vals.get('date') and fields.Datetime.to_datetime(vals['date']) > fields.Datetime.now():
                 raise UserError(_('A consent cannot be dated in the future.'))
         consents = super().create(vals_list)
@@ -71,7 +74,12 @@ class DentalConsent(models.Model):
         queued.filtered(lambda reminder: (reminder.patient_id.id, reminder.channel) in pairs)._withdraw('no_consent')
 
     def action_withdraw(self):
-        """Record the withdrawal of these consents, now."""
+        """Record the withdrawal of these consents, now (True: a button's answer, marshallable over RPC)."""
+        self._dental_withdraw()
+        return True
+
+    def _dental_withdraw(self):
+        """The withdrawals recorded for the given consents of ``self``."""
         given = self.filtered(lambda consent: consent.state == 'given')
         return self.create(
             [

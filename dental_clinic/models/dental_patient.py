@@ -12,6 +12,7 @@ from odoo.osv import expression
 from odoo.tools.sql import create_index
 
 from .dental_appointment import MOVABLE_STATES
+from .dental_field_guard import is_blank
 from .dental_roles import DENTIST_GROUP
 from .dental_tooth import apply_finding, empty_tooth, is_deciduous
 
@@ -595,7 +596,7 @@ class DentalPatient(models.Model):
     @api.model
     def _check_name_vals(self, vals):
         """The name lives on the contact, which accepts a blank one: a patient needs a real name."""
-        if not isinstance(vals.get('name'), str) or not vals['name'].strip():
+        if is_blank(vals.get('name')):
             raise ValidationError(_('Give the patient\'s name.'))
         # Names are indexed whole (sort order, word index): PostgreSQL cannot index a value of several kB.
         if len(vals['name']) > NAME_MAX_LENGTH:

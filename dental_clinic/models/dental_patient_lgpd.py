@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .dental_field_guard import is_blank
 from .dental_roles import DENTIST_GROUP, MANAGER_GROUP
 
 # Lei 13.787/2018: the record is kept at least 20 years after its last entry.
@@ -21,14 +22,16 @@ ACCESS_FIELDS = {
 MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
 # Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
 ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
-# Models holding the clinical record of a patient (deletion is refused while it must be kept).
-CLINICAL_MODELS = (
-    'dental.treatment',
-    'dental.tooth.condition',
-    'dental.treatment.plan',
-    'dental.clinical.note',
-    'dental.clinical.note.addendum',
-)
+# Models holding the clinical record of a patient, with the dates of their entries (besides their
+# creation): deletion is refused until 20 years after the last one.
+RETENTION_DATE_FIELDS = {
+    'dental.treatment': ('date_done',),
+    'dental.tooth.condition': ('date',),
+    'dental.treatment.plan': ('date', 'date_accepted'),
+    'dental.clinical.note': ('date', 'signed_date'),
+    'dental.clinical.note.addendum': ('date',),
+    'dental.consent': ('date',),
+}
 # Contact fields cleared by the anonymisation (identity and contact data).
 PARTNER_IDENTITY_FIELDS = (
     'email',
@@ -61,8 +64,8 @@ class DentalPatient(models.Model):
         store=True,
         compute_sudo=True,
         precompute=True,
-        help='20 years after the last clinical entry (treatment done, signed note, addendum): the record '
-        'cannot be deleted before this date.',
+        help='20 years after the last entry of the clinical record (findings, treatments, plans, notes, '
+        'consents, anamnesis): the record cannot be deleted before this date.',
     )
     retention_over = fields.Boolean(
         string='Retention Period Over',
@@ -81,8 +84,18 @@ class DentalPatient(models.Model):
     @api.depends(
         'treatment_ids.state',
         'treatment_ids.date_done',
+        'tooth_condition_ids.date',
+        'treatment_plan_ids.date',
+        'treatment_plan_ids.date_accepted',
+        'clinical_note_ids.date',
         'clinical_note_ids.signed_date',
         'clinical_note_ids.addendum_ids.date',
+        'consent_ids.date',
+        'condition_ids',
+        'medications',
+        'allergies',
+        'anamnesis_notes',
+        'anamnesis_date',
     )
     def _compute_retention_date(self):
         retention = self._dental_retention_dates()
@@ -90,33 +103,35 @@ class DentalPatient(models.Model):
             patient.retention_date = retention.get(patient.id, False)
 
     def _dental_retention_dates(self):
-        """{patient id: last clinical entry + 20 years}, from the records themselves (three queries)."""
+        """{patient id: last clinical entry + 20 years}, from the records themselves.
+
+        Every entry of the record counts, whatever its state: findings, treatments planned or done,
+        plans, notes draft or signed, addenda, consents and the anamnesis. An entry counts at the
+        later of its own dates and the day it was written down (``create_date``): an undated entry
+        (a planned treatment) counts from its creation, and a back-dated one cannot shorten the
+        period. A patient without any entry has no date.
+        """
         last = {}
 
-        def keep_latest(groups):
-            for patient, value in groups:
+        def keep_latest(patient_id, *values):
+            for value in values:
                 value = fields.Date.to_date(value) if value else None
-                if value and (patient.id not in last or value > last[patient.id]):
-                    last[patient.id] = value
+                if value and (patient_id not in last or value > last[patient_id]):
+                    last[patient_id] = value
 
         ids = [pid for pid in self.ids if pid]
         if ids:
-            env = self.sudo().env
-            keep_latest(
-                env['dental.treatment']._read_group(
-                    [('patient_id', 'in', ids), ('state', '=', 'done')], ['patient_id'], ['date_done:max']
-                )
-            )
-            keep_latest(
-                env['dental.clinical.note']._read_group(
-                    [('patient_id', 'in', ids), ('state', '=', 'signed')], ['patient_id'], ['signed_date:max']
-                )
-            )
-            keep_latest(
-                env['dental.clinical.note.addendum']._read_group(
-                    [('patient_id', 'in', ids)], ['patient_id'], ['date:max']
-                )
-            )
+            env = self.with_context(active_test=False).sudo().env
+            for model, date_fnames in RETENTION_DATE_FIELDS.items():
+                aggregates = [f'{fname}:max' for fname in ('create_date', *date_fnames)]
+                for patient, *values in env[model]._read_group([('patient_id', 'in', ids)], ['patient_id'], aggregates):
+                    keep_latest(patient.id, *values)
+            # The anamnesis is kept on the patient itself.
+            for patient in self.browse(ids).sudo():
+                if patient.condition_ids or not all(
+                    is_blank(text) for text in (patient.medications, patient.allergies, patient.anamnesis_notes)
+                ):
+                    keep_latest(patient.id, patient.create_date, patient.anamnesis_date)
         return {pid: entry + relativedelta(years=RETENTION_YEARS) for pid, entry in last.items()}
 
     def write(self, vals):
@@ -272,12 +287,8 @@ class DentalPatient(models.Model):
     # ------------------------------------------------------------------
 
     def _dental_clinical_patients(self):
-        """The patients of ``self`` that have any clinical record."""
-        found = set()
-        for model in CLINICAL_MODELS:
-            groups = self.env[model].sudo()._read_group([('patient_id', 'in', self.ids)], ['patient_id'])
-            found.update(patient.id for (patient,) in groups)
-        return self.browse(sorted(found))
+        """The patients of ``self`` that have any entry in their clinical record (see the retention dates)."""
+        return self.browse(sorted(self._dental_retention_dates()))
 
     @api.model
     def _dental_purge_allowed(self, patients):

@@ -1,3 +1,5 @@
+import logging
+
 import pytz
 from dateutil.relativedelta import relativedelta
 
@@ -11,6 +13,8 @@ from .dental_roles import DENTIST_GROUP, RECEPTIONIST_GROUP
 # Recalls still waiting for the patient to book: one per patient and procedure.
 OPEN_STATES = ('open', 'contacted', 'snoozed')
 RECALL_BATCH_SIZE = 500
+
+_logger = logging.getLogger(__name__)
 
 
 class DentalRecall(models.Model):
@@ -86,10 +90,12 @@ class DentalRecall(models.Model):
     def action_contacted(self):
         self._check_open()
         self.sudo().write({'state': 'contacted'})
+        return True
 
     def action_not_interested(self):
         self._check_open()
         self.sudo().write({'state': 'not_interested'})
+        return True
 
     def action_snooze(self):
         """Open the small wizard asking until when."""
@@ -125,6 +131,7 @@ class DentalRecall(models.Model):
         if not until or fields.Date.to_date(until) <= fields.Date.context_today(self):
             raise UserError(_('Snooze until a date in the future.'))
         self.sudo().write({'state': 'snoozed', 'snooze_until': until})
+        return True
 
     def _check_open(self):
         """The front desk moves recalls only through these actions: the fields themselves are read-only."""
@@ -300,6 +307,11 @@ class DentalRecall(models.Model):
     def _queue_recall(self, channel):
         if channel == 'email':
             template = self.env.ref('dental_clinic.mail_template_recall')
+            # The shipped recall template computes values: only administrators change it (see mail.template).
+            problem = template._dental_sending_problem(self._name, code_allowed=True)
+            if problem:
+                _logger.warning('Dental recalls: %s recalls not sent: %s', len(self), problem)
+                return
             template.sudo().send_mail_batch(self.ids, email_values={'auto_delete': True})
 
     @api.model

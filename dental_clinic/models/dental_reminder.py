@@ -464,6 +464,12 @@ class DentalReminder(models.Model):
             }
         results = {}
         for template, reminders in self.grouped(lambda r: r.rule_id.mail_template_id).items():
+            # Checked again here: the template may have changed since the rule took it, and it is rendered as
+            # superuser, on these reminders only.
+            problem = template._dental_sending_problem(self._name)
+            if problem:
+                results.update(reminders._failed_results(now, problem))
+                continue
             mails = template.sudo().send_mail_batch(reminders.ids, email_values={'auto_delete': True})
             mail_by_reminder = {mail.res_id: mail.id for mail in mails}
             for reminder in reminders:
@@ -473,6 +479,14 @@ class DentalReminder(models.Model):
                     'mail_mail_id': mail_by_reminder.get(reminder.id),
                 }
         return results
+
+    def _failed_results(self, now, problem):
+        """Values of these reminders when their template may not be sent (logged for the administrator)."""
+        _logger.warning('Dental reminders: %s reminders not sent: %s', len(self), problem)
+        return {
+            reminder.id: {'state': 'failed', 'reason': 'error', 'processed_at': now, 'failure_message': problem[:250]}
+            for reminder in self
+        }
 
     def _bulk_update(self, values_by_id):
         """One UPDATE for the whole batch (the values differ per row)."""

@@ -142,9 +142,9 @@ class DentalTreatment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self._check_date_done_vals(vals_list)
         for vals in vals_list:
             clean_tooth_vals(vals, self.env)
-            self._check_date_done_vals(vals)
             if vals.get('state', 'planned') not in ('planned', 'done'):
                 raise ValidationError(_('A treatment is recorded as planned or as done.'))
             if vals.get('state') == 'done' and not vals.get('date_done'):
@@ -154,7 +154,7 @@ class DentalTreatment(models.Model):
     def write(self, vals):
         self._dental_check_client_values('write', [vals])
         clean_tooth_vals(vals, self.env)
-        self._check_date_done_vals(vals)
+        self._check_date_done_vals([vals])
         done = self.filtered(lambda treatment: treatment.state == 'done')
         if done and any(fname in vals for fname in DONE_LOCKED_FIELDS):
             raise UserError(
@@ -184,18 +184,24 @@ class DentalTreatment(models.Model):
         return super().write(vals)
 
     @api.model
-    def _check_date_done_vals(self, vals):
-        """A date done given by hand is a real date, not in the future (data loading may set any date)."""
-        if not vals.get('date_done') or self.env.su:
+    def _check_date_done_vals(self, vals_list):
+        """A date done given by hand is a real date, not after today in the clinic's time zone (data loading
+        may set any date)."""
+        if self.env.su:
             return
-        try:
-            date_done = fields.Date.to_date(vals['date_done'])
-        except (ValueError, TypeError):
-            date_done = None
-        if not date_done:
-            raise ValidationError(_('%r is not a date.', vals['date_done']))
-        if date_done > fields.Date.context_today(self):
-            raise ValidationError(_('A treatment cannot be done in the future (%s).', date_done))
+        today = None
+        for vals in vals_list:
+            if not vals.get('date_done'):
+                continue
+            try:
+                date_done = fields.Date.to_date(vals['date_done'])
+            except (ValueError, TypeError):
+                date_done = None
+            if not date_done:
+                raise ValidationError(_('%r is not a date.', vals['date_done']))
+            today = today or self._dental_today()
+            if date_done > today:
+                raise ValidationError(_('A treatment cannot be done in the future (%s).', date_done))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):

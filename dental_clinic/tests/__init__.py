@@ -4,6 +4,7 @@ from . import test_i18n
 from . import test_clinical
 from . import test_clinical_notes
 from . import test_clinical_access
+from . import test_clinical_concurrency
 from . import test_clinical_tour
 from . import test_appointment
 from . import test_appointment_access
@@ -11,6 +12,7 @@ from . import test_appointment_concurrency
 from . import test_appointment_tour
 from . import test_appointment_clinical
 from . import test_guards
+from . import test_guards_defaults
 from . import test_rules
 from . import test_rules_fields
 from . import test_rules_rpc
@@ -22,10 +24,12 @@ from . import test_lgpd_export
 from . import test_lgpd_tracking
 from . import test_report_analysis
 from . import test_report_pdf
+from . import test_report_pdf_merge
 from . import test_report_tour
 from . import test_front_desk
 from . import test_front_desk_tour
 from . import test_reminder
+from . import test_reminder_templates
 from . import test_reminder_concurrency
 from . import test_reminder_consent
 from . import test_clinic_tz
@@ -36,3 +40,6 @@ from . import test_reminder_tour
 from . import test_clinical_lists_http
 from . import test_search_scale
 from . import test_server_wide
+from . import test_uninstall_guard
+from . import test_rules_company
+from . import test_rules_edges

@@ -17,7 +17,7 @@ def local_noon_utc(day, tz_name):
 
 @tagged('post_install', '-at_install')
 class TestFrontDeskTour(HttpCase):
-    """The receptionist's morning in the browser (issue 8)."""
+    """The receptionist's morning in the browser: register a patient, find them, book (calendar, slot finder)."""
 
     @classmethod
     def setUpClass(cls):

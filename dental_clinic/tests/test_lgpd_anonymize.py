@@ -11,6 +11,16 @@ from odoo.tools import SQL, mute_logger
 
 from .common import AppointmentClinicalCase
 
+# The dates of every clinical entry, moved back together when a test ages a record.
+AGED_COLUMNS = {
+    'dental_treatment': ('date_done', 'create_date'),
+    'dental_tooth_condition': ('date', 'create_date'),
+    'dental_treatment_plan': ('date', 'date_accepted', 'create_date'),
+    'dental_clinical_note': ('date', 'signed_date', 'create_date'),
+    'dental_clinical_note_addendum': ('date', 'create_date'),
+    'dental_consent': ('date', 'create_date'),
+}
+
 
 @tagged('post_install', '-at_install')
 class TestLgpdAnonymize(AppointmentClinicalCase):
@@ -163,24 +173,23 @@ class TestLgpdRetention(AppointmentClinicalCase):
     def _age_record(self, patient, years):
         """Move the patient's clinical entries ``years`` back, as a record kept that long would be."""
         self.env.flush_all()
-        for table in ('dental_clinical_note', 'dental_clinical_note_addendum'):
-            self.env.cr.execute(SQL("ALTER TABLE %s DISABLE TRIGGER USER", SQL.identifier(table)))
         shift = SQL("interval '%s years'", SQL(str(int(years))))
-        self.env.cr.execute(
-            SQL("UPDATE dental_treatment SET date_done = date_done - %s WHERE patient_id = %s", shift, patient.id)
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE dental_clinical_note SET signed_date = signed_date - %s WHERE patient_id = %s",
-                shift,
-                patient.id,
+        for table, columns in AGED_COLUMNS.items():
+            self.env.cr.execute(SQL("ALTER TABLE %s DISABLE TRIGGER USER", SQL.identifier(table)))
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s WHERE patient_id = %s",
+                    SQL.identifier(table),
+                    SQL(', ').join(
+                        SQL("%s = %s - %s", SQL.identifier(column), SQL.identifier(column), shift) for column in columns
+                    ),
+                    patient.id,
+                )
             )
-        )
-        self.env.cr.execute(
-            SQL("UPDATE dental_clinical_note_addendum SET date = date - %s WHERE patient_id = %s", shift, patient.id)
-        )
-        for table in ('dental_clinical_note', 'dental_clinical_note_addendum'):
             self.env.cr.execute(SQL("ALTER TABLE %s ENABLE TRIGGER USER", SQL.identifier(table)))
+        self.env.cr.execute(
+            SQL("UPDATE dental_patient SET create_date = create_date - %s WHERE id = %s", shift, patient.id)
+        )
         self.env.invalidate_all()
         self.env.add_to_compute(patient._fields['retention_date'], patient)
         patient.flush_recordset()
@@ -249,6 +258,68 @@ class TestLgpdRetention(AppointmentClinicalCase):
         # The lock is back for everybody else.
         self.env.cr.execute(SQL("SELECT current_setting('dental_clinic.purge_patient_ids', true)"))
         self.assertFalse(self.env.cr.fetchone()[0])
+
+    def _patient_with_undated_record(self):
+        """Findings, a plan with a planned treatment and a draft note: entries with no date of their own."""
+        patient = self._create_patient(name='Paciente em Planejamento')
+        Finding = self.env['dental.tooth.condition'].with_user(self.user_dentist)
+        Finding.create({'patient_id': patient.id, 'tooth': '26', 'condition': 'caries', 'date': '2001-03-01'})
+        plan = self.env['dental.treatment.plan'].with_user(self.user_dentist).create({'patient_id': patient.id})
+        self._create_treatment(patient_id=patient.id, plan_id=plan.id)
+        self.env['dental.clinical.note'].with_user(self.user_dentist).create(
+            {'patient_id': patient.id, 'body': '<p>Rascunho.</p>'}
+        )
+        return patient
+
+    def test_purge_refused_for_a_record_without_dated_entries(self):
+        patient = self._patient_with_undated_record()
+        today = fields.Date.context_today(patient)
+        # The undated entries count from their creation (today), the back-dated finding too.
+        self.assertEqual(patient.retention_date, today + relativedelta(years=20))
+        entries = {
+            model: self.env[model].with_context(active_test=False).search([('patient_id', '=', patient.id)])
+            for model in ('dental.tooth.condition', 'dental.treatment.plan', 'dental.treatment', 'dental.clinical.note')
+        }
+        self.assertTrue(all(entries.values()))
+        with self.assertRaisesRegex(UserError, 'must be kept'):
+            self.env['dental.patient.purge'].with_user(self.user_manager).create(
+                {'patient_id': patient.id, 'confirm': True}
+            ).action_purge()
+        with self.assertRaisesRegex(UserError, 'must be kept'):
+            patient.with_user(self.user_manager).unlink()
+        self.assertTrue(patient.exists())
+        self.assertTrue(all(records.exists() for records in entries.values()))
+        self.assertFalse(self.env['dental.lgpd.log'].sudo().search([('patient_id', '=', patient.id)]))
+
+    def test_consent_and_anamnesis_are_entries_of_the_record(self):
+        with_consent = self._create_patient(name='Só Consentimento')
+        self.env['dental.consent'].with_user(self.user_receptionist).create(
+            {'patient_id': with_consent.id, 'consent_type': 'treatment'}
+        )
+        with_anamnesis = self._create_patient(name='Só Anamnese')
+        with_anamnesis.with_user(self.user_dentist).write({'allergies': 'Penicilina'})
+        for patient in with_consent | with_anamnesis:
+            with self.subTest(patient=patient.name):
+                self.assertTrue(patient.retention_date)
+                with self.assertRaisesRegex(UserError, 'must be kept'):
+                    patient.with_user(self.user_manager).unlink()
+                self.assertTrue(patient.exists())
+        # A patient with nothing in the record can still be deleted (a duplicate typed by mistake).
+        empty = self._create_patient(name='Cadastro Duplicado')
+        self.assertFalse(empty.retention_date)
+        empty.with_user(self.user_manager).unlink()
+        self.assertFalse(empty.exists())
+
+    def test_purge_of_an_undated_record_after_retention(self):
+        patient = self._patient_with_undated_record()
+        self._age_record(patient, 21)
+        self.assertTrue(patient.retention_over)
+        self.env['dental.patient.purge'].with_user(self.user_manager).create(
+            {'patient_id': patient.id, 'confirm': True}
+        ).action_purge()
+        self.assertFalse(patient.exists())
+        for model in ('dental.tooth.condition', 'dental.treatment.plan', 'dental.treatment', 'dental.clinical.note'):
+            self.assertFalse(self.env[model].with_context(active_test=False).search([('patient_id', '=', patient.id)]))
 
     def test_retention_not_shortened_by_hand(self):
         patient = self._patient_with_record()

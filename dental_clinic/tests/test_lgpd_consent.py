@@ -23,7 +23,8 @@ class TestLgpdConsent(DentalCase):
         self.assertTrue(patient._dental_has_consent('email'))
         self.assertFalse(patient._dental_has_consent('sms'))
         self.assertFalse(self.patient.withdrawn_channels)
-        withdrawal = given.action_withdraw()
+        self.assertIs(given.action_withdraw(), True)
+        withdrawal = self.patient.consent_ids - given
         self.patient.invalidate_recordset(['withdrawn_channels'])
         self.assertEqual(self.patient.withdrawn_channels, 'Messages by E-mail')
         self.assertEqual(

@@ -1,12 +1,15 @@
 import base64
+import hashlib
 import io
 import json
+import os
 import zipfile
 from datetime import datetime
 
 from odoo.addons.dental_clinic.models.dental_patient_export import EXPORT_EXCLUDED_MODELS, _export_field_reason
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import AppointmentClinicalCase
 
@@ -120,3 +123,117 @@ class TestLgpdExport(AppointmentClinicalCase):
         for user in (self.user_receptionist, self.user_dentist):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.patient.with_user(user).action_dental_export()
+
+    def _export_zip(self, user):
+        action = self.patient.with_user(user).action_dental_export()
+        attachment = self.env['ir.attachment'].browse(int(action['url'].split('/')[3].split('?')[0]))
+        return zipfile.ZipFile(io.BytesIO(base64.b64decode(attachment.datas)))
+
+    def test_export_holds_the_files(self):
+        """The patient's files travel in the ZIP byte for byte, each listed with its name, size and SHA-256."""
+        xray = b'%PDF-1.4 radiografia panoramica' + bytes(range(256))
+        report = b'%PDF-1.4 laudo da consulta, outro conteudo'
+        scan = b'\x89PNG\r\n\x1a\n digitalizacao da evolucao'
+        self.patient.message_post(body='Radiografia panorâmica', attachments=[('radiografia.pdf', xray)])
+        # The same name on the visit's chatter: both kept, under names of their own.
+        self.visit.message_post(body='Laudo', attachments=[('Radiografia.pdf', report)])
+        # An attachment of a record without chatter, its name trying to leave the ZIP's folder.
+        Attachment = self.env['ir.attachment']
+        Attachment.create(
+            {'name': '../../evolução.png', 'raw': scan, 'res_model': 'dental.clinical.note', 'res_id': self.note.id}
+        )
+        # Another patient's file stays out.
+        Attachment.create(
+            {'name': 'alheio.pdf', 'raw': b'not this one', 'res_model': 'dental.patient', 'res_id': self.patient_2.id}
+        )
+        # The contact's photo (a file field stored as an attachment, like a signature) and a contact's file.
+        photo = base64.b64decode(
+            'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='
+        )
+        self.patient.partner_id.image_1920 = base64.b64encode(photo)
+        contract = b'contrato assinado'
+        Attachment.create(
+            {'name': 'contrato.txt', 'raw': contract, 'res_model': 'res.partner', 'res_id': self.patient.partner_id.id}
+        )
+        expected = {
+            xray: 'radiografia.pdf',
+            report: 'Radiografia.pdf',
+            scan: '../../evolução.png',
+            photo: 'image_1920',
+            contract: 'contrato.txt',
+        }
+        stem = self.patient.file_number
+        self._export_zip(self.user_manager)  # an earlier export: its ZIP is not one of the patient's files
+        archive = self._export_zip(self.user_manager)
+        data = json.loads(archive.read(f'{stem}.json'))
+        files = [name for name in archive.namelist() if name.startswith('files/')]
+        # The resized copies of the photo are not exported: they are computed from it.
+        self.assertEqual(len(files), len(expected), archive.namelist())
+        self.assertEqual(len({name.lower() for name in files}), len(expected), 'names unique, case ignored')
+        self.assertEqual(sorted(entry['file'] for entry in data['files']), sorted(files))
+        for entry in data['files']:
+            with self.subTest(file=entry['file']):
+                content = archive.read(entry['file'])
+                self.assertIn(content, expected)
+                self.assertEqual(entry['name'], expected[content])
+                self.assertEqual(entry['size'], len(content))
+                self.assertEqual(entry['sha256'], hashlib.sha256(content).hexdigest())
+                self.assertNotIn('..', entry['file'])
+                self.assertEqual(entry['file'].count('/'), 1, 'in the files folder, nowhere else')
+        by_name = {entry['name']: entry for entry in data['files']}
+        self.assertEqual(archive.read(by_name['radiografia.pdf']['file']), xray)
+        self.assertEqual(by_name['radiografia.pdf']['model'], 'dental.patient')
+        self.assertEqual(by_name['Radiografia.pdf']['model'], 'dental.appointment')
+        self.assertEqual(by_name['Radiografia.pdf']['res_id'], self.visit.id)
+        self.assertEqual(by_name['../../evolução.png']['file'], 'files/evolução.png')
+        self.assertEqual(by_name['../../evolução.png']['model'], 'dental.clinical.note')
+        self.assertEqual(by_name['image_1920']['file'], 'files/image_1920.png')
+        self.assertEqual(by_name['image_1920']['field'], 'image_1920')
+        self.assertEqual(archive.read('files/image_1920.png'), photo)
+        self.assertIn(b'SHA-256', archive.read(f'{stem}.pdf'))
+        self.assertFalse([entry for entry in data['files'] if entry['missing']])
+
+    def test_export_says_a_lost_file_is_missing(self):
+        """A file gone from the filestore is listed as missing, not exported as an empty file."""
+        Attachment = self.env['ir.attachment']
+        lost = Attachment.create(
+            {
+                'name': 'perdido.pdf',
+                'raw': b'%PDF-1.4 conteudo unico do teste de arquivo perdido',
+                'res_model': 'dental.patient',
+                'res_id': self.patient.id,
+            }
+        )
+        os.unlink(Attachment._full_path(lost.store_fname))
+        lost.invalidate_recordset()
+        with mute_logger(
+            'odoo.addons.base.models.ir_attachment', 'odoo.addons.dental_clinic.models.dental_patient_export'
+        ):
+            archive = self._export_zip(self.user_manager)
+        data = json.loads(archive.read(f'{self.patient.file_number}.json'))
+        entry = next(entry for entry in data['files'] if entry['attachment_id'] == lost.id)
+        self.assertTrue(entry['missing'])
+        self.assertEqual((entry['file'], entry['size'], entry['sha256']), (None, None, None))
+        self.assertFalse([name for name in archive.namelist() if name.startswith('files/')])
+        self.assertIn(b'missing from the filestore', archive.read(f'{self.patient.file_number}.pdf'))
+
+    def test_export_files_refused_to_the_clinic_staff(self):
+        """Receptionist and dentist still cannot export, files or not; a refusal writes nothing."""
+        self.patient.message_post(body='Radiografia', attachments=[('radiografia.pdf', b'%PDF-1.4 xray')])
+        Attachment = self.env['ir.attachment'].sudo()
+        counts = (
+            Attachment.search_count([]),
+            self.env['dental.lgpd.log'].sudo().search_count([]),
+            self.env['dental.access.log'].sudo().search_count([('read_export', '=', True)]),
+        )
+        for user in (self.user_receptionist, self.user_dentist):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.patient.with_user(user).action_dental_export()
+        self.assertEqual(
+            (
+                Attachment.search_count([]),
+                self.env['dental.lgpd.log'].sudo().search_count([]),
+                self.env['dental.access.log'].sudo().search_count([('read_export', '=', True)]),
+            ),
+            counts,
+        )

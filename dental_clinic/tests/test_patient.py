@@ -221,17 +221,19 @@ class TestPatient(DentalCase):
         self.assertIn('dental_patient__cpf_digits_index', names)
         self.assertIn('dental_patient__phone_digits_index', names)
         self.assertIn('dental_patient__file_number_index', names)
+        # Contacts' names are Odoo's: the addon searches patients by their own folded name.
+        self.assertNotIn('res_partner__name_dental_trgm_index', names)
 
     def test_upgrade_drops_the_partner_name_index(self):
         """Earlier versions put a trigram index on res_partner's names; the upgrade (and the uninstall) drop it."""
         self.env.cr.execute(SQL('CREATE INDEX IF NOT EXISTS res_partner__name_dental_trgm_index ON res_partner (name)'))
         path = os.path.join(
-            get_module_path('dental_clinic'), 'migrations', '18.0.1.2.0', 'post-drop-partner-name-index.py'
+            get_module_path('dental_clinic'), 'migrations', '18.0.1.3.0', 'post-drop-partner-name-index.py'
         )
         spec = importlib.util.spec_from_file_location('dental_clinic_migration_partner_index', path)
         script = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(script)
-        script.migrate(self.env.cr, '18.0.1.1.0')
+        script.migrate(self.env.cr, '18.0.1.2.0')
         self.env.cr.execute(SQL("SELECT 1 FROM pg_indexes WHERE indexname = 'res_partner__name_dental_trgm_index'"))
         self.assertFalse(self.env.cr.fetchall())
 

@@ -1,22 +1,22 @@
 # Concurrency needs committed rows seen by two cursors: these tests commit on purpose (and clean up).
 # pylint: disable=invalid-commit
 import threading
-import time
-from datetime import timedelta
+from datetime import datetime
 
-from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
-from odoo.tools import SQL, mute_logger
+from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import always_open_calendar
+from .concurrency import RACE_TIMEOUT, ConcurrencyCase, backend_pid
 
-CONTEXT = {'tracking_disable': True}
+START = datetime(2031, 2, 5, 15, 0)
+# 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
+NOW = datetime(2031, 2, 3, 16, 0)
 
 
 @tagged('post_install', '-at_install')
-class TestReminderConcurrency(BaseCase):
+class TestReminderConcurrency(ConcurrencyCase):
     """Two cron workers claim the same batch at the same moment: the reminder is queued once.
 
     Each worker has its own database connection; the shared data is
@@ -24,25 +24,8 @@ class TestReminderConcurrency(BaseCase):
     connections) and removed at the end.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = get_db_name()
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, CONTEXT)
-
     def _setup_data(self):
-        with db_connect(self.dbname).cursor() as cr:
-            env = self._env(cr)
-            # The rows are committed, so their create dates are the database's real clock, which no frozen Python
-            # clock moves: the visit is in the future of the day the test runs, at 15:00 UTC, and days after every
-            # appointment of the database (the demo's), which the workers must not claim.
-            cr.execute(SQL("SELECT max(start) FROM dental_appointment"))
-            latest = max(cr.fetchone()[0] or fields.Datetime.now(), fields.Datetime.now())
-            self.start = latest.replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=5)
-            # 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
-            self.now = self.start - timedelta(hours=47)
+        with self.committed_env() as env:
             calendar = always_open_calendar(env, 'Always open (reminder race)', tz='UTC')
             chair = env['dental.chair'].create(
                 {'name': 'Cadeira Corrida Lembrete', 'resource_calendar_id': calendar.id}
@@ -62,11 +45,10 @@ class TestReminderConcurrency(BaseCase):
                     'patient_id': patient.id,
                     'dentist_id': env.ref('base.user_admin').id,
                     'chair_id': chair.id,
-                    'start': self.start,
+                    'start': START,
                     'duration': 1.0,
                 }
             )
-            cr.commit()
             return {
                 'calendar': calendar.id,
                 'chair': chair.id,
@@ -76,8 +58,7 @@ class TestReminderConcurrency(BaseCase):
             }
 
     def _cleanup(self, ids):
-        with db_connect(self.dbname).cursor() as cr:
-            env = self._env(cr)
+        with self.committed_env() as env:
             reminders = env['dental.reminder'].search([('appointment_id', '=', ids['appointment'])])
             env['mail.mail'].search([('model', '=', 'dental.reminder'), ('res_id', 'in', reminders.ids)]).unlink()
             reminders.unlink()
@@ -89,50 +70,41 @@ class TestReminderConcurrency(BaseCase):
             partner.unlink()
             env['dental.chair'].browse(ids['chair']).unlink()
             env['resource.calendar'].browse(ids['calendar']).unlink()
-            cr.commit()
 
     def test_two_workers_claim_the_same_batch(self):
         ids = self._setup_data()
         self.addCleanup(self._cleanup, ids)
         first_claimed = threading.Event()
-        outcome = {}
-        cursors = {name: db_connect(self.dbname).cursor() for name in ('first', 'second')}
-        envs = {name: self._env(cr) for name, cr in cursors.items()}
+        cursors = self.open_cursors('first', 'second')
+        envs = {name: self.env_for(cr) for name, cr in cursors.items()}
 
-        def work(name, wait_for=None, hold=0.0):
+        def work(name):
             cr, env = cursors[name], envs[name]
             try:
-                if wait_for:
-                    wait_for.wait(10)
+                if name == 'second':
+                    # Claim only while the first worker holds its claim, uncommitted.
+                    self.assertTrue(first_claimed.wait(RACE_TIMEOUT))
                 Reminder = env['dental.reminder']
-                claimed, _selected, _last = Reminder._claim_due(self.now, 50)
+                claimed, _selected, _last = Reminder._claim_due(NOW, 50)
                 claimed = claimed.filtered(lambda r: r.appointment_id.id == ids['appointment'])
-                claimed._process_claimed(self.now)
+                claimed._process_claimed(NOW)
                 env.flush_all()
-                outcome[name] = len(claimed.filtered(lambda r: r.rule_id.id == ids['rule']))
                 if name == 'first':
                     first_claimed.set()
-                    time.sleep(hold)  # the second worker reaches its claim, which must wait for this one
+                    # Commit only once the second worker's claim waits for this one: the two overlapped.
+                    self.wait_until_blocking(backend_pid(cr))
                 cr.commit()
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                return len(claimed.filtered(lambda r: r.rule_id.id == ids['rule']))
+            except BaseException:
                 cr.rollback()
-                outcome[name] = repr(exc)
                 first_claimed.set()
+                raise
 
-        try:
-            with mute_logger('odoo.sql_db', 'odoo.addons.dental_clinic.models.dental_reminder'):
-                first = threading.Thread(target=work, args=('first',), kwargs={'hold': 1.0})
-                second = threading.Thread(target=work, args=('second',), kwargs={'wait_for': first_claimed})
-                first.start()
-                second.start()
-                first.join(30)
-                second.join(30)
-        finally:
-            for cr in cursors.values():
-                cr.close()
+        with mute_logger('odoo.sql_db', 'odoo.addons.dental_clinic.models.dental_reminder'):
+            outcome = self.run_concurrently({'first': lambda: work('first'), 'second': lambda: work('second')})
         self.assertEqual((outcome.get('first'), outcome.get('second')), (1, 0), outcome)
         with db_connect(self.dbname).cursor() as cr:
-            env = self._env(cr)
+            env = self.env_for(cr)
             reminders = env['dental.reminder'].search(
                 [('appointment_id', '=', ids['appointment']), ('rule_id', '=', ids['rule'])]
             )
@@ -142,6 +114,6 @@ class TestReminderConcurrency(BaseCase):
                 env['mail.mail'].search_count([('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1
             )
             # A third run, later, finds nothing left to claim for it.
-            claimed, _selected, _last = env['dental.reminder']._claim_due(self.now, 50)
+            claimed, _selected, _last = env['dental.reminder']._claim_due(NOW, 50)
             self.assertFalse(claimed.filtered(lambda r: r.appointment_id.id == ids['appointment']))
             cr.rollback()

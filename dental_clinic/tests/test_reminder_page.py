@@ -139,6 +139,8 @@ class TestReminderPage(HttpCase):
         self.assertEqual(self.appointment.state, 'scheduled')
         html = self._get('/dental/c/999999999/whatever')
         self.assertIn('This link is not valid', html)
+        for company in self.env['res.company'].search([]):
+            self.assertNotIn(company.name, html, 'a wrong link names no clinic of this server')
 
     def test_post_without_csrf_refused(self):
         response = self.url_open(f'{self._url()}/confirm', data={'answer': 'yes'})

@@ -1,4 +1,4 @@
-"""Every rule the UI suggests holds against a client calling the ORM directly (issue: hostile RPC users).
+"""Every rule the UI suggests holds against a client calling the ORM directly (any user can call any method over RPC).
 
 Each test plays the role that attacked, with ``with_user``: what the web client
 hides or marks read-only, the server refuses.

@@ -137,7 +137,7 @@ class TestSystemFields(AppointmentClinicalCase):
         return 'forged'
 
     def test_lists_are_not_empty(self):
-        """The introspection finds what the issue named; an empty list would make the tests below vacuous."""
+        """The introspection finds the fields known to be protected; an empty list would make the tests vacuous."""
         self.assertTrue(
             {'has_medical_alert', 'file_number', 'cpf_digits'} <= set(self._protected_fields('dental.patient'))
         )

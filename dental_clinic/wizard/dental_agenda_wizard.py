@@ -9,6 +9,7 @@ class DentalAgendaWizard(models.TransientModel):
 
     _name = 'dental.agenda.wizard'
     _description = 'Daily Agenda'
+    _inherit = ['dental.wizard.guard']
 
     date = fields.Date(required=True, default=fields.Date.context_today)
     group_by = fields.Selection(

@@ -8,6 +8,7 @@ class DentalAppointmentCancel(models.TransientModel):
 
     _name = 'dental.appointment.cancel'
     _description = 'Cancel Dental Appointment'
+    _inherit = ['dental.wizard.guard']
 
     appointment_ids = fields.Many2many('dental.appointment', string='Appointments', required=True)
     cancel_origin = fields.Selection(
@@ -15,7 +16,9 @@ class DentalAppointmentCancel(models.TransientModel):
     )
     cancel_reason = fields.Text(string='Reason', required=True)
     is_late_cancellation = fields.Boolean(string='Late Cancellation', compute='_compute_is_late_cancellation')
-    late_cancel_hours = fields.Integer(related='appointment_ids.company_id.dental_late_cancel_hours')
+    late_cancel_hours = fields.Integer(
+        related='appointment_ids.company_id.dental_late_cancel_hours', compute_sudo=False
+    )
 
     @api.depends('appointment_ids.start')
     def _compute_is_late_cancellation(self):

@@ -11,10 +11,12 @@ class DentalAppointmentReschedule(models.TransientModel):
 
     _name = 'dental.appointment.reschedule'
     _description = 'Reschedule Dental Appointment'
+    _inherit = ['dental.wizard.guard']
 
     appointment_id = fields.Many2one('dental.appointment', required=True, readonly=True)
-    company_id = fields.Many2one(related='appointment_id.company_id')
-    current_start = fields.Datetime(related='appointment_id.start', string='Current Start')
+    # Read as the user (the appointment was checked readable on create): never another company's agenda.
+    company_id = fields.Many2one(related='appointment_id.company_id', compute_sudo=False)
+    current_start = fields.Datetime(related='appointment_id.start', string='Current Start', compute_sudo=False)
     start = fields.Datetime(
         string='New Start',
         required=True,
@@ -22,14 +24,18 @@ class DentalAppointmentReschedule(models.TransientModel):
         store=True,
         readonly=False,
         precompute=True,
+        compute_sudo=False,
     )
-    duration = fields.Float(compute='_compute_from_appointment', store=True, readonly=False, precompute=True)
+    duration = fields.Float(
+        compute='_compute_from_appointment', store=True, readonly=False, precompute=True, compute_sudo=False
+    )
     dentist_id = fields.Many2one(
         'res.users',
         compute='_compute_from_appointment',
         store=True,
         readonly=False,
         precompute=True,
+        compute_sudo=False,
         domain=dentist_domain,
     )
     chair_id = fields.Many2one(
@@ -38,6 +44,7 @@ class DentalAppointmentReschedule(models.TransientModel):
         store=True,
         readonly=False,
         precompute=True,
+        compute_sudo=False,
         domain="[('company_id', '=', company_id)]",
     )
 

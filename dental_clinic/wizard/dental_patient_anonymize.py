@@ -11,6 +11,7 @@ class DentalPatientAnonymize(models.TransientModel):
 
     _name = 'dental.patient.anonymize'
     _description = 'Anonymise Patient'
+    _inherit = ['dental.wizard.guard']
 
     patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
     confirm = fields.Boolean(string='I understand that this cannot be undone')

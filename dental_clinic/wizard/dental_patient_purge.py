@@ -7,9 +7,10 @@ class DentalPatientPurge(models.TransientModel):
 
     _name = 'dental.patient.purge'
     _description = 'Delete Patient Record after Retention'
+    _inherit = ['dental.wizard.guard']
 
     patient_id = fields.Many2one('dental.patient', required=True, ondelete='cascade')
-    retention_date = fields.Date(related='patient_id.retention_date')
+    retention_date = fields.Date(related='patient_id.retention_date', compute_sudo=False)
     confirm = fields.Boolean(string='I understand that this cannot be undone')
 
     @api.model_create_multi

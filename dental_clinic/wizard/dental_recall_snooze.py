@@ -6,6 +6,7 @@ from odoo import fields, models
 class DentalRecallSnooze(models.TransientModel):
     _name = 'dental.recall.snooze'
     _description = 'Snooze Recall'
+    _inherit = ['dental.wizard.guard']
 
     recall_ids = fields.Many2many('dental.recall', string='Recalls', required=True)
     snooze_until = fields.Date(

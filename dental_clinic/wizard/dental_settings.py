@@ -17,6 +17,7 @@ class DentalSettings(models.TransientModel):
 
     _name = 'dental.settings'
     _description = 'Dental Clinic Settings'
+    _inherit = ['dental.wizard.guard']
 
     company_id = fields.Many2one('res.company', string='Clinic', readonly=True, default=lambda self: self.env.company)
     dental_late_cancel_hours = fields.Integer(

@@ -9,6 +9,7 @@ class DentalSlotFinder(models.TransientModel):
 
     _name = 'dental.slot.finder'
     _description = 'Find an Appointment Slot'
+    _inherit = ['dental.wizard.guard']
 
     appointment_id = fields.Many2one(
         'dental.appointment',
@@ -24,7 +25,14 @@ class DentalSlotFinder(models.TransientModel):
         string='Procedures',
         help='Procedures of the visit: the duration is the sum of their default durations.',
     )
-    duration = fields.Float(required=True, compute='_compute_duration', store=True, readonly=False, precompute=True)
+    duration = fields.Float(
+        required=True,
+        compute='_compute_duration',
+        store=True,
+        readonly=False,
+        precompute=True,
+        compute_sudo=False,
+    )
     date_from = fields.Datetime(string='From', required=True, default=fields.Datetime.now)
     line_ids = fields.One2many('dental.slot.finder.line', 'finder_id', string='Free Slots', readonly=True)
 
@@ -68,6 +76,7 @@ class DentalSlotFinder(models.TransientModel):
 class DentalSlotFinderLine(models.TransientModel):
     _name = 'dental.slot.finder.line'
     _description = 'Free Appointment Slot'
+    _inherit = ['dental.wizard.guard']
     _order = 'start, id'
 
     finder_id = fields.Many2one('dental.slot.finder', required=True, ondelete='cascade')

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
@@ -7,6 +9,8 @@ from odoo.fields import Command
 from ..models.dental_roles import dentist_domain
 
 MANAGER_GROUP = 'dental_clinic.group_dental_manager'
+# Longest period of the statistics: enough for a multi-year comparison, and still computed in seconds.
+MAX_PERIOD_YEARS = 5
 
 
 class DentalStatisticsWizard(models.TransientModel):
@@ -14,6 +18,7 @@ class DentalStatisticsWizard(models.TransientModel):
 
     _name = 'dental.statistics.wizard'
     _description = 'Period Statistics'
+    _inherit = ['dental.wizard.guard']
 
     date_from = fields.Date(
         string='From', required=True, default=lambda self: fields.Date.context_today(self).replace(day=1)
@@ -30,6 +35,14 @@ class DentalStatisticsWizard(models.TransientModel):
         for wizard in self:
             if wizard.date_to < wizard.date_from:
                 raise UserError(_('The period must end after it starts.'))
+            if wizard.date_to >= wizard.date_from + relativedelta(years=MAX_PERIOD_YEARS):
+                raise UserError(
+                    _(
+                        'The statistics cover at most %(years)s years at a time: shorten the period, or compute '
+                        'it in several parts.',
+                        years=MAX_PERIOD_YEARS,
+                    )
+                )
 
     def _check_manager(self):
         if not self.env.user.has_group(MANAGER_GROUP):
@@ -153,6 +166,7 @@ class DentalStatisticsWizard(models.TransientModel):
 class DentalStatisticsWizardLine(models.TransientModel):
     _name = 'dental.statistics.wizard.line'
     _description = 'Chair Occupancy Line'
+    _inherit = ['dental.wizard.guard']
     _order = 'id'
 
     wizard_id = fields.Many2one('dental.statistics.wizard', required=True, ondelete='cascade')

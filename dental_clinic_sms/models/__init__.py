@@ -1,3 +1,4 @@
+from . import sms_template
 from . import dental_reminder_rule
 from . import dental_reminder
 from . import dental_recall

@@ -27,6 +27,8 @@ class DentalRecall(models.Model):
         if channel != 'sms':
             return super()._queue_recall(channel)
         template = self.env.ref('dental_clinic_sms.sms_template_recall')
+        if template._dental_sending_problem(self._name, code_allowed=True):
+            return True
         bodies = template.sudo()._render_field('body', self.ids, compute_lang=True)
         self.env['sms.sms'].sudo().create(
             [

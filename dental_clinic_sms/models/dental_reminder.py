@@ -64,6 +64,10 @@ class DentalReminder(models.Model):
             return super()._queue_messages(channel, now)
         results = {}
         for template, reminders in self.grouped(lambda r: r.rule_id.sms_template_id).items():
+            problem = template._dental_sending_problem(self._name)
+            if problem:
+                results.update(reminders._failed_results(now, problem))
+                continue
             bodies = template.sudo()._render_field('body', reminders.ids, compute_lang=True)
             sms_list = (
                 self.env['sms.sms']

@@ -21,3 +21,10 @@ class DentalReminderRule(models.Model):
         for rule in self:
             if rule.channel == 'sms' and not rule.sms_template_id:
                 raise ValidationError(_('An SMS reminder needs an SMS template.'))
+            problem = rule.sms_template_id and rule.sms_template_id._dental_sending_problem('dental.reminder')
+            if problem:
+                raise ValidationError(problem)
+
+    @api.model
+    def _dental_template_fields(self):
+        return (*super()._dental_template_fields(), 'sms_template_id')

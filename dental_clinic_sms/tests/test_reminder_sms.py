@@ -5,8 +5,11 @@ from freezegun import freeze_time
 
 from odoo.addons.dental_clinic.tests.common import AppointmentCase
 from odoo.addons.dental_clinic_sms.models.dental_reminder import gsm7_length, gsm7_safe
+from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.sms.tests.common import SMSCase
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 
 class SMSReminderCase(AppointmentCase, SMSCase):
@@ -139,3 +142,51 @@ class TestReminderSMSDemo(SMSReminderCase):
             self.assertLessEqual(length, 160, body)
             longest = max(longest, body, key=len)
         self.assertIn('às', longest)
+
+
+@tagged('post_install', '-at_install')
+class TestReminderSMSTemplates(SMSReminderCase):
+    def test_other_clinic_cannot_send_an_sms_template_of_another_model(self):
+        other_manager = mail_new_test_user(
+            self.env,
+            login='other_sms_manager',
+            groups='dental_clinic.group_dental_manager',
+            company_id=self.company_other.id,
+            company_ids=[(6, 0, self.company_other.ids)],
+        )
+        Rule = self.env['dental.reminder.rule'].with_user(other_manager)
+        rules_before = Rule.sudo().with_context(active_test=False).search_count([])
+        leaking = (
+            self.env['sms.template']
+            .with_user(self.env.ref('base.user_admin'))
+            .create(
+                {
+                    'name': 'Ficha',
+                    'model_id': self.env['ir.model']._get('dental.patient').id,
+                    'body': '{{ object.name }}',
+                }
+            )
+        )
+        with self.assertRaisesRegex(ValidationError, 'is not made for'):
+            Rule.create({'hours_before': 6, 'channel': 'sms', 'sms_template_id': leaking.id})
+        # A template of the other clinic's rules is theirs.
+        with self.assertRaisesRegex(AccessError, 'clinic you do not belong to'):
+            self.sms_template.with_user(other_manager).write({'body': 'Outro texto'})
+        self.assertEqual(Rule.sudo().with_context(active_test=False).search_count([]), rules_before)
+        recall = self.env.ref('dental_clinic_sms.sms_template_recall')
+        with self.assertRaisesRegex(AccessError, 'only the administrators change it'):
+            recall.with_user(other_manager).write({'body': '{{ object.patient_id.name }}'})
+        # Changed behind Odoo's back: the cron does not render it.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sms_template SET model_id = %s, model = 'dental.patient' WHERE id = %s",
+                self.env['ir.model']._get('dental.patient').id,
+                self.sms_template.id,
+            )
+        )
+        self.env.invalidate_all()
+        appointment = self._book(day=3, hour=9)
+        self._run_cron(appointment.start - timedelta(hours=24))
+        self.assertFalse(self._new_sms)
+        self.assertRecordValues(self._reminders(appointment), [{'state': 'failed', 'reason': 'error'}])

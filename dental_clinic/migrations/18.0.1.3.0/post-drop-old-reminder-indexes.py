@@ -1,4 +1,4 @@
-"""18.0.1.2.0: indexes of earlier versions that the reminder selection must not use are dropped.
+"""18.0.1.3.0: indexes of earlier versions that the reminder selection must not use are dropped.
 
 ``dental_reminder__rule_id_index``: with stale statistics the planner probed claims through it, scanning half the
 log per appointment, instead of the unique index. ``dental_appointment_remind_idx``: replaced by

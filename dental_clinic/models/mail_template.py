@@ -1,0 +1,103 @@
+from odoo import _, api, models
+from odoo.exceptions import AccessError, ValidationError
+
+
+class MailTemplate(models.Model):
+    """Templates the clinic's system sends by itself (reminders, recalls) stay what their senders expect.
+
+    The cron renders them as superuser, for every clinic: a template made for
+    another model, or carrying a report, would render records (and print
+    clinical reports) no one chose to send, to whichever address it names.
+    """
+
+    _inherit = 'mail.template'
+
+    def _dental_sending_problem(self, model, code_allowed=False):
+        """Why the system must not send this template on records of ``model``: a message, or False.
+
+        Unless ``code_allowed`` (a template only the system's administrators change), the template shows plain
+        fields of the record only (``mail_allowed_qweb_expressions``): rendered as superuser, code would read
+        anything, of any clinic.
+        """
+        self.ensure_one()
+        template = self.sudo()
+        if template.model != model:
+            model_name = self.env['ir.model']._get(model).display_name
+            return _(
+                'The e-mail template %(template)s is not made for %(model)s.', template=template.name, model=model_name
+            )
+        if template.report_template_ids:
+            return _(
+                'The e-mail template %s attaches reports: messages the clinic sends by itself never carry reports '
+                '(a clinical record leaves the clinic only when someone prints it for the patient).',
+                template.name,
+            )
+        if not code_allowed and template._dental_has_code():
+            return _(
+                'The e-mail template %s computes values by code: a message the clinic sends by itself shows only '
+                'the fields offered for it (as the shipped template does).',
+                template.name,
+            )
+        return False
+
+    def _dental_has_code(self):
+        """Whether the template computes values by code, in any installed language (each is rendered for
+        the recipients of that language)."""
+        self.ensure_one()
+        return any(
+            self.with_context(lang=lang)._has_unsafe_expression()
+            for lang, _name in self.env['res.lang'].get_installed()
+        )
+
+    def _dental_reminder_rules(self):
+        return (
+            self.env['dental.reminder.rule']
+            .sudo()
+            .with_context(active_test=False)
+            .search([('mail_template_id', 'in', self.ids)])
+        )
+
+    @api.constrains(
+        'model_id', 'report_template_ids', 'subject', 'body_html', 'email_from', 'email_to', 'partner_to', 'email_cc'
+    )
+    def _check_dental_use(self):
+        """A clinic's report is printed on the records of its own model only (the form's domain, on the server);
+        a template in use by reminder rules stays sendable by them (checked again when sending)."""
+        for template in self.sudo():
+            if any(
+                report.model.startswith('dental.') and report.model != template.model
+                for report in template.report_template_ids
+            ):
+                raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
+        for rule in self._dental_reminder_rules():
+            problem = rule.mail_template_id._dental_sending_problem('dental.reminder')
+            if problem:
+                raise ValidationError(problem)
+
+    def write(self, vals):
+        self._dental_check_change_rights()
+        return super().write(vals)
+
+    def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
+        self._dental_check_change_rights()
+        result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        self._check_dental_use()
+        return result
+
+    @api.model
+    def _dental_system_templates(self):
+        """Templates the cron sends for every clinic with their expressions (recalls): the administrators'."""
+        return self.env.ref('dental_clinic.mail_template_recall', raise_if_not_found=False) or self.browse()
+
+    def _dental_check_change_rights(self):
+        if self.env.su:
+            return
+        if self & self._dental_system_templates() and not self.env.user.has_group('base.group_system'):
+            raise AccessError(
+                _('This template is sent by the system for every clinic: only the administrators change it.')
+            )
+        # The template writes every reminder of the clinics whose rules use it: theirs to change.
+        if self._dental_reminder_rules().company_id - self.env.user.company_ids:
+            raise AccessError(
+                _('This e-mail template sends the reminders of a clinic you do not belong to: it is theirs to change.')
+            )
