@@ -18,6 +18,9 @@ from odoo.tools import SQL
 
 from .dental_roles import MANAGER_GROUP
 
+# Lei 13.787/2018: the record is kept at least 20 years after its last entry. The one definition, for the
+# retention dates (dental_patient_lgpd) and the database's lock on signed entries (below).
+RETENTION_YEARS = 20
 HASH_VERSION = 1
 # Rows fetched per round trip when verifying a whole clinic.
 VERIFY_BATCH = 20000
@@ -423,8 +426,8 @@ class DentalClinicalNoteAddendum(models.Model):
             -- Here, not with the notes: its body reads the addenda's table, created after the notes'.
             CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
                 -- Only the retention purge (which sets this transaction-local setting after its checks)
-                -- may delete a signed entry, and only of a patient whose last clinical entry is more
-                -- than 20 years old (computed here from the records, not from a stored field).
+                -- may delete a signed entry, and only of a patient whose last clinical entry is older
+                -- than the retention period (computed here from the records, not from a stored field).
                 SELECT position(',' || patient || ','
                                 IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
                    AND coalesce(greatest(
@@ -433,9 +436,10 @@ class DentalClinicalNoteAddendum(models.Model):
                            (SELECT max(signed_date)::date FROM dental_clinical_note
                              WHERE patient_id = patient AND state = 'signed'),
                            (SELECT max(date)::date FROM dental_clinical_note_addendum WHERE patient_id = patient)
-                       ) + interval '20 years' < CURRENT_DATE, true)
+                       ) + make_interval(years => %s) < CURRENT_DATE, true)
             $$ LANGUAGE sql STABLE;
-        """
+        """,
+                RETENTION_YEARS,
             )
         )
         self.env.cr.execute(

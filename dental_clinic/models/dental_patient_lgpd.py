@@ -6,11 +6,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .dental_clinical_integrity import RETENTION_YEARS
 from .dental_field_guard import is_blank
 from .dental_roles import DENTIST_GROUP, MANAGER_GROUP
 
-# Lei 13.787/2018: the record is kept at least 20 years after its last entry.
-RETENTION_YEARS = 20
 # Patient fields whose reading means "opened the clinical data", by kind of access.
 ACCESS_FIELDS = {
     'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date', 'medical_alert'},

@@ -1,6 +1,7 @@
 import importlib.util
 import os
 
+from odoo.addons.dental_clinic.models.dental_clinical_integrity import RETENTION_YEARS
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
@@ -29,3 +30,9 @@ class TestMigrations(TransactionCase):
         self._run('18.0.1.3.0', 'post-drop-old-reminder-indexes')
         self.assertFalse(self._indexes(*names))
         self.assertTrue(self._indexes('dental_appointment_remind_start_idx'), 'the index the selection uses stays')
+
+    def test_database_lock_uses_the_retention_period(self):
+        """The purge's lock in PostgreSQL and the retention dates in Python count the same years."""
+        self.env.cr.execute(SQL("SELECT pg_get_functiondef('dental_clinic_purge_allowed'::regproc)"))
+        definition = self.env.cr.fetchone()[0]
+        self.assertIn(f'make_interval(years => {RETENTION_YEARS})', definition)
