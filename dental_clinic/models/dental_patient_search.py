@@ -159,17 +159,7 @@ class DentalPatient(models.Model):
                     definition,
                 )
             )
-        if not created:
-            # Built before pairs of words were indexed (a development build of 18.0.1.2.0): built again.
-            cr.execute(
-                SQL("""
-                SELECT EXISTS (SELECT 1 FROM dental_patient WHERE strpos(search_name, ' ') > 0)
-                   AND NOT EXISTS (SELECT 1 FROM dental_patient_name_word WHERE strpos(word, ' ') > 0)
-            """)
-            )
-            created = cr.fetchone()[0]
-            if created:
-                cr.execute(SQL('TRUNCATE dental_patient_word, dental_patient_name_word'))
+        # An index built before pairs of words were indexed is dropped by the 18.0.1.3.0 migration, then built here.
         if created:
             # Installing on (or upgrading) a database that already has patients.
             cr.execute(

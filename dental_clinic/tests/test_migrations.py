@@ -36,3 +36,20 @@ class TestMigrations(TransactionCase):
         self.env.cr.execute(SQL("SELECT pg_get_functiondef('dental_clinic_purge_allowed'::regproc)"))
         definition = self.env.cr.fetchone()[0]
         self.assertIn(f'make_interval(years => {RETENTION_YEARS})', definition)
+
+    def test_word_index_without_pairs_rebuilt(self):
+        """A word index of a development build (single words only) is dropped by the migration and rebuilt."""
+        self.env['dental.patient'].create({'name': 'Zebedeu Quaresma'})
+        self.env.flush_all()
+        self.env.cr.execute(SQL("DELETE FROM dental_patient_word WHERE strpos(word, ' ') > 0"))
+        self.env.cr.execute(SQL("DELETE FROM dental_patient_name_word WHERE strpos(word, ' ') > 0"))
+        self._run('18.0.1.3.0', 'pre-rebuild-word-index')
+        self.env.cr.execute(SQL("SELECT to_regclass('dental_patient_name_word')"))
+        self.assertIsNone(self.env.cr.fetchone()[0], 'dropped')
+        self.env['dental.patient'].init()
+        self.env.cr.execute(SQL("SELECT 1 FROM dental_patient_name_word WHERE word = 'zebedeu quaresma'"))
+        self.assertTrue(self.env.cr.fetchall(), 'built again, pairs included')
+        # A complete index is left alone.
+        self._run('18.0.1.3.0', 'pre-rebuild-word-index')
+        self.env.cr.execute(SQL("SELECT to_regclass('dental_patient_name_word')"))
+        self.assertIsNotNone(self.env.cr.fetchone()[0])
