@@ -23,9 +23,11 @@ SOURCE, RESTORED, NEUTRALISED = 'dental_backup_source', 'dental_backup_restored'
 
 # Added to the source and committed, as superuser (odoo shell): returns nothing, prints ids.
 POPULATE = textwrap.dedent("""
+    import sys
     from datetime import timedelta
     from odoo import fields
-    from odoo.fields import Command
+    sys.path.insert(0, 'bench')
+    from common import always_open_calendar
     now = fields.Datetime.now().replace(microsecond=0)
     dentist = env.ref('dental_clinic.user_dentist_1')
     patient = env.ref('dental_clinic.patient_ana_souza')
@@ -35,10 +37,7 @@ POPULATE = textwrap.dedent("""
     env['dental.consent'].create({'patient_id': patient.id, 'consent_type': 'email'})
     env['ir.attachment'].create({'name': 'panoramica.txt', 'raw': b'radiografia panoramica ' * 100,
                                  'res_model': 'dental.patient', 'res_id': patient.id})
-    calendar = env['resource.calendar'].create({'name': 'Sempre aberto', 'tz': 'UTC',
-        'attendance_ids': [Command.clear()] + [Command.create(
-            {'name': str(d), 'dayofweek': str(d), 'hour_from': 0, 'hour_to': 24, 'day_period': 'morning'})
-        for d in range(7)]})
+    calendar = always_open_calendar(env, 'Sempre aberto')
     chair = env['dental.chair'].create({'name': 'Cadeira Backup', 'resource_calendar_id': calendar.id})
     patient.company_id.write({'dental_quiet_hour_start': 0.0, 'dental_quiet_hour_end': 0.0})
     appointment = env['dental.appointment'].create({'patient_id': patient.id, 'dentist_id': dentist.id,
