@@ -86,3 +86,20 @@ def test_demo_leaves_existing_companies_currency_alone():
                     continue
                 fields = {field.get('name') for field in record.iter('field')}
                 assert 'currency_id' not in fields, f'{addon}/{path}: {record.get("id")} gets a currency'
+
+
+def test_group_ids_defined_once():
+    """Code names the clinic's roles through models/dental_roles.py, not by repeating their xml ids."""
+    roles = os.path.join(ADDON, 'models', 'dental_roles.py')
+    offenders = []
+    for addon in (ADDON, os.path.join(ROOT, 'dental_clinic_sms')):
+        for folder, _dirs, files in os.walk(addon):
+            if os.sep + 'tests' in folder:
+                continue
+            for name in files:
+                path = os.path.join(folder, name)
+                if name.endswith('.py') and path != roles:
+                    with open(path, encoding='utf-8') as source:
+                        if re.search(r"""['"]dental_clinic\.group_""", source.read()):
+                            offenders.append(os.path.relpath(path, ROOT))
+    assert not offenders, offenders

@@ -16,7 +16,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-MANAGER_GROUP = 'dental_clinic.group_dental_manager'
+from .dental_roles import MANAGER_GROUP
+
 HASH_VERSION = 1
 # Rows fetched per round trip when verifying a whole clinic.
 VERIFY_BATCH = 20000

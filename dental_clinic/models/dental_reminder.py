@@ -150,7 +150,7 @@ class DentalReminder(models.Model):
 
     def init(self):
         super().init()
-        # No index on rule_id alone (earlier versions' are dropped by the 18.0.1.2.0 migration): with stale
+        # No index on rule_id alone (earlier versions' are dropped by the 18.0.1.3.0 migration): with stale
         # statistics (the log grows fast within one run) the planner would probe claims through it, scanning half
         # the log per appointment, instead of the unique index.
         # The selection walks the appointments still to remind in start order, from a bounded range.

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
-from ..models.dental_roles import DENTIST_GROUP
+from ..models.dental_roles import DENTIST_GROUP, MANAGER_GROUP
 from .dental_report_common import clinic_tz, report_formatters
 
 
@@ -57,7 +57,7 @@ class ReportPeriodStatistics(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        if not self.env.user.has_group('dental_clinic.group_dental_manager'):
+        if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_('Only the clinic\'s managers see the period statistics.'))
         wizards = self.env['dental.statistics.wizard'].browse(docids).exists()
         wizards.check_access('read')

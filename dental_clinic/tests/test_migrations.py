@@ -15,7 +15,7 @@ class TestMigrations(TransactionCase):
         spec = importlib.util.spec_from_file_location(f'dental_clinic_migration_{name.replace("-", "_")}', path)
         script = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(script)
-        script.migrate(self.env.cr, '18.0.1.1.0')
+        script.migrate(self.env.cr, '18.0.1.2.0')
 
     def _indexes(self, *names):
         self.env.cr.execute(SQL('SELECT indexname FROM pg_indexes WHERE indexname IN %s', names))
@@ -26,6 +26,6 @@ class TestMigrations(TransactionCase):
         self.assertFalse(self._indexes(*names), 'not created by the current version')
         self.env.cr.execute(SQL('CREATE INDEX dental_reminder__rule_id_index ON dental_reminder (rule_id)'))
         self.env.cr.execute(SQL('CREATE INDEX dental_appointment_remind_idx ON dental_appointment (start)'))
-        self._run('18.0.1.2.0', 'post-drop-old-reminder-indexes')
+        self._run('18.0.1.3.0', 'post-drop-old-reminder-indexes')
         self.assertFalse(self._indexes(*names))
         self.assertTrue(self._indexes('dental_appointment_remind_start_idx'), 'the index the selection uses stays')

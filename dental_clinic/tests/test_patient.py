@@ -149,12 +149,14 @@ class TestPatient(DentalCase):
         sequences = self.env['ir.sequence'].search([('code', '=', 'dental.patient')])
         self.assertIn(self.company_other, sequences.company_id)
         # The numbers are drawn by code in the patient's company: a company that lost its sequence gets one.
-        sequences.filtered(lambda seq: seq.company_id == self.company_other).unlink()
-        again = self._create_patient(company_id=self.company_other.id)
-        self.assertEqual(again.file_number, 'PAC-000001')
-        self.assertEqual(
-            self.env['ir.sequence'].with_company(self.company_other).next_by_code('dental.patient'), 'PAC-000002'
-        )
+        company = self.env['res.company'].create({'name': 'Clínica Sem Sequência'})
+        # Neither its own sequence nor one shared by every company (which next_by_code would take).
+        self.env['ir.sequence'].search(
+            [('code', '=', 'dental.patient'), ('company_id', 'in', [company.id, False])]
+        ).unlink()
+        first_there = self._create_patient(company_id=company.id)
+        self.assertEqual(first_there.file_number, 'PAC-000001')
+        self.assertEqual(self.env['ir.sequence'].with_company(company).next_by_code('dental.patient'), 'PAC-000002')
 
     def test_partner_linked_and_company(self):
         partner = self.patient.partner_id

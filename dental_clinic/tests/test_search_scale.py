@@ -31,10 +31,19 @@ class TestSearchCases(DentalCase):
     def setUpClass(cls):
         super().setUpClass()
         create = cls._create_patient
-        cls.joao = create(name='João Silva Pereira', cpf=make_cpf(310_001), mobile='(11) 98123-4567')
-        cls.maria_silva = create(name='Maria Silva', cpf=make_cpf(310_002), mobile='(21) 99876-5432')
-        cls.maria_souza = create(name='Maria Souza', cpf=make_cpf(310_003), phone='(31) 3333-4444')
-        cls.jose = create(name='José Santos', mobile='(11) 97777-1111')
+        # File numbers of their own: the company's sequence is not rolled back with the tests, so drawn numbers
+        # would sooner or later contain the digits the cases type.
+        cls.patient.file_number = 'PAC-900000'
+        cls.joao = create(
+            name='João Silva Pereira', cpf=make_cpf(310_001), mobile='(11) 98123-4567', file_number='PAC-900001'
+        )
+        cls.maria_silva = create(
+            name='Maria Silva', cpf=make_cpf(310_002), mobile='(21) 99876-5432', file_number='PAC-900002'
+        )
+        cls.maria_souza = create(
+            name='Maria Souza', cpf=make_cpf(310_003), phone='(31) 3333-4444', file_number='PAC-900003'
+        )
+        cls.jose = create(name='José Santos', mobile='(11) 97777-1111', file_number='PAC-900004')
         cls.mine = cls.joao | cls.maria_silva | cls.maria_souza | cls.jose | cls.patient
 
     def _name_search(self, term):

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-MANAGER_GROUP = 'dental_clinic.group_dental_manager'
+from ..models.dental_roles import MANAGER_GROUP
 
 
 class DentalSettings(models.TransientModel):

@@ -6,9 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 
-from ..models.dental_roles import dentist_domain
+from ..models.dental_roles import MANAGER_GROUP, dentist_domain
 
-MANAGER_GROUP = 'dental_clinic.group_dental_manager'
 # Longest period of the statistics: enough for a multi-year comparison, and still computed in seconds.
 MAX_PERIOD_YEARS = 5
 
