@@ -23,9 +23,11 @@ SOURCE, RESTORED, NEUTRALISED = 'dental_backup_source', 'dental_backup_restored'
 
 # Added to the source and committed, as superuser (odoo shell): returns nothing, prints ids.
 POPULATE = textwrap.dedent("""
+    import sys
     from datetime import timedelta
     from odoo import fields
-    from odoo.fields import Command
+    sys.path.insert(0, 'bench')
+    from common import always_open_calendar
     now = fields.Datetime.now().replace(microsecond=0)
     dentist = env.ref('dental_clinic.user_dentist_1')
     patient = env.ref('dental_clinic.patient_ana_souza')
@@ -35,10 +37,7 @@ POPULATE = textwrap.dedent("""
     env['dental.consent'].create({'patient_id': patient.id, 'consent_type': 'email'})
     env['ir.attachment'].create({'name': 'panoramica.txt', 'raw': b'radiografia panoramica ' * 100,
                                  'res_model': 'dental.patient', 'res_id': patient.id})
-    calendar = env['resource.calendar'].create({'name': 'Sempre aberto', 'tz': 'UTC',
-        'attendance_ids': [Command.clear()] + [Command.create(
-            {'name': str(d), 'dayofweek': str(d), 'hour_from': 0, 'hour_to': 24, 'day_period': 'morning'})
-        for d in range(7)]})
+    calendar = always_open_calendar(env, 'Sempre aberto')
     chair = env['dental.chair'].create({'name': 'Cadeira Backup', 'resource_calendar_id': calendar.id})
     patient.company_id.write({'dental_quiet_hour_start': 0.0, 'dental_quiet_hour_end': 0.0})
     appointment = env['dental.appointment'].create({'patient_id': patient.id, 'dentist_id': dentist.id,
@@ -65,16 +64,29 @@ RERUN = textwrap.dedent("""
 """)
 
 
-def run(*args, stdin=None):
+def run(*args, stdin=None, check=True):
     result = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=900, cwd=ROOT)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
+    if check:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def make(target, conf, *variables, check=True):
+    """A target of the README's Makefile, with this interpreter and the test's configuration."""
+    return run(
+        'make', '--no-print-directory', target, *variables, f'CONF={conf}', f'PYTHON={sys.executable}', check=check
+    )
+
+
+def backup(conf, dbname, folder):
+    """`make backup`; the path of the ZIP it wrote."""
+    return make('backup', conf, f'DB={dbname}', f'BACKUP_DIR={folder}').stdout.split(' -> ')[1].split(' (')[0]
 
 
 def shell(conf, dbname, code):
     return run(
         sys.executable, '-m', 'odoo', 'shell', '-c', conf, '-d', dbname, '--log-level=warn', '--no-http', stdin=code
-    )
+    ).stdout
 
 
 def drop(*names):
@@ -132,7 +144,7 @@ def stored_files(dbname):
 @pytest.fixture(scope='module')
 def conf(tmp_path_factory):
     path = str(tmp_path_factory.mktemp('conf') / 'odoo.conf')
-    run('make', '--no-print-directory', 'preflight', f'CONF={path}', f'PYTHON={sys.executable}')
+    make('preflight', path)
     yield path
     drop(SOURCE, RESTORED, NEUTRALISED)
 
@@ -141,24 +153,7 @@ def test_backup_restores_everything_and_sends_nothing_twice(conf, tmp_path):
     drop(SOURCE, RESTORED, NEUTRALISED)
     test_db = odoo.tools.config['db_name']
     # The source: the test database (demo data) restored from its own backup, then a clinic's day added.
-    first = run(
-        'make',
-        '--no-print-directory',
-        'backup',
-        f'DB={test_db}',
-        f'BACKUP_DIR={tmp_path / "a"}',
-        f'CONF={conf}',
-        f'PYTHON={sys.executable}',
-    )
-    run(
-        'make',
-        '--no-print-directory',
-        'restore',
-        f'FILE={first.split(" -> ")[1].split(" (")[0]}',
-        f'DB={SOURCE}',
-        f'CONF={conf}',
-        f'PYTHON={sys.executable}',
-    )
+    make('restore', conf, f'FILE={backup(conf, test_db, tmp_path / "a")}', f'DB={SOURCE}')
     populated = shell(conf, SOURCE, POPULATE)
     claimed, mails = (int(n) for n in populated.split('SOURCE CLAIMED ')[1].split()[::2][:2])
     assert claimed >= 1 and mails >= 1, populated
@@ -166,26 +161,9 @@ def test_backup_restores_everything_and_sends_nothing_twice(conf, tmp_path):
     assert source_digests['dental_reminder'][0] >= 1 and source_digests['mail_mail'][0] >= 1
     assert source_files, 'an attachment in the filestore'
 
-    out = run(
-        'make',
-        '--no-print-directory',
-        'backup',
-        f'DB={SOURCE}',
-        f'BACKUP_DIR={tmp_path / "b"}',
-        f'CONF={conf}',
-        f'PYTHON={sys.executable}',
-    )
-    backup = out.split(' -> ')[1].split(' (')[0]
-    assert os.path.basename(backup).startswith(f'{SOURCE}_') and backup.endswith('.zip')
-    run(
-        'make',
-        '--no-print-directory',
-        'restore',
-        f'FILE={backup}',
-        f'DB={RESTORED}',
-        f'CONF={conf}',
-        f'PYTHON={sys.executable}',
-    )
+    path = backup(conf, SOURCE, tmp_path / 'b')
+    assert os.path.basename(path).startswith(f'{SOURCE}_') and path.endswith('.zip')
+    make('restore', conf, f'FILE={path}', f'DB={RESTORED}')
 
     # Row for row, every dental table, the attachments, messages and mails of dental records.
     assert table_digests(RESTORED) == source_digests
@@ -200,16 +178,7 @@ def test_backup_restores_everything_and_sends_nothing_twice(conf, tmp_path):
     assert 'PROBLEMS 0' in rerun, rerun
 
     # A test copy: neutralised, nothing can reach a patient.
-    run(
-        'make',
-        '--no-print-directory',
-        'restore',
-        f'FILE={backup}',
-        f'DB={NEUTRALISED}',
-        'NEUTRALIZE=1',
-        f'CONF={conf}',
-        f'PYTHON={sys.executable}',
-    )
+    make('restore', conf, f'FILE={path}', f'DB={NEUTRALISED}', 'NEUTRALIZE=1')
     with psycopg2.connect(dbname=NEUTRALISED) as conn, conn.cursor() as cr:
         cr.execute("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")
         assert cr.fetchone()[0] == 'true'
@@ -223,36 +192,9 @@ def test_backup_restores_everything_and_sends_nothing_twice(conf, tmp_path):
 
 
 def test_restore_refuses_an_existing_database(conf, tmp_path):
-    result = subprocess.run(
-        [
-            'make',
-            '--no-print-directory',
-            'restore',
-            f'FILE={tmp_path}/none.zip',
-            f'DB={odoo.tools.config["db_name"]}',
-            f'CONF={conf}',
-            f'PYTHON={sys.executable}',
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    test_db = odoo.tools.config['db_name']
+    result = make('restore', conf, f'FILE={tmp_path}/none.zip', f'DB={test_db}', check=False)
     assert result.returncode != 0 and 'no backup file' in result.stderr
     (tmp_path / 'some.zip').write_bytes(b'PK')
-    result = subprocess.run(
-        [
-            'make',
-            '--no-print-directory',
-            'restore',
-            f'FILE={tmp_path}/some.zip',
-            f'DB={odoo.tools.config["db_name"]}',
-            f'CONF={conf}',
-            f'PYTHON={sys.executable}',
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    result = make('restore', conf, f'FILE={tmp_path}/some.zip', f'DB={test_db}', check=False)
     assert result.returncode != 0 and 'exists already' in result.stderr

@@ -23,6 +23,7 @@ from . import dental_patient_lgpd
 from . import dental_clinical_tracking
 from . import dental_patient_export
 from . import res_partner
+from . import dental_template_guard
 from . import mail_template
 from . import res_users
 from . import dental_reminder_rule

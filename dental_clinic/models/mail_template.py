@@ -1,5 +1,5 @@
 from odoo import _, api, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 
 class MailTemplate(models.Model):
@@ -10,7 +10,9 @@ class MailTemplate(models.Model):
     clinical reports) no one chose to send, to whichever address it names.
     """
 
-    _inherit = 'mail.template'
+    _name = 'mail.template'
+    _inherit = ['mail.template', 'dental.template.guard']
+    _dental_rule_field = 'mail_template_id'
 
     def _dental_sending_problem(self, model, code_allowed=False):
         """Why the system must not send this template on records of ``model``: a message, or False.
@@ -40,23 +42,6 @@ class MailTemplate(models.Model):
             )
         return False
 
-    def _dental_has_code(self):
-        """Whether the template computes values by code, in any installed language (each is rendered for
-        the recipients of that language)."""
-        self.ensure_one()
-        return any(
-            self.with_context(lang=lang)._has_unsafe_expression()
-            for lang, _name in self.env['res.lang'].get_installed()
-        )
-
-    def _dental_reminder_rules(self):
-        return (
-            self.env['dental.reminder.rule']
-            .sudo()
-            .with_context(active_test=False)
-            .search([('mail_template_id', 'in', self.ids)])
-        )
-
     @api.constrains(
         'model_id', 'report_template_ids', 'subject', 'body_html', 'email_from', 'email_to', 'partner_to', 'email_cc'
     )
@@ -69,35 +54,7 @@ class MailTemplate(models.Model):
                 for report in template.report_template_ids
             ):
                 raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
-        for rule in self._dental_reminder_rules():
-            problem = rule.mail_template_id._dental_sending_problem('dental.reminder')
-            if problem:
-                raise ValidationError(problem)
+        self._dental_check_reminder_use()
 
-    def write(self, vals):
-        self._dental_check_change_rights()
-        return super().write(vals)
-
-    def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
-        self._dental_check_change_rights()
-        result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
-        self._check_dental_use()
-        return result
-
-    @api.model
     def _dental_system_templates(self):
-        """Templates the cron sends for every clinic with their expressions (recalls): the administrators'."""
         return self.env.ref('dental_clinic.mail_template_recall', raise_if_not_found=False) or self.browse()
-
-    def _dental_check_change_rights(self):
-        if self.env.su:
-            return
-        if self & self._dental_system_templates() and not self.env.user.has_group('base.group_system'):
-            raise AccessError(
-                _('This template is sent by the system for every clinic: only the administrators change it.')
-            )
-        # The template writes every reminder of the clinics whose rules use it: theirs to change.
-        if self._dental_reminder_rules().company_id - self.env.user.company_ids:
-            raise AccessError(
-                _('This e-mail template sends the reminders of a clinic you do not belong to: it is theirs to change.')
-            )

@@ -11,6 +11,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.tests import tagged
 
+from .. import uninstall_hook
 from ..models.ir_module_module import UNINSTALL_PARAM
 from .common import DentalClinicalCase
 
@@ -63,9 +64,7 @@ class TestUninstallGuard(DentalClinicalCase):
         (self.dental | self.sms_bridge).sudo().write({'state': 'to remove'})
         self.assertTrue((self.dental | self.sms_bridge).sudo().module_uninstall())
         self.assertEqual(set((self.dental | self.sms_bridge).mapped('state')), {'installed'})
-        import odoo.addons.dental_clinic as addon
-
-        addon.uninstall_hook(self.env)
+        uninstall_hook(self.env)
         self.assert_nothing_removed()
 
     def test_sms_bridge_alone_stays_removable(self):
