@@ -1,18 +1,15 @@
 # Concurrency needs committed rows seen by two cursors: these tests commit on purpose (and clean up).
 # pylint: disable=invalid-commit
 import threading
-from datetime import datetime
+from datetime import timedelta
 
+from odoo import fields
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import always_open_calendar
 from .concurrency import RACE_TIMEOUT, ConcurrencyCase, backend_pid
-
-START = datetime(2031, 2, 5, 15, 0)
-# 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
-NOW = datetime(2031, 2, 3, 16, 0)
 
 
 @tagged('post_install', '-at_install')
@@ -26,6 +23,14 @@ class TestReminderConcurrency(ConcurrencyCase):
 
     def _setup_data(self):
         with self.committed_env() as env:
+            # The rows are committed, so their create dates are the database's real clock, which no frozen Python
+            # clock moves: the visit is in the future of the day the test runs, at 15:00 UTC, and days after every
+            # appointment of the database (the demo's), which the workers must not claim.
+            env.cr.execute(SQL("SELECT max(start) FROM dental_appointment"))
+            latest = max(env.cr.fetchone()[0] or fields.Datetime.now(), fields.Datetime.now())
+            self.start = latest.replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=5)
+            # 47 hours before: the 48-hour rule is due; the chair's clock is UTC, 16:00 is outside quiet hours.
+            self.now = self.start - timedelta(hours=47)
             calendar = always_open_calendar(env, 'Always open (reminder race)', tz='UTC')
             chair = env['dental.chair'].create(
                 {'name': 'Cadeira Corrida Lembrete', 'resource_calendar_id': calendar.id}
@@ -45,7 +50,7 @@ class TestReminderConcurrency(ConcurrencyCase):
                     'patient_id': patient.id,
                     'dentist_id': env.ref('base.user_admin').id,
                     'chair_id': chair.id,
-                    'start': START,
+                    'start': self.start,
                     'duration': 1.0,
                 }
             )
@@ -85,9 +90,9 @@ class TestReminderConcurrency(ConcurrencyCase):
                     # Claim only while the first worker holds its claim, uncommitted.
                     self.assertTrue(first_claimed.wait(RACE_TIMEOUT))
                 Reminder = env['dental.reminder']
-                claimed, _selected, _last = Reminder._claim_due(NOW, 50)
+                claimed, _selected, _last = Reminder._claim_due(self.now, 50)
                 claimed = claimed.filtered(lambda r: r.appointment_id.id == ids['appointment'])
-                claimed._process_claimed(NOW)
+                claimed._process_claimed(self.now)
                 env.flush_all()
                 if name == 'first':
                     first_claimed.set()
@@ -114,6 +119,6 @@ class TestReminderConcurrency(ConcurrencyCase):
                 env['mail.mail'].search_count([('model', '=', 'dental.reminder'), ('res_id', '=', reminders.id)]), 1
             )
             # A third run, later, finds nothing left to claim for it.
-            claimed, _selected, _last = env['dental.reminder']._claim_due(NOW, 50)
+            claimed, _selected, _last = env['dental.reminder']._claim_due(self.now, 50)
             self.assertFalse(claimed.filtered(lambda r: r.appointment_id.id == ids['appointment']))
             cr.rollback()
