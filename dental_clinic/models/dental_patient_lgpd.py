@@ -22,13 +22,14 @@ MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
 # Set on the cursor (not in the context, which a client could send) while a form's access is being logged.
 ACCESS_LOG_BUSY = 'dental_clinic.access_log_busy'
 # Models holding the clinical record of a patient, with the dates of their entries (besides their
-# creation): deletion is refused until 20 years after the last one.
+# creation): deletion is refused until 20 years after the last one. The one list of them: the purge
+# deletes exactly these, in this order (addenda before their notes).
 RETENTION_DATE_FIELDS = {
+    'dental.clinical.note.addendum': ('date',),
+    'dental.clinical.note': ('date', 'signed_date'),
     'dental.treatment': ('date_done',),
     'dental.tooth.condition': ('date',),
     'dental.treatment.plan': ('date', 'date_accepted'),
-    'dental.clinical.note': ('date', 'signed_date'),
-    'dental.clinical.note.addendum': ('date',),
     'dental.consent': ('date',),
 }
 # Contact fields cleared by the anonymisation (identity and contact data).
@@ -327,14 +328,7 @@ class DentalPatient(models.Model):
         try:
             env = self.sudo().env
             domain = [('patient_id', 'in', self.ids)]
-            for model in (
-                'dental.clinical.note.addendum',
-                'dental.clinical.note',
-                'dental.treatment',
-                'dental.tooth.condition',
-                'dental.treatment.plan',
-                'dental.consent',
-            ):
+            for model in RETENTION_DATE_FIELDS:
                 env[model].with_context(active_test=False).search(domain).unlink()
             appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
             appointments.unlink()
