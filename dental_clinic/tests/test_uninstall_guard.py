@@ -62,7 +62,9 @@ class TestUninstallGuard(DentalClinicalCase):
     def test_module_removal_while_loading_keeps_everything(self):
         """Modules marked 'to remove' some other way: kept installed rather than half-removed."""
         (self.dental | self.sms_bridge).sudo().write({'state': 'to remove'})
-        self.assertTrue((self.dental | self.sms_bridge).sudo().module_uninstall())
+        with self.assertLogs('odoo.addons.dental_clinic.models.ir_module_module', 'ERROR') as logs:
+            self.assertTrue((self.dental | self.sms_bridge).sudo().module_uninstall())
+        self.assertIn('Nothing was uninstalled.', logs.output[0])
         self.assertEqual(set((self.dental | self.sms_bridge).mapped('state')), {'installed'})
         uninstall_hook(self.env)
         self.assert_nothing_removed()
