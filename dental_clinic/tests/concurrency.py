@@ -101,3 +101,15 @@ class ConcurrencyCase(BaseCase):
                 if time.monotonic() > deadline:
                     raise AssertionError(f'no connection waited for backend {pid}: the transactions did not overlap')
                 time.sleep(0.01)  # polling interval of the lock graph, not a synchronisation
+
+    @staticmethod
+    def delete_with_partners(records):
+        """Committed patients or users go with the contacts created for them."""
+        partners = records.partner_id
+        records.unlink()
+        partners.unlink()
+
+    @staticmethod
+    def delete_chair(env, chair_id, calendar_id):
+        env['dental.chair'].browse(chair_id).unlink()
+        env['resource.calendar'].browse(calendar_id).unlink()

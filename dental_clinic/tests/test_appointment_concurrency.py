@@ -181,16 +181,9 @@ class TestConfirmConcurrency(ConcurrencyCase):
             ).unlink()
             appointment.reminder_ids.unlink()
             appointment.unlink()
-            patient = env['dental.patient'].browse(ids['patient'])
-            partner = patient.partner_id
-            patient.unlink()
-            partner.unlink()
-            env['dental.chair'].browse(ids['chair']).unlink()
-            env['resource.calendar'].browse(ids['calendar']).unlink()
-            user = env['res.users'].browse(ids['receptionist'])
-            partner = user.partner_id
-            user.unlink()
-            partner.unlink()
+            self.delete_with_partners(env['dental.patient'].browse(ids['patient']))
+            self.delete_chair(env, ids['chair'], ids['calendar'])
+            self.delete_with_partners(env['res.users'].browse(ids['receptionist']))
 
     def _url(self, path):
         return f'http://{HOST}:{config["http_port"]}{path}'

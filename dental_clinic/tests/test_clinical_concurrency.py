@@ -88,14 +88,8 @@ class TestSigningConcurrency(ConcurrencyCase):
             env.cr.execute(SQL('DELETE FROM dental_clinical_note WHERE id IN %s', note_ids))
             env.cr.execute(SQL('ALTER TABLE dental_clinical_note ENABLE TRIGGER dental_clinical_note_lock'))
             env.invalidate_all()
-            patient = env['dental.patient'].browse(ids['patient'])
-            partner = patient.partner_id
-            patient.unlink()
-            partner.unlink()
-            users = env['res.users'].browse(ids['dentists'])
-            partners = users.partner_id
-            users.unlink()
-            partners.unlink()
+            self.delete_with_partners(env['dental.patient'].browse(ids['patient']))
+            self.delete_with_partners(env['res.users'].browse(ids['dentists']))
             company = env['res.company'].browse(ids['company'])
             calendar, partner = company.resource_calendar_id, company.partner_id
             # Its patients' file-number sequence would outlive it without a company, for every other one.

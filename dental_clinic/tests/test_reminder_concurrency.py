@@ -69,12 +69,8 @@ class TestReminderConcurrency(ConcurrencyCase):
             reminders.unlink()
             env['dental.appointment'].browse(ids['appointment']).unlink()
             env['dental.reminder.rule'].browse(ids['rule']).unlink()
-            patient = env['dental.patient'].browse(ids['patient'])
-            partner = patient.partner_id
-            patient.unlink()
-            partner.unlink()
-            env['dental.chair'].browse(ids['chair']).unlink()
-            env['resource.calendar'].browse(ids['calendar']).unlink()
+            self.delete_with_partners(env['dental.patient'].browse(ids['patient']))
+            self.delete_chair(env, ids['chair'], ids['calendar'])
 
     def test_two_workers_claim_the_same_batch(self):
         ids = self._setup_data()
