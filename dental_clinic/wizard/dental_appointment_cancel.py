@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 
@@ -25,8 +23,7 @@ class DentalAppointmentCancel(models.TransientModel):
         now = fields.Datetime.now()
         for wizard in self:
             wizard.is_late_cancellation = any(
-                appointment.start - now < timedelta(hours=appointment.company_id.dental_late_cancel_hours)
-                for appointment in wizard.appointment_ids
+                appointment._dental_cancelling_late(now) for appointment in wizard.appointment_ids
             )
 
     def action_cancel(self):
