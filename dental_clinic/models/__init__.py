@@ -32,3 +32,5 @@ from . import dental_patient_reminder
 from . import dental_appointment_reminder
 from . import dental_recall
 from . import ir_module_module
+from . import dental_waitlist
+from . import dental_appointment_waitlist
