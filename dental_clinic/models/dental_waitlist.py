@@ -62,7 +62,7 @@ class DentalWaitlist(models.Model):
     )
     note = fields.Text()
     state = fields.Selection(
-        [('waiting', 'Waiting'), ('booked', 'Booked'), ('withdrawn', 'Withdrawn')],
+        [('waiting', 'Waiting'), ('booked', 'Booked'), ('withdrawn', 'Off the List')],
         required=True,
         default='waiting',
         tracking=True,
