@@ -44,3 +44,4 @@ from . import test_uninstall_guard
 from . import test_rules_company
 from . import test_rules_edges
 from . import test_waitlist
+from . import test_waitlist_tour

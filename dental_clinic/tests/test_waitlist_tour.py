@@ -1,0 +1,51 @@
+from datetime import datetime, time, timedelta
+
+from odoo import fields
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import HttpCase, tagged
+
+from .common import always_open_calendar
+
+
+@tagged('post_install', '-at_install')
+class TestWaitlistTour(HttpCase):
+    """The receptionist cancels tomorrow's visit and fills it from the short-notice list, in the browser."""
+
+    def test_fill_a_cancelled_slot(self):
+        receptionist = mail_new_test_user(
+            self.env,
+            login='waitlist_receptionist',
+            name='Recepção Encaixe',
+            tz='America/Sao_Paulo',
+            groups='dental_clinic.group_dental_receptionist',
+        )
+        dentist = mail_new_test_user(
+            self.env, login='waitlist_dentist', name='Dra. Encaixe', groups='dental_clinic.group_dental_dentist'
+        )
+        chair = self.env['dental.chair'].create(
+            {'name': 'Cadeira Encaixe', 'resource_calendar_id': always_open_calendar(self.env).id}
+        )
+        Patient = self.env['dental.patient']
+        appointment = (
+            self.env['dental.appointment']
+            .with_user(receptionist)
+            .create(
+                {
+                    'patient_id': Patient.create({'name': 'Paciente Cancela Tour'}).id,
+                    'dentist_id': dentist.id,
+                    'chair_id': chair.id,
+                    'start': datetime.combine(fields.Date.today() + timedelta(days=1), time(15, 0)),
+                    'duration': 1.0,
+                }
+            )
+        )
+        waiting = Patient.create({'name': 'Paciente Encaixe Tour'})
+        entry = self.env['dental.waitlist'].create({'patient_id': waiting.id, 'sunday': True})
+        self.start_tour(
+            f'/odoo/action-dental_clinic.dental_appointment_action/{appointment.id}',
+            'dental_waitlist_tour',
+            login='waitlist_receptionist',
+        )
+        self.assertEqual(appointment.state, 'cancelled')
+        self.assertEqual(entry.state, 'booked')
+        self.assertEqual((entry.appointment_id.start, entry.appointment_id.chair_id), (appointment.start, chair))
