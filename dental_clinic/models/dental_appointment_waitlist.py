@@ -1,22 +1,53 @@
 from odoo import _, api, fields, models
 
+from .dental_appointment import INACTIVE_STATES, MOVABLE_STATES
+from .dental_appointment import DentalAppointment as DentalAppointmentBase
+
+SLOT_KEYS = ('start', 'stop', 'chair_id', 'dentist_id')
+
 
 class DentalAppointment(models.Model):
-    """A cancelled appointment's slot, offered to the short-notice list (``dental.waitlist``)."""
+    """The slot an appointment frees, by its cancellation or by being moved, offered to the short-notice
+    list (``dental.waitlist``)."""
 
     _inherit = 'dental.appointment'
+    _dental_system_fields = (*DentalAppointmentBase._dental_system_fields, *(f'freed_{key}' for key in SLOT_KEYS))
 
+    # The slot the appointment left when it was last moved (a cancelled one frees its own).
+    freed_start = fields.Datetime(readonly=True, copy=False)
+    freed_stop = fields.Datetime(readonly=True, copy=False)
+    freed_chair_id = fields.Many2one('dental.chair', readonly=True, copy=False)
+    freed_dentist_id = fields.Many2one('res.users', readonly=True, copy=False)
     waitlist_candidate_count = fields.Integer(
         string='Short-Notice Candidates',
         compute='_compute_waitlist_candidate_count',
-        help='Patients of the short-notice list who can take this cancelled slot.',
+        help='Patients of the short-notice list who can take the slot this appointment freed.',
     )
 
-    @api.depends('state', 'start')
+    @api.depends('state', 'start', 'freed_start')
     def _compute_waitlist_candidate_count(self):
         candidates = self._dental_waitlist_candidates_by_appointment()
         for appointment in self:
             appointment.waitlist_candidate_count = len(candidates.get(appointment.id, []))
+
+    def write(self, vals):
+        before = {}
+        if 'state' not in vals and any(key in vals for key in (*SLOT_KEYS, 'duration')):
+            before = {
+                appointment.id: tuple(appointment[key] for key in SLOT_KEYS)
+                for appointment in self
+                if appointment.state in MOVABLE_STATES
+            }
+        result = super().write(vals)
+        moved = self.filtered(lambda a: a.id in before and tuple(a[key] for key in SLOT_KEYS) != before[a.id])
+        for appointment in moved:
+            start, stop, chair, dentist = before[appointment.id]
+            appointment.sudo().write(
+                {'freed_start': start, 'freed_stop': stop, 'freed_chair_id': chair.id, 'freed_dentist_id': dentist.id}
+            )
+        if moved:
+            moved._dental_offer_freed_slots()
+        return result
 
     def cancel(self, origin, reason):
         result = super().cancel(origin, reason)
@@ -25,9 +56,10 @@ class DentalAppointment(models.Model):
 
     def action_open_waitlist_candidates(self):
         self.ensure_one()
+        slot = self._dental_freed_slot()
         return {
             'type': 'ir.actions.act_window',
-            'name': _('Short-notice list for %s', self._format_datetime(self.start)),
+            'name': _('Short-notice list for %s', self._format_datetime(slot['start'] if slot else self.start)),
             'res_model': 'dental.waitlist',
             'view_mode': 'list,form',
             'views': [(self.env.ref('dental_clinic.dental_waitlist_view_list_candidates').id, 'list'), (False, 'form')],
@@ -35,45 +67,50 @@ class DentalAppointment(models.Model):
             'context': {'dental_freed_appointment_id': self.id, 'create': False},
         }
 
-    def _dental_freed_slots(self):
-        """The slots of these cancelled, future appointments, as ``dental.waitlist._dental_candidates`` takes them."""
+    def _dental_freed_slot(self):
+        """The future slot this appointment freed: its own once cancelled, the one it left once moved."""
+        self.ensure_one()
         now = fields.Datetime.now()
-        return [
-            {
-                'key': appointment.id,
-                'start': appointment.start,
-                'stop': appointment.stop,
-                'dentist': appointment.dentist_id,
-                'company': appointment.company_id,
-                'tz': appointment._dental_tz(),
-                'patient': appointment.patient_id,
-            }
-            for appointment in self
-            if appointment.state == 'cancelled' and appointment.start and appointment.start > now
-        ]
+        if self.state == 'cancelled':
+            start, stop, chair, dentist = self.start, self.stop, self.chair_id, self.dentist_id
+        elif self.freed_start and self.state not in INACTIVE_STATES:
+            start, stop, chair, dentist = self.freed_start, self.freed_stop, self.freed_chair_id, self.freed_dentist_id
+        else:
+            return None
+        if not start or start <= now:
+            return None
+        return {
+            'key': self.id,
+            'start': start,
+            'stop': stop,
+            'chair': chair,
+            'dentist': dentist,
+            'company': self.company_id,
+            'tz': self._dental_tz(),
+            'patient': self.patient_id,
+        }
 
     def _dental_waitlist_candidates_by_appointment(self):
-        slots = self._dental_freed_slots()
+        slots = [slot for slot in (appointment._dental_freed_slot() for appointment in self) if slot]
         if slots:
             # A slot booked again since (its chair or its dentist busy) is no longer free.
             taken = self.sudo().search(
                 [
-                    ('state', 'not in', ('cancelled', 'no_show')),
+                    ('state', 'not in', INACTIVE_STATES),
                     ('start', '<', max(slot['stop'] for slot in slots)),
                     ('stop', '>', min(slot['start'] for slot in slots)),
                     '|',
-                    ('chair_id', 'in', self.chair_id.ids),
-                    ('dentist_id', 'in', self.dentist_id.ids),
+                    ('chair_id', 'in', [slot['chair'].id for slot in slots]),
+                    ('dentist_id', 'in', [slot['dentist'].id for slot in slots]),
                 ]
             )
-            freed = {appointment.id: appointment for appointment in self}
             slots = [
                 slot
                 for slot in slots
                 if not any(
                     other.start < slot['stop']
                     and other.stop > slot['start']
-                    and (other.chair_id == freed[slot['key']].chair_id or other.dentist_id == slot['dentist'])
+                    and (other.chair_id == slot['chair'] or other.dentist_id == slot['dentist'])
                     for other in taken
                 )
             ]
@@ -84,15 +121,16 @@ class DentalAppointment(models.Model):
         return self._dental_waitlist_candidates_by_appointment().get(self.id, self.env['dental.waitlist'])
 
     def _dental_offer_freed_slots(self):
-        """A to-do for whoever booked the cancelled appointment, when the short-notice list can fill its slot."""
+        """A to-do for whoever booked the appointment, when the short-notice list can fill the slot it freed."""
         candidates = self._dental_waitlist_candidates_by_appointment()
-        todo = self.env.ref('mail.mail_activity_data_todo')
-        for appointment in self.filtered(lambda a: candidates.get(a.id)):
+        offered = self.filtered(lambda a: candidates.get(a.id))
+        todo = offered and self.env.ref('mail.mail_activity_data_todo')
+        for appointment in offered:
             booker = appointment.create_uid
             user = booker if booker.active and booker._is_internal() else self.env.user
             appointment.sudo().activity_schedule(
                 activity_type_id=todo.id,
-                summary=_('Short-notice list: %s patient(s) can take this slot', len(candidates[appointment.id])),
+                summary=_('Short-notice list: %s patient(s) can take the freed slot', len(candidates[appointment.id])),
                 note=_('Open the appointment and click "Short-Notice List" to book one of them.'),
                 user_id=user.id,
             )

@@ -89,28 +89,29 @@ class DentalWaitlist(models.Model):
         return True
 
     def action_book_freed_slot(self):
-        """Book the slot of the cancelled appointment given by the button (``dental_freed_appointment_id``)
+        """Book the slot freed by the appointment given by the button (``dental_freed_appointment_id``)
         for this entry's patient: every check of a booking applies, and the slot must still fit the entry."""
         self.ensure_one()
         self.check_access('write')
         freed = self.env['dental.appointment'].browse(self.env.context.get('dental_freed_appointment_id')).exists()
         if not freed:
-            raise UserError(_('Open the cancelled appointment whose slot you want to fill.'))
+            raise UserError(_('Open the appointment whose freed slot you want to fill.'))
         freed.check_access('read')
-        if self not in freed._dental_waitlist_candidates():
+        slot = freed._dental_freed_slot()
+        if not slot or self not in freed._dental_waitlist_candidates():
             raise UserError(_('This patient can no longer take this slot (it was taken, or it no longer fits).'))
         appointment = self.env['dental.appointment'].create(
             {
                 'patient_id': self.patient_id.id,
-                'dentist_id': freed.dentist_id.id,
-                'chair_id': freed.chair_id.id,
-                'start': freed.start,
-                'duration': min(self.duration, freed.duration),
+                'dentist_id': slot['dentist'].id,
+                'chair_id': slot['chair'].id,
+                'start': slot['start'],
+                'duration': min(self.duration, (slot['stop'] - slot['start']).total_seconds() / 3600),
                 'procedure_ids': [fields.Command.set(self.procedure_ids.ids)],
             }
         )
         self.sudo().write({'state': 'booked', 'appointment_id': appointment.id})
-        appointment.message_post(body=_('Booked from the short-notice list, in a slot freed by a cancellation.'))
+        appointment.message_post(body=_('Booked from the short-notice list, in a freed slot.'))
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'dental.appointment',

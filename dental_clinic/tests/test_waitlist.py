@@ -111,6 +111,23 @@ class TestWaitlist(AppointmentCase):
         appointment = self._book(day=2, hour=14)
         with self.assertRaisesRegex(UserError, 'can no longer take this slot'):
             entry.with_context(dental_freed_appointment_id=appointment.id).action_book_freed_slot()
-        with self.assertRaisesRegex(UserError, 'Open the cancelled appointment'):
+        with self.assertRaisesRegex(UserError, 'Open the appointment whose freed slot'):
             entry.action_book_freed_slot()
         self.assertEqual(entry.state, 'waiting')
+
+    def test_a_moved_appointment_frees_its_slot(self):
+        entry = self._entry(self.patient_2)
+        appointment = self._book(day=2, hour=14, env=self.env(user=self.user_receptionist))
+        old_start = appointment.start
+        appointment.with_user(self.user_receptionist).reschedule(self.at(3, 9), self.at(3, 10))
+        self.assertEqual((appointment.freed_start, appointment.freed_chair_id), (old_start, self.chair_a))
+        self.assertEqual(appointment._dental_waitlist_candidates(), entry)
+        self.assertIn('freed slot', appointment.activity_ids.summary)
+        action = entry.with_context(dental_freed_appointment_id=appointment.id).action_book_freed_slot()
+        booked = self.env['dental.appointment'].browse(action['res_id'])
+        self.assertEqual((booked.patient_id, booked.start, booked.chair_id), (self.patient_2, old_start, self.chair_a))
+        self.assertEqual(appointment.start, self.at(3, 9), 'the moved appointment stays where it went')
+        self.assertFalse(appointment._dental_waitlist_candidates(), 'the freed slot is taken now')
+        # The freed slot is the system's to say.
+        with self.assertRaises(AccessError):
+            appointment.with_user(self.user_receptionist).write({'freed_start': self.at(4, 9)})
