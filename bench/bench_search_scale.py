@@ -9,7 +9,7 @@ populate). Then, as a receptionist, warm, times 60 terms per case typed as the f
 client asks for: the list view's count_limit + 1), with the addon's search indexes and word index and without
 them (baseline: indexes dropped in a savepoint rolled back, word index unused), prints p50/p95 and the query
 count, and the EXPLAIN of each search statement. Sizes measured are every size in BENCH_SIZES reached while
-populating.
+populating. BENCH_CASES='fragment,phone start' measures only the cases whose label contains one of its parts.
 
 The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
 past appointments checked by bench_appointments.check_insert_past, then the week's search_read as the calendar
@@ -61,6 +61,8 @@ BATCH = 50_000
 TERMS = 60
 # The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
 BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
+# BENCH_CASES='phone start,fragment': only the cases whose label contains one of these (all by default).
+ONLY_CASES = [part for part in os.environ.get('BENCH_CASES', '').split(',') if part]
 # The patients' views as the web client loads them: their count_limit (+ 1 is what it sends) and the
 # specification of web_search_read, as Odoo 18's web client sent it for the receptionist (captured in Chromium):
 # the kanban is the action's first view; the list reads its optional columns too, hidden or not. check_views
@@ -165,6 +167,10 @@ def cases(env, total):
         'name that does not exist': [f'{UNKNOWN_FIRST[i % 10]} {UNKNOWN_LAST[i % 6]}' for i in range(TERMS)],
         'phone start (119)': [f'{DDD[i % len(DDD)]}9' for i in range(TERMS)],
         'phone start ((11) 98)': [f'({DDD[i % len(DDD)]}) 9{8 + i % 2}' for i in range(TERMS)],
+        'phone fragment (987)': [str(100 + (887 + 137 * i) % 900) for i in range(TERMS)],
+        'phone start (+55 11 9)': [f'+55 {DDD[i % len(DDD)]} 9' for i in range(TERMS)],
+        'phone start ((21) 9)': [f'({DDD[(i + 9) % len(DDD)]}) 9' for i in range(TERMS)],
+        'name fragment (3 letters)': [fold_text((FIRST, LAST)[i % 2][i % 30])[i % 3 :][:3] for i in range(TERMS)],
         'phone (11) 98765-4321': [phone_formats(n)[0] for n in picks],
         'phone 11987654321': [phone_formats(n)[1] for n in picks],
         'phone +55 11 98765-4321': [phone_formats(n)[2] for n in picks],
@@ -287,6 +293,8 @@ def search_plans(env, user, term):
 
 def run_cases(env, user, total, indexed, rows, plans):
     for label, terms in cases(env, total).items():
+        if ONLY_CASES and not any(part in label for part in ONLY_CASES):
+            continue
         result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS])
         variant = 'indexes' if indexed else 'baseline'
         rows.append(

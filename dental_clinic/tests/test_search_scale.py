@@ -109,6 +109,31 @@ class TestSearchCases(DentalCase):
         self._check('(11) 98', self.joao | self.patient)
         self._check('(21) 9', self.maria_silva)
 
+    def test_short_fragments(self):
+        """Fragments of 3 or more characters typed at the front desk: the same patients as the ORM's plain search
+        of the digits in CPF and phones (and of the term in file numbers), and as the rule computed in Python."""
+        Patient = self.env['dental.patient'].with_user(self.user_receptionist)
+        for term in ('987', '+55 11 9', '(21) 9', '(11) 9', '234', '555', '444', 'ilv', 'ria'):
+            expected = self.mine.filtered(lambda p, term=term: self._matches(p.sudo(), term))
+            self._check(term, expected)
+            digits = only_digits(term)
+            if len(digits) >= 3 and not fold_text(term).strip('()+-./ 0123456789'):
+                plain = Patient.search(
+                    [
+                        '|',
+                        '|',
+                        ('cpf_digits', 'like', digits),
+                        ('phone_digits', 'like', digits),
+                        ('file_number', 'ilike', term),
+                    ],
+                    limit=LIST_LIMIT,
+                )
+            else:
+                plain = Patient.search([('search_name', 'like', fold_text(term))], limit=LIST_LIMIT)
+            self.assertEqual(self._list_search(term).ids, plain.ids, f'{term!r}: as the plain ORM search')
+        self.assertIn(self.maria_silva, self._list_search('987'))
+        self.assertLessEqual(self.joao | self.jose, self._list_search('+55 11 9'))
+
     def test_cpf_and_file_number(self):
         cpf = self.maria_silva.cpf
         self._check(cpf, self.maria_silva)
