@@ -32,3 +32,4 @@ from . import dental_patient_reminder
 from . import dental_appointment_reminder
 from . import dental_recall
 from . import ir_module_module
+from . import resource_calendar_leaves
