@@ -71,14 +71,33 @@ class ResourceCalendarLeaves(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_absence_rights([vals['resource_id'] for vals in vals_list if vals.get('resource_id')])
-        return super().create(vals_list)
+        leaves = super().create(vals_list)
+        leaves._dental_notify_front_desk()
+        return leaves
 
     def write(self, vals):
         resource_ids = self.sudo().resource_id.ids
         if vals.get('resource_id'):
             resource_ids.append(vals['resource_id'])
         self._dental_check_absence_rights(resource_ids)
-        return super().write(vals)
+        result = super().write(vals)
+        if {'resource_id', 'date_from', 'date_to'} & set(vals):
+            self._dental_notify_front_desk()
+        return result
+
+    def _dental_notify_front_desk(self):
+        """A to-do on each appointment booked during the absence, for whoever booked it to move it.
+
+        As superuser: the dentist entering their own absence may not write the appointments.
+        """
+        for leave in self.sudo():
+            for appointment in leave.dental_appointment_ids:
+                appointment.activity_schedule(
+                    'mail.mail_activity_data_todo',
+                    user_id=appointment._dental_front_desk_user().id,
+                    summary=_('Move: the dentist is absent'),
+                    note=_('The dentist is absent at this time (%s): offer the patient another time.', leave.name),
+                )
 
     def unlink(self):
         self._dental_check_absence_rights(self.sudo().resource_id.ids)

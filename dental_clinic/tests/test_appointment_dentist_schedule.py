@@ -161,3 +161,6 @@ class TestDentistSchedule(AppointmentCase):
         action = listed.action_dental_view_appointments()
         self.assertEqual(self.Appointment.search(action['domain']), first | second)
         self.assertEqual(set((first | second).mapped('state')), {'scheduled'}, 'nothing is cancelled')
+        # The front desk gets a to-do on each of them.
+        for appointment in first | second:
+            self.assertEqual(appointment.activity_ids.mapped('summary'), ['Move: the dentist is absent'])
