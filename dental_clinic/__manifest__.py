@@ -52,6 +52,7 @@
         'wizard/dental_report_wizard_views.xml',
         'report/dental_report_menus.xml',
         'wizard/dental_settings_views.xml',
+        'views/dental_dentist_schedule_views.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',

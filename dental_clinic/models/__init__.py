@@ -34,3 +34,4 @@ from . import dental_recall
 from . import ir_module_module
 from . import dental_waitlist
 from . import dental_appointment_waitlist
+from . import resource_calendar_leaves

@@ -398,7 +398,7 @@ class DentalAppointment(models.Model):
             )
         return _('%(dentist)s already has an appointment from %(start)s to %(stop)s (patient %(patient)s).', **values)
 
-    @api.constrains('start', 'stop', 'chair_id')
+    @api.constrains('start', 'stop', 'chair_id', 'dentist_id')
     def _check_working_hours(self):
         """Refuse bookings outside the chair's working hours (holidays of its calendar included).
 
@@ -440,6 +440,66 @@ class DentalAppointment(models.Model):
                             tz=calendar.tz or 'UTC',
                         )
                     )
+        self._check_dentist_hours(to_check)
+
+    def _check_dentist_hours(self, appointments):
+        """Refuse bookings outside the dentist's own working hours or during one of their absences.
+
+        A dentist's hours and absences are those of their ``resource.resource`` (Odoo's own per-person
+        schedule, no hr module needed); a dentist without one is bound by the chair's hours only.
+        """
+        if not appointments:
+            return
+        range_start = pytz.utc.localize(min(appointments.mapped('start')))
+        range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
+        intervals_by_dentist = self._dental_dentist_intervals(appointments.dentist_id, range_start, range_stop)
+        for appointment in appointments:
+            intervals = intervals_by_dentist.get(appointment.dentist_id.id)
+            if intervals is None:
+                continue
+            start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
+            covered = sum(
+                (
+                    min(stop, _round_interval_end(i_stop)) - max(start, i_start)
+                    for i_start, i_stop, _meta in intervals
+                    if i_start < stop and _round_interval_end(i_stop) > start
+                ),
+                timedelta(),
+            )
+            if covered < stop - start:
+                tz = appointment.chair_id._dental_tz()
+                raise ValidationError(
+                    _(
+                        '%(dentist)s is not working or is absent at some time between %(start)s and %(stop)s: '
+                        'book within their working hours and outside their absences.',
+                        dentist=appointment.dentist_id.sudo().name,
+                        start=appointment._format_datetime(appointment.start, tz=tz),
+                        stop=appointment._format_datetime(appointment.stop, tz=tz, time_only=True),
+                    )
+                )
+
+    @api.model
+    def _dental_dentist_resources(self, dentists):
+        """{user id: resource.resource} of the dentists who have their own working hours."""
+        resources = (
+            self.env['resource.resource']
+            .sudo()
+            .search([('user_id', 'in', dentists.ids), ('calendar_id', '!=', False)], order='id')
+        )
+        by_user = {}
+        for resource in resources:
+            by_user.setdefault(resource.user_id.id, resource)
+        return by_user
+
+    @api.model
+    def _dental_dentist_intervals(self, dentists, utc_from, utc_to):
+        """{user id: Intervals} of each dentist's working time, their absences and the holidays removed."""
+        result = {}
+        for user_id, resource in self._dental_dentist_resources(dentists).items():
+            calendar = resource.calendar_id
+            tz = pytz.timezone(calendar.tz or resource.tz or 'UTC')
+            result[user_id] = calendar._work_intervals_batch(utc_from, utc_to, resources=resource, tz=tz)[resource.id]
+        return result
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
@@ -1020,15 +1080,22 @@ class DentalAppointment(models.Model):
             calendar: calendar._work_intervals_batch(utc_from, utc_to, tz=pytz.timezone(calendar.tz or 'UTC'))[False]
             for calendar in {chair.resource_calendar_id for chair, _dentist in candidates}
         }
+        # A dentist with their own hours is available only when both the chair and the dentist are.
+        intervals_by_dentist = self._dental_dentist_intervals(
+            self.env['res.users'].union(*(d for _c, d in candidates)), utc_from, utc_to
+        )
         for slot_chair, slot_dentist in candidates:
             calendar = slot_chair.resource_calendar_id
+            intervals = intervals_by_calendar[calendar]
+            if slot_dentist.id in intervals_by_dentist:
+                intervals = intervals & intervals_by_dentist[slot_dentist.id]
             blocked = sorted(
                 (b['start'], b['stop'])
                 for b in busy
                 if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id
             )
             found = 0
-            for i_start, i_stop, _meta in intervals_by_calendar[calendar]:
+            for i_start, i_stop, _meta in intervals:
                 i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
                 i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step
