@@ -701,6 +701,8 @@ class DentalAppointment(models.Model):
             raise ValidationError(_('%s is not a state of an appointment.', target))
         appointments = self
         appointments._check_transition(target, cancelling=bool(values.get('cancel_reason')))
+        if target in ('arrived', 'in_progress', 'done'):
+            appointments.patient_id._dental_check_cpf_first_visit(_('the first check-in'))
         now = fields.Datetime.now()
         if target in STATE_TIMESTAMPS:
             values[STATE_TIMESTAMPS[target]] = now

@@ -43,3 +43,4 @@ from . import test_server_wide
 from . import test_uninstall_guard
 from . import test_rules_company
 from . import test_rules_edges
+from . import test_patient_cpf_first_visit
