@@ -190,6 +190,12 @@ class DentalPatient(models.Model):
     no_show_count = fields.Integer(string='No-shows', compute='_compute_appointment_stats')
     cancelled_count = fields.Integer(string='Cancellations', compute='_compute_appointment_stats')
     next_appointment_start = fields.Datetime(string='Next Appointment', compute='_compute_appointment_stats')
+    # Attendance of the last 12 months, shown at booking: plain counts, no clinical data.
+    attendance_done_count = fields.Integer(string='Visits (12 months)', compute='_compute_attendance')
+    attendance_no_show_count = fields.Integer(string='No-shows (12 months)', compute='_compute_attendance')
+    attendance_late_cancel_count = fields.Integer(
+        string='Late Cancellations (12 months)', compute='_compute_attendance'
+    )
     last_visit_date = fields.Datetime(string='Last Visit', compute='_compute_appointment_stats')
 
     _sql_constraints = [
@@ -414,6 +420,35 @@ class DentalPatient(models.Model):
         """Called by the clinical records' ``create``: the first one needs the CPF, as the first check-in."""
         patient_ids = {vals['patient_id'] for vals in vals_list if vals.get('patient_id')}
         self.browse(patient_ids)._dental_check_cpf_first_visit(_('the first clinical record'))
+
+    @api.depends_context('uid')
+    def _compute_attendance(self):
+        """Visits done, no-shows and late cancellations of the last 12 months, in one grouped query."""
+        counts = defaultdict(lambda: {'done': 0, 'no_show': 0, 'late': 0})
+        patient_ids = [patient_id for patient_id in self.ids if patient_id]
+        if patient_ids:
+            now = fields.Datetime.now()
+            groups = self.env['dental.appointment']._read_group(
+                [
+                    ('patient_id', 'in', patient_ids),
+                    ('start', '>=', now - relativedelta(months=12)),
+                    ('start', '<=', now),
+                    '|',
+                    ('state', 'in', ('done', 'no_show')),
+                    '&',
+                    ('state', '=', 'cancelled'),
+                    ('is_late_cancellation', '=', True),
+                ],
+                ['patient_id', 'state'],
+                ['__count'],
+            )
+            for patient, state, count in groups:
+                counts[patient.id]['late' if state == 'cancelled' else state] += count
+        for patient in self:
+            patient_counts = counts[patient.id]
+            patient.attendance_done_count = patient_counts['done']
+            patient.attendance_no_show_count = patient_counts['no_show']
+            patient.attendance_late_cancel_count = patient_counts['late']
 
     def _compute_appointment_stats(self):
         now = fields.Datetime.now()

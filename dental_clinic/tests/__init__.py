@@ -44,3 +44,4 @@ from . import test_uninstall_guard
 from . import test_rules_company
 from . import test_rules_edges
 from . import test_patient_cpf_first_visit
+from . import test_appointment_attendance
