@@ -106,6 +106,9 @@ class DentalAppointment(models.Model):
     patient_id = fields.Many2one('dental.patient', required=True, index=True, check_company=True, tracking=True)
     partner_id = fields.Many2one(related='patient_id.partner_id', string='Contact')
     patient_mobile = fields.Char(related='patient_id.mobile_national', string='Mobile')
+    patient_done_count = fields.Integer(related='patient_id.attendance_done_count')
+    patient_no_show_count = fields.Integer(related='patient_id.attendance_no_show_count')
+    patient_late_cancel_count = fields.Integer(related='patient_id.attendance_late_cancel_count')
     dentist_id = fields.Many2one(
         'res.users', required=True, index=True, tracking=True, check_company=True, domain=dentist_domain
     )
@@ -761,6 +764,8 @@ class DentalAppointment(models.Model):
             raise ValidationError(_('%s is not a state of an appointment.', target))
         appointments = self
         appointments._check_transition(target, cancelling=bool(values.get('cancel_reason')))
+        if target in ('arrived', 'in_progress', 'done'):
+            appointments.patient_id._dental_check_cpf_first_visit(_('the first check-in'))
         now = fields.Datetime.now()
         if target in STATE_TIMESTAMPS:
             values[STATE_TIMESTAMPS[target]] = now

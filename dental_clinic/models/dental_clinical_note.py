@@ -62,6 +62,7 @@ class DentalClinicalNote(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.env['dental.patient']._dental_check_cpf_for_records(vals_list)
         for vals in vals_list:
             # The author is whoever writes the note; only data loading (superuser) says otherwise.
             if not self.env.su:

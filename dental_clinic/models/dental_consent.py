@@ -37,6 +37,9 @@ class DentalConsent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.env['dental.patient']._dental_check_cpf_for_records(
+            [vals for vals in vals_list if vals.get('consent_type') == 'treatment']
+        )
         for vals in vals_list:
             # Who recorded it is a fact, not input.
             vals['recorded_by_id'] = self.env.uid

@@ -91,6 +91,17 @@ class DentalPatient(models.Model):
     is_minor = fields.Boolean(string='Minor', compute='_compute_age', search='_search_is_minor')
     gender = fields.Selection([('female', 'Female'), ('male', 'Male'), ('other', 'Other')], tracking=True)
     is_foreigner = fields.Boolean(string='Foreigner', help='Foreign patients may be registered without a CPF.')
+    cpf_required_at_creation = fields.Boolean(
+        string='CPF Required at Registration',
+        compute='_compute_cpf_required_at_creation',
+        help='The company asks for the CPF (or "Foreigner") when the patient is registered, not at the first visit.',
+    )
+    booked_without_cpf = fields.Boolean(
+        string='Booked without CPF',
+        compute='_compute_booked_without_cpf',
+        search='_search_booked_without_cpf',
+        help='Has an appointment to come but neither a CPF nor "Foreigner": ask for the CPF at the visit.',
+    )
     cpf = fields.Char(string='CPF', tracking=True, copy=False, help='Brazilian taxpayer number, stored formatted.')
     cpf_digits = fields.Char(
         string='CPF (digits)', compute='_compute_cpf_digits', store=True, index='trigram', copy=False
@@ -179,6 +190,12 @@ class DentalPatient(models.Model):
     no_show_count = fields.Integer(string='No-shows', compute='_compute_appointment_stats')
     cancelled_count = fields.Integer(string='Cancellations', compute='_compute_appointment_stats')
     next_appointment_start = fields.Datetime(string='Next Appointment', compute='_compute_appointment_stats')
+    # Attendance of the last 12 months, shown at booking: plain counts, no clinical data.
+    attendance_done_count = fields.Integer(string='Visits (12 months)', compute='_compute_attendance')
+    attendance_no_show_count = fields.Integer(string='No-shows (12 months)', compute='_compute_attendance')
+    attendance_late_cancel_count = fields.Integer(
+        string='Late Cancellations (12 months)', compute='_compute_attendance'
+    )
     last_visit_date = fields.Datetime(string='Last Visit', compute='_compute_appointment_stats')
 
     _sql_constraints = [
@@ -333,6 +350,106 @@ class DentalPatient(models.Model):
                 parts.append(_('Risk conditions: %s', ', '.join(risks.mapped('name'))))
             patient.medical_alert = ' · '.join(parts) or False
 
+    @api.depends('company_id')
+    @api.depends_context('company')
+    def _compute_cpf_required_at_creation(self):
+        for patient in self:
+            company = patient.company_id or self.env.company
+            patient.cpf_required_at_creation = not company.sudo().dental_cpf_at_first_visit
+
+    def _compute_booked_without_cpf(self):
+        booked = self.search([('id', 'in', self.ids), *self._search_booked_without_cpf('=', True)])
+        for patient in self:
+            patient.booked_without_cpf = patient in booked
+
+    def _search_booked_without_cpf(self, operator, value):
+        if operator not in ('=', '!=') or not isinstance(value, bool):
+            raise UserError(_('Search "Booked without CPF" with "=" or "!=" and true or false.'))
+        domain = [
+            ('cpf', '=', False),
+            ('is_foreigner', '=', False),
+            (
+                'appointment_ids',
+                'any',
+                [
+                    '|',
+                    ('state', 'in', ('arrived', 'in_progress')),
+                    '&',
+                    ('state', 'in', MOVABLE_STATES),
+                    ('start', '>=', fields.Datetime.now()),
+                ],
+            ),
+        ]
+        return domain if (operator == '=') == value else ['!', *expression.normalize_domain(domain)]
+
+    def _dental_check_cpf(self, before):
+        """Refuse ``before`` (the first check-in or clinical record) for patients with neither a CPF nor
+        "Foreigner": the CPF collected at the first visit is the one on the record, never an invented one."""
+        missing = self.sudo().filtered(lambda patient: not patient.cpf and not patient.is_foreigner)
+        if missing:
+            raise ValidationError(
+                _(
+                    'The CPF of %(patients)s is missing: enter it (or tick "Foreigner") on the patient '
+                    'before %(before)s.',
+                    patients=', '.join(missing.mapped('name')),
+                    before=before,
+                )
+            )
+
+    def _dental_check_cpf_first_visit(self, before):
+        """Before the first check-in or clinical record, in companies that collect the CPF at the first
+        visit: patients already seen (a check-in or a treatment) keep being seen as before."""
+        missing = self.sudo().filtered(
+            lambda patient: (
+                not patient.cpf and not patient.is_foreigner and patient.company_id.dental_cpf_at_first_visit
+            )
+        )
+        if not missing:
+            return
+        for model, fname in (('dental.appointment', 'arrived_at'), ('dental.treatment', 'id')):
+            seen = (
+                self.env[model]
+                .sudo()
+                ._read_group([('patient_id', 'in', missing.ids), (fname, '!=', False)], ['patient_id'])
+            )
+            missing -= self.browse([patient.id for (patient,) in seen])
+        missing.with_env(self.env)._dental_check_cpf(before)
+
+    @api.model
+    def _dental_check_cpf_for_records(self, vals_list):
+        """Called by the clinical records' ``create``: the first one needs the CPF, as the first check-in."""
+        patient_ids = {vals['patient_id'] for vals in vals_list if vals.get('patient_id')}
+        self.browse(patient_ids)._dental_check_cpf_first_visit(_('the first clinical record'))
+
+    @api.depends_context('uid')
+    def _compute_attendance(self):
+        """Visits done, no-shows and late cancellations of the last 12 months, in one grouped query."""
+        counts = defaultdict(lambda: {'done': 0, 'no_show': 0, 'late': 0})
+        patient_ids = [patient_id for patient_id in self.ids if patient_id]
+        if patient_ids:
+            now = fields.Datetime.now()
+            groups = self.env['dental.appointment']._read_group(
+                [
+                    ('patient_id', 'in', patient_ids),
+                    ('start', '>=', now - relativedelta(months=12)),
+                    ('start', '<=', now),
+                    '|',
+                    ('state', 'in', ('done', 'no_show')),
+                    '&',
+                    ('state', '=', 'cancelled'),
+                    ('is_late_cancellation', '=', True),
+                ],
+                ['patient_id', 'state'],
+                ['__count'],
+            )
+            for patient, state, count in groups:
+                counts[patient.id]['late' if state == 'cancelled' else state] += count
+        for patient in self:
+            patient_counts = counts[patient.id]
+            patient.attendance_done_count = patient_counts['done']
+            patient.attendance_no_show_count = patient_counts['no_show']
+            patient.attendance_late_cancel_count = patient_counts['late']
+
     def _compute_appointment_stats(self):
         now = fields.Datetime.now()
         stats = {patient: {} for patient in self}
@@ -430,6 +547,13 @@ class DentalPatient(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+
+    @api.constrains('cpf', 'is_foreigner', 'company_id')
+    def _check_cpf_at_creation(self):
+        """Companies that do not wait for the first visit require the CPF (or "Foreigner") at registration."""
+        self.filtered(lambda patient: not patient.sudo().company_id.dental_cpf_at_first_visit)._dental_check_cpf(
+            _('saving it')
+        )
 
     @api.constrains('birth_date', 'guardian_id')
     def _check_guardian(self):

@@ -69,6 +69,7 @@ class DentalToothCondition(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.env['dental.patient']._dental_check_cpf_for_records(vals_list)
         for vals in vals_list:
             clean_tooth_vals(vals, self.env)
         return super().create(vals_list)

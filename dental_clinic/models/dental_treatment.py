@@ -143,6 +143,7 @@ class DentalTreatment(models.Model):
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
         self._check_date_done_vals(vals_list)
+        self.env['dental.patient']._dental_check_cpf_for_records(vals_list)
         for vals in vals_list:
             clean_tooth_vals(vals, self.env)
             if vals.get('state', 'planned') not in ('planned', 'done'):

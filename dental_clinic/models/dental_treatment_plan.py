@@ -68,6 +68,7 @@ class DentalTreatmentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        self.env['dental.patient']._dental_check_cpf_for_records(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

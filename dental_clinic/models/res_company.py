@@ -10,6 +10,12 @@ class ResCompany(models.Model):
         default=24,
         help='A cancellation made less than this many hours before the appointment counts as late.',
     )
+    dental_cpf_at_first_visit = fields.Boolean(
+        string='CPF at the First Visit',
+        default=True,
+        help='Patients may be registered without a CPF; it (or "Foreigner") is required before their first '
+        'check-in or clinical record. Unticked, the CPF is required when the patient is registered.',
+    )
     # Reminders: no message is sent between these local hours (the clinic's time zone).
     dental_quiet_hour_start = fields.Float(
         string='Quiet Hours From',

@@ -46,3 +46,5 @@ from . import test_rules_company
 from . import test_rules_edges
 from . import test_waitlist
 from . import test_waitlist_tour
+from . import test_patient_cpf_first_visit
+from . import test_appointment_attendance

@@ -95,6 +95,8 @@ class DentalCase(TransactionCase):
     def _create_patient(cls, **values):
         values.setdefault('name', 'Paciente Teste')
         values.setdefault('birth_date', '1990-01-01')
+        # Without a CPF, a test patient is a foreigner: its visits and records need no CPF.
+        values.setdefault('is_foreigner', not values.get('cpf'))
         return cls.env['dental.patient'].create(values)
 
 

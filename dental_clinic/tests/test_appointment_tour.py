@@ -28,7 +28,7 @@ class TestAppointmentTour(HttpCase):
         cls.chair = cls.env['dental.chair'].create(
             {'name': 'Cadeira Tour', 'dentist_id': cls.dentist.id, 'resource_calendar_id': calendar.id}
         )
-        cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Tour'})
+        cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Tour', 'is_foreigner': True})
         cls.procedure = cls.env['dental.procedure'].create({'name': 'Profilaxia Tour', 'duration': 0.75})
 
     def test_receptionist_books_from_calendar_and_confirms(self):

@@ -55,7 +55,7 @@ class TestSigningConcurrency(ConcurrencyCase):
             patient = (
                 env['dental.patient']
                 .with_company(company)
-                .create({'name': 'Paciente Corrida Assinatura', 'company_id': company.id})
+                .create({'name': 'Paciente Corrida Assinatura', 'company_id': company.id, 'is_foreigner': True})
             )
             notes = (
                 env['dental.clinical.note']

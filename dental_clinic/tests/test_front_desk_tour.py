@@ -66,7 +66,7 @@ class TestFrontDeskTour(HttpCase):
         """A half-hour booking of a new patient with the dentist, in the Today board's chair."""
         return cls.env['dental.appointment'].create(
             {
-                'patient_id': cls.env['dental.patient'].create({'name': patient_name}).id,
+                'patient_id': cls.env['dental.patient'].create({'name': patient_name, 'is_foreigner': True}).id,
                 'dentist_id': cls.dentist.id,
                 'chair_id': cls.chair_board.id,
                 'start': start,

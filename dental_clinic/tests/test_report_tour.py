@@ -34,8 +34,8 @@ class TestReportTour(HttpCase):
         )
         calendar = always_open_calendar(cls.env, 'Always open (reports)')
         cls.chair = cls.env['dental.chair'].create({'name': 'Cadeira Painel', 'resource_calendar_id': calendar.id})
-        cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Painel'})
-        old_patient = cls.env['dental.patient'].create({'name': 'Paciente Antigo'})
+        cls.patient = cls.env['dental.patient'].create({'name': 'Paciente Painel', 'is_foreigner': True})
+        old_patient = cls.env['dental.patient'].create({'name': 'Paciente Antigo', 'is_foreigner': True})
         tz = pytz.timezone('America/Sao_Paulo')
         today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
         first_day = (

@@ -24,6 +24,11 @@ class DentalSettings(models.TransientModel):
         string='Late Cancellation (hours)',
         help='A cancellation made less than this many hours before the appointment counts as late.',
     )
+    dental_cpf_at_first_visit = fields.Boolean(
+        string='CPF at the First Visit',
+        help='Patients may be registered without a CPF; it (or "Foreigner") is required before their first '
+        'check-in or clinical record. Unticked, the CPF is required when the patient is registered.',
+    )
     dental_quiet_hour_start = fields.Float(
         string='Quiet Hours From',
         help="Reminders due from this hour on wait until the quiet hours end (the clinic's time zone).",
