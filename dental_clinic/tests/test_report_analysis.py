@@ -225,7 +225,9 @@ class TestAppointmentAnalysis(AppointmentClinicalCase):
         chair = self.env['dental.chair'].create(
             {'name': 'Cadeira Filial', 'company_id': other.id, 'resource_calendar_id': calendar.id}
         )
-        patient = self.env['dental.patient'].create({'name': 'Paciente Filial', 'company_id': other.id, 'is_foreigner': True})
+        patient = self.env['dental.patient'].create(
+            {'name': 'Paciente Filial', 'company_id': other.id, 'is_foreigner': True}
+        )
         appointment = self.env['dental.appointment'].create(
             {
                 'company_id': other.id,
