@@ -59,7 +59,7 @@ class TestLgpdIntegrity(DentalClinicalCase):
         other_patient = (
             self.env['dental.patient']
             .with_company(self.company_other)
-            .create({'name': 'Paciente Filial', 'company_id': self.company_other.id})
+            .create({'name': 'Paciente Filial', 'company_id': self.company_other.id, 'is_foreigner': True})
         )
         dentist = self.user_dentist
         dentist.write({'company_ids': [(4, self.company_other.id)]})
