@@ -5,6 +5,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .dental_appointment import DEFAULT_DURATION
 from .dental_roles import dentist_domain
 
 WEEKDAY_FIELDS = ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')
@@ -72,7 +73,7 @@ class DentalWaitlist(models.Model):
     @api.depends('procedure_ids.duration')
     def _compute_duration(self):
         for entry in self:
-            entry.duration = sum(entry.procedure_ids.mapped('duration')) or 0.5
+            entry.duration = sum(entry.procedure_ids.mapped('duration')) or DEFAULT_DURATION
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -134,22 +135,21 @@ class DentalWaitlist(models.Model):
                 ('date_until', '>=', min(slot['start'] for slot in slots).date()),
             ]
         )
-        busy = (
+        busy = {}
+        for appointment in (
             self.env['dental.appointment']
             .sudo()
-            ._read_group(
+            .search_fetch(
                 [
                     ('patient_id', 'in', entries.patient_id.ids),
                     ('state', 'not in', ('cancelled', 'no_show')),
                     ('start', '<', max(slot['stop'] for slot in slots)),
                     ('stop', '>', min(slot['start'] for slot in slots)),
                 ],
-                ['patient_id'],
-                ['id:array_agg'],
+                ['patient_id', 'start', 'stop'],
             )
-        )
-        appointments = {patient.id: ids for patient, ids in busy}
-        Appointment = self.env['dental.appointment'].sudo()
+        ):
+            busy.setdefault(appointment.patient_id.id, []).append((appointment.start, appointment.stop))
         found = {}
         for slot in slots:
             local = pytz.utc.localize(slot['start']).astimezone(pytz.timezone(slot['tz']))
@@ -165,8 +165,8 @@ class DentalWaitlist(models.Model):
                     and entry.period in ('any', period)
                     and entry.duration <= hours + 1e-6
                     and not any(
-                        a.start < slot['stop'] and a.stop > slot['start']
-                        for a in Appointment.browse(appointments.get(entry.patient_id.id, []))
+                        start < slot['stop'] and stop > slot['start']
+                        for start, stop in busy.get(entry.patient_id.id, ())
                     )
                 )
             )

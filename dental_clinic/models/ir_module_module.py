@@ -31,8 +31,9 @@ class IrModuleModule(models.Model):
     def module_uninstall(self):
         """The last path: modules marked 'to remove' by any other means are removed while the registry
         loads, where an error would leave the database unable to start; keep them all installed instead."""
-        if self._dental_uninstall_refusal():
-            _logger.error('%s Nothing was uninstalled.', self._dental_uninstall_refusal())
+        refusal = self._dental_uninstall_refusal()
+        if refusal:
+            _logger.error('%s Nothing was uninstalled.', refusal)
             self.write({'state': 'installed'})
             return True
         return super().module_uninstall()
