@@ -31,6 +31,7 @@
         'data/dental_reminder_data.xml',
         'views/dental_reminder_views.xml',
         'views/dental_waitlist_views.xml',
+        'data/dental_waitlist_offer_data.xml',
         'views/dental_appointment_public_templates.xml',
         'views/res_config_settings_views.xml',
         'views/dental_procedure_views.xml',

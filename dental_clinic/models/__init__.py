@@ -33,5 +33,6 @@ from . import dental_appointment_reminder
 from . import dental_recall
 from . import ir_module_module
 from . import dental_waitlist
+from . import dental_waitlist_offer
 from . import dental_appointment_waitlist
 from . import resource_calendar_leaves

@@ -30,6 +30,13 @@ class DentalAppointment(models.Model):
         for appointment in self:
             appointment.waitlist_candidate_count = len(candidates.get(appointment.id, []))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        appointments = super().create(vals_list)
+        if not self.env.context.get('dental_waitlist_offer_booking'):
+            appointments._dental_expire_waitlist_offers()
+        return appointments
+
     def write(self, vals):
         before = {}
         if 'state' not in vals and any(key in vals for key in (*SLOT_KEYS, 'duration')):
@@ -119,6 +126,34 @@ class DentalAppointment(models.Model):
     def _dental_waitlist_candidates(self):
         self.ensure_one()
         return self._dental_waitlist_candidates_by_appointment().get(self.id, self.env['dental.waitlist'])
+
+    def _dental_expire_waitlist_offers(self):
+        """Offers of slots these new appointments take (booked by hand) expire: one query for the batch."""
+        active = self.filtered(lambda a: a.state not in INACTIVE_STATES)
+        if not active:
+            return
+        offers = (
+            self.env['dental.waitlist.offer']
+            .sudo()
+            .search(
+                [
+                    ('state', '=', 'sent'),
+                    ('slot_start', '<', max(active.mapped('stop'))),
+                    ('slot_stop', '>', min(active.mapped('start'))),
+                    '|',
+                    ('chair_id', 'in', active.chair_id.ids),
+                    ('dentist_id', 'in', active.dentist_id.ids),
+                ]
+            )
+        )
+        offers.filtered(
+            lambda offer: any(
+                a.start < offer.slot_stop
+                and a.stop > offer.slot_start
+                and (a.chair_id == offer.chair_id or a.dentist_id == offer.dentist_id)
+                for a in active
+            )
+        ).write({'state': 'expired'})
 
     def _dental_offer_freed_slots(self):
         """A to-do for whoever booked the appointment, when the short-notice list can fill the slot it freed."""

@@ -41,6 +41,9 @@ class DentalTemplateGuard(models.AbstractModel):
             if problem:
                 raise ValidationError(problem)
 
+    def _dental_check_system_use(self):
+        """Templates the system sends for every clinic stay sendable; each template model says which."""
+
     def _dental_check_change_rights(self):
         if self.env.su:
             return
@@ -62,4 +65,5 @@ class DentalTemplateGuard(models.AbstractModel):
         self._dental_check_change_rights()
         result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
         self._dental_check_reminder_use()
+        self._dental_check_system_use()
         return result

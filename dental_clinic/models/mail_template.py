@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
 
+from .dental_waitlist_offer import MAIL_TEMPLATES
+
 
 class MailTemplate(models.Model):
     """Templates the clinic's system sends by itself (reminders, recalls) stay what their senders expect.
@@ -55,6 +57,22 @@ class MailTemplate(models.Model):
             ):
                 raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
         self._dental_check_reminder_use()
+        self._dental_check_system_use()
 
     def _dental_system_templates(self):
-        return self.env.ref('dental_clinic.mail_template_recall', raise_if_not_found=False) or self.browse()
+        xmlids = ('dental_clinic.mail_template_recall', *MAIL_TEMPLATES.values())
+        return self.browse(
+            template.id for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids) if template
+        )
+
+    def _dental_check_system_use(self):
+        """The short-notice offers' templates stay sendable on offers (plain fields, no reports)."""
+        offer_templates = self.browse(
+            template.id
+            for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in MAIL_TEMPLATES.values())
+            if template
+        )
+        for template in self & offer_templates:
+            problem = template._dental_sending_problem('dental.waitlist.offer')
+            if problem:
+                raise ValidationError(problem)

@@ -45,6 +45,7 @@ from . import test_uninstall_guard
 from . import test_rules_company
 from . import test_rules_edges
 from . import test_waitlist
+from . import test_waitlist_offer
 from . import test_waitlist_tour
 from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance

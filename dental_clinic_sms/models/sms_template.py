@@ -1,4 +1,7 @@
 from odoo import _, api, models
+from odoo.exceptions import ValidationError
+
+from .dental_waitlist_offer import SMS_TEMPLATES
 
 
 class SmsTemplate(models.Model):
@@ -29,6 +32,22 @@ class SmsTemplate(models.Model):
     @api.constrains('model_id', 'body')
     def _check_dental_reminder_use(self):
         self._dental_check_reminder_use()
+        self._dental_check_system_use()
 
     def _dental_system_templates(self):
-        return self.env.ref('dental_clinic_sms.sms_template_recall', raise_if_not_found=False) or self.browse()
+        xmlids = ('dental_clinic_sms.sms_template_recall', *SMS_TEMPLATES.values())
+        return self.browse(
+            template.id for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids) if template
+        )
+
+    def _dental_check_system_use(self):
+        """The short-notice offers' SMS templates stay sendable on offers (plain fields only)."""
+        offer_templates = self.browse(
+            template.id
+            for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in SMS_TEMPLATES.values())
+            if template
+        )
+        for template in self & offer_templates:
+            problem = template._dental_sending_problem('dental.waitlist.offer')
+            if problem:
+                raise ValidationError(problem)
