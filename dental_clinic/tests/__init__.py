@@ -46,6 +46,7 @@ from . import test_rules_company
 from . import test_rules_edges
 from . import test_waitlist
 from . import test_waitlist_offer
+from . import test_waitlist_offer_concurrency
 from . import test_waitlist_tour
 from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance
