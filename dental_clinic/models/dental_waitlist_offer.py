@@ -89,10 +89,10 @@ class DentalWaitlistOffer(models.Model):
         ondelete='cascade',
         help='The appointment whose cancellation or move freed the slot.',
     )
-    slot_start = fields.Datetime(string='Slot Start', required=True, readonly=True)
+    slot_start = fields.Datetime(required=True, readonly=True)
     slot_stop = fields.Datetime(string='Slot End', required=True, readonly=True)
-    dentist_id = fields.Many2one('res.users', string='Dentist', required=True, readonly=True)
-    chair_id = fields.Many2one('dental.chair', string='Chair', required=True, readonly=True)
+    dentist_id = fields.Many2one('res.users', required=True, readonly=True)
+    chair_id = fields.Many2one('dental.chair', required=True, readonly=True)
     channel = fields.Selection([('email', 'E-mail'), ('whatsapp', 'WhatsApp')], required=True, readonly=True)
     partner_id = fields.Many2one(
         'res.partner', string='Recipient', readonly=True, help='The patient, or their guardian for a minor.'
@@ -117,12 +117,10 @@ class DentalWaitlistOffer(models.Model):
         readonly=True,
         index=True,
     )
-    sent_by_id = fields.Many2one('res.users', string='Sent By', readonly=True)
-    sent_at = fields.Datetime(string='Sent At', readonly=True)
+    sent_by_id = fields.Many2one('res.users', readonly=True)
+    sent_at = fields.Datetime(readonly=True)
     answered_at = fields.Datetime(string='Accepted At', readonly=True)
-    booked_appointment_id = fields.Many2one(
-        'dental.appointment', string='Booked Appointment', readonly=True, ondelete='set null'
-    )
+    booked_appointment_id = fields.Many2one('dental.appointment', readonly=True, ondelete='set null')
 
     # Values of the messages and the page, in the recipient's language and the clinic's time zone.
     first_name = fields.Char(compute='_compute_render_values', help='First name of the patient.')
