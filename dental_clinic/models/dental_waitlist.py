@@ -28,7 +28,7 @@ class DentalWaitlist(models.Model):
     _inherit = ['mail.thread', 'dental.field.guard']
     _order = 'create_date, id'
     _check_company_auto = True
-    _dental_system_fields = ('state', 'appointment_id')
+    _dental_system_fields = ('state', 'appointment_id', 'offer_ids')
 
     patient_id = fields.Many2one(
         'dental.patient', required=True, index=True, ondelete='cascade', check_company=True, tracking=True

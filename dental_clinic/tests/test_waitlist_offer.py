@@ -271,6 +271,65 @@ class TestWaitlistOffer(AppointmentCase, OfferMixin):
                     as_user.read(['offer_url'])
         self.assertEqual(set(offers.mapped('state')), {'sent'})
 
+    def test_hostile_calls(self):
+        as_desk = self.entry_ana.with_user(self.user_receptionist)
+        # Offers are never made through the entry's list of them.
+        with self.assertRaises(AccessError):
+            as_desk.write(
+                {
+                    'offer_ids': [
+                        Command.create(
+                            {
+                                'freed_appointment_id': self.freed.id,
+                                'slot_start': self.freed.start,
+                                'slot_stop': self.freed.stop,
+                                'dentist_id': self.user_dentist.id,
+                                'chair_id': self.chair_a.id,
+                                'channel': 'email',
+                            }
+                        )
+                    ]
+                }
+            )
+        for freed_id in ('1', [self.freed.id], True, 999999999):
+            with self.subTest(freed_id=freed_id), self.assertRaisesRegex(UserError, 'Open the appointment'):
+                as_desk.with_context(dental_freed_appointment_id=freed_id).action_offer_email()
+        # Another company's freed slot, given by its id.
+        dentist_b = mail_new_test_user(
+            self.env,
+            login='offer_dentist_filial',
+            name='Dr. Filial',
+            company_id=self.company_other.id,
+            company_ids=[Command.set(self.company_other.ids)],
+            groups=DENTIST_GROUP,
+        )
+        calendar_b = always_open_calendar(self.env, 'Always open (branch)')
+        calendar_b.company_id = self.company_other
+        chair_b = self.env['dental.chair'].create(
+            {'name': 'Cadeira Filial', 'company_id': self.company_other.id, 'resource_calendar_id': calendar_b.id}
+        )
+        patient_b = self.env['dental.patient'].create(
+            {'name': 'Paciente Filial', 'company_id': self.company_other.id, 'is_foreigner': True}
+        )
+        freed_b = (
+            self.env['dental.appointment']
+            .with_company(self.company_other)
+            .create(
+                {
+                    'company_id': self.company_other.id,
+                    'patient_id': patient_b.id,
+                    'dentist_id': dentist_b.id,
+                    'chair_id': chair_b.id,
+                    'start': self.freed.start,
+                    'duration': 1.0,
+                }
+            )
+        )
+        freed_b.cancel('patient', 'Viagem')
+        with self.assertRaises(AccessError):
+            as_desk.with_context(dental_freed_appointment_id=freed_b.id).action_offer_email()
+        self.assertFalse(self.Offer.search([]))
+
     def test_offer_templates_are_guarded(self):
         template = self.env.ref('dental_clinic.mail_template_waitlist_offer')
         manager = self.user_manager
