@@ -204,7 +204,6 @@ class DentalAppointment(models.Model):
     # Set by the series wizard only (``dental.appointment.series.wizard``), after its own checks.
     series_id = fields.Many2one(
         'dental.appointment.series',
-        string='Series',
         readonly=True,
         copy=False,
         index='btree_not_null',

@@ -43,7 +43,7 @@ class DentalAppointmentSeries(models.Model):
     appointment_count = fields.Integer(string='Appointments Booked', compute='_compute_appointment_count')
 
     _sql_constraints = [
-        ('interval_positive', 'CHECK (interval_weeks >= 1)', 'A series repeats at least every week.'),
+        ('interval_positive', 'CHECK (interval_weeks >= 1)', 'A series has at least one week between two visits.'),
     ]
 
     @api.depends('patient_id', 'interval_weeks')

@@ -338,7 +338,7 @@ class DentalAppointmentSeriesWizardLine(models.TransientModel):
     reason = fields.Char(string='Why Not', readonly=True)
     proposed_start = fields.Datetime(readonly=True)
     proposed_stop = fields.Datetime(readonly=True)
-    proposed_chair_id = fields.Many2one('dental.chair', string='Proposed Chair', readonly=True)
+    proposed_chair_id = fields.Many2one('dental.chair', readonly=True)
     decision = fields.Selection(
         [('book', 'Book as asked'), ('proposal', 'Book the proposal'), ('skip', 'Skip')],
         required=True,
