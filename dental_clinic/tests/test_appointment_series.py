@@ -1,4 +1,7 @@
-from datetime import timedelta
+# The race test commits on purpose (two connections must see the shared data), and cleans up.
+# pylint: disable=invalid-commit
+import threading
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo.addons.dental_clinic.models.dental_appointment import DentalAppointment
@@ -10,6 +13,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import AppointmentCase, always_open_calendar
+from .concurrency import RACE_TIMEOUT, ConcurrencyCase, backend_pid
 
 FOUR_WEEKS = timedelta(weeks=4)
 
@@ -424,3 +428,97 @@ class TestAppointmentSeries(AppointmentCase):
             wizard.with_user(self.user_dentist).action_book()
         with self.assertRaises(AccessError):
             wizard.line_ids.with_user(self.user_dentist).read(['reason'])
+
+
+@tagged('post_install', '-at_install')
+class TestAppointmentSeriesRace(ConcurrencyCase):
+    """A desk books one of the series' slots while the series is being booked: the series books nothing.
+
+    Two real connections: the desk's single booking is written, not committed, when the series is booked; the
+    series' checks cannot see it, its INSERT waits for the desk's transaction and fails once that commits.
+    """
+
+    FIRST = datetime(2035, 3, 5, 12)  # far from the demo data's appointments of the admin dentist
+
+    def _setup_data(self):
+        with self.committed_env() as env:
+            calendar = always_open_calendar(env, 'Always open (series race)')
+            chair = env['dental.chair'].create({'name': 'Cadeira Corrida Série', 'resource_calendar_id': calendar.id})
+            patients = env['dental.patient'].create(
+                [{'name': 'Paciente Série Corrida', 'is_foreigner': True}, {'name': 'Paciente Balcão Corrida'}]
+            )
+            first = env['dental.appointment'].create(
+                {
+                    'patient_id': patients[0].id,
+                    'dentist_id': env.ref('base.user_admin').id,
+                    'chair_id': chair.id,
+                    'start': self.FIRST,
+                    'duration': 1.0,
+                }
+            )
+            wizard = env['dental.appointment.series.wizard'].create(
+                {'appointment_id': first.id, 'interval_weeks': 4, 'count': 6}
+            )
+            wizard.action_preview()
+            self.assertEqual(set(wizard.line_ids.mapped('status')), {'ok'})
+            return {'calendar': calendar.id, 'chair': chair.id, 'patients': patients.ids, 'wizard': wizard.id}
+
+    def _cleanup(self, ids):
+        with self.committed_env() as env:
+            env['dental.appointment.series.wizard'].browse(ids['wizard']).unlink()
+            appointments = env['dental.appointment'].search([('chair_id', '=', ids['chair'])])
+            series = appointments.series_id
+            appointments.unlink()
+            series.unlink()
+            self.delete_with_partners(env['dental.patient'].browse(ids['patients']))
+            self.delete_chair(env, ids['chair'], ids['calendar'])
+
+    def test_series_loses_the_race_and_books_nothing(self):
+        ids = self._setup_data()
+        self.addCleanup(self._cleanup, ids)
+        desk_inserted = threading.Event()
+        cursors = self.open_cursors('desk', 'series')
+
+        def desk():
+            cr = cursors['desk']
+            try:
+                self.env_for(cr)['dental.appointment'].create(
+                    {
+                        'patient_id': ids['patients'][1],
+                        'dentist_id': self.env_for(cr).ref('base.user_admin').id,
+                        'chair_id': ids['chair'],
+                        'start': self.FIRST + timedelta(weeks=12),
+                        'duration': 0.5,
+                    }
+                )
+                self.env_for(cr).flush_all()
+                desk_inserted.set()
+                # Commit only once the series' INSERT waits for this transaction.
+                self.wait_until_blocking(backend_pid(cr))
+                cr.commit()
+                return 'committed'
+            finally:
+                desk_inserted.set()
+
+        def series():
+            cr = cursors['series']
+            self.assertTrue(desk_inserted.wait(RACE_TIMEOUT))
+            env = self.env_for(cr, context={'lang': 'en_US'})
+            try:
+                env['dental.appointment.series.wizard'].browse(ids['wizard']).action_book()
+                env.flush_all()
+                cr.commit()
+                return 'committed'
+            except ValidationError as exc:
+                cr.rollback()
+                return exc
+
+        with mute_logger('odoo.sql_db'):
+            outcome = self.run_concurrently({'desk': desk, 'series': series})
+        self.assertEqual(outcome['desk'], 'committed', outcome)
+        self.assertIsInstance(outcome['series'], ValidationError, outcome)
+        self.assertRegex(outcome['series'].args[0], 'Nothing was booked: .*just booked by someone else')
+        with self.committed_env() as env:
+            booked = env['dental.appointment'].search([('chair_id', '=', ids['chair'])])
+            self.assertEqual(len(booked), 2, 'the first appointment and the desk\'s booking')
+            self.assertFalse(booked.series_id)
