@@ -760,7 +760,7 @@ class DentalAppointment(models.Model):
             'res_model': 'dental.appointment.series.wizard',
             'view_mode': 'form',
             'target': 'new',
-            'context': {'default_appointment_id': self.id},
+            'context': {'default_appointment_id': self.id, 'dialog_size': 'extra-large'},
         }
 
     def _action_new_treatment(self, procedure=None):

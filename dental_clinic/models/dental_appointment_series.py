@@ -36,7 +36,7 @@ class DentalAppointmentSeries(models.Model):
     patient_id = fields.Many2one('dental.patient', required=True, index=True, readonly=True, check_company=True)
     dentist_id = fields.Many2one('res.users', required=True, readonly=True, check_company=True, domain=dentist_domain)
     chair_id = fields.Many2one('dental.chair', required=True, readonly=True, check_company=True)
-    interval_weeks = fields.Integer(string='Every (weeks)', required=True, readonly=True)
+    interval_weeks = fields.Integer(string='Every', required=True, readonly=True, help='Weeks between two visits.')
     count = fields.Integer(string='Visits Asked', readonly=True, help='Number of visits asked, the first included.')
     until_date = fields.Date(string='Until', readonly=True, help='The last visit was asked no later than this date.')
     appointment_ids = fields.One2many('dental.appointment', 'series_id', string='Appointments', readonly=True)

@@ -47,7 +47,9 @@ class DentalAppointmentSeriesWizard(models.TransientModel):
         required=True,
         default='count',
     )
-    count = fields.Integer(string='Visits', default=12, help='Visits in the series, this appointment included.')
+    count = fields.Integer(
+        string='Number of Visits', default=12, help='Visits in the series, this appointment included.'
+    )
     until_date = fields.Date(string='Until', help='No visit after this date.')
     state = fields.Selection([('setup', 'Repetition'), ('preview', 'Preview')], required=True, default='setup')
     line_ids = fields.One2many('dental.appointment.series.wizard.line', 'wizard_id', string='Visits Previewed')
@@ -319,6 +321,7 @@ class DentalAppointmentSeriesWizard(models.TransientModel):
             'res_id': self.id,
             'view_mode': 'form',
             'target': 'new',
+            'context': {'dialog_size': 'extra-large'},
         }
 
 
@@ -334,8 +337,9 @@ class DentalAppointmentSeriesWizardLine(models.TransientModel):
     sequence = fields.Integer(string='Visit', readonly=True)
     start = fields.Datetime(string='Asked', required=True, readonly=True)
     stop = fields.Datetime(required=True, readonly=True)
-    status = fields.Selection([('ok', 'Free'), ('conflict', 'Not free')], required=True, readonly=True)
-    reason = fields.Char(string='Why Not', readonly=True)
+    status = fields.Selection([('ok', 'Available'), ('conflict', 'Unavailable')], required=True, readonly=True)
+    # Text, not Char: the list wraps it, the whole reason is read.
+    reason = fields.Text(string='Why Not', readonly=True)
     proposed_start = fields.Datetime(readonly=True)
     proposed_stop = fields.Datetime(readonly=True)
     proposed_chair_id = fields.Many2one('dental.chair', readonly=True)
@@ -345,7 +349,7 @@ class DentalAppointmentSeriesWizardLine(models.TransientModel):
         default='book',
     )
     start_label = fields.Char(string='Date Asked', compute='_compute_labels')
-    proposal_label = fields.Char(string='Nearest Free Slot', compute='_compute_labels')
+    proposal_label = fields.Text(string='Nearest Free Slot', compute='_compute_labels')
 
     @api.depends('start', 'stop', 'proposed_start', 'proposed_stop', 'proposed_chair_id')
     def _compute_labels(self):

@@ -33,11 +33,11 @@ registry.category("web_tour.tours").add("dental_series_tour", {
             run: "click",
         },
         {
-            content: "11 new visits, all free",
+            content: "11 new visits to book, all available",
             trigger: ".modal .o_field_widget[name=book_count]:contains('11')",
         },
         {
-            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('Free')",
+            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('Available')",
         },
         {
             content: "Book them",
