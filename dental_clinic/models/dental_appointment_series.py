@@ -33,7 +33,10 @@ class DentalAppointmentSeries(models.Model):
     company_id = fields.Many2one(
         'res.company', required=True, index=True, readonly=True, default=lambda self: self.env.company
     )
-    patient_id = fields.Many2one('dental.patient', required=True, index=True, readonly=True, check_company=True)
+    # The series goes with its patient when the record is purged (its appointments go first).
+    patient_id = fields.Many2one(
+        'dental.patient', required=True, index=True, readonly=True, check_company=True, ondelete='cascade'
+    )
     dentist_id = fields.Many2one('res.users', required=True, readonly=True, check_company=True, domain=dentist_domain)
     chair_id = fields.Many2one('dental.chair', required=True, readonly=True, check_company=True)
     interval_weeks = fields.Integer(string='Every', required=True, readonly=True, help='Weeks between two visits.')

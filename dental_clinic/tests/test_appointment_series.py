@@ -420,6 +420,13 @@ class TestAppointmentSeries(AppointmentCase):
         self.assertEqual(series.interval_weeks, 4)
         self.assertTrue(self.user_receptionist.has_group(RECEPTIONIST_GROUP))
 
+    def test_purging_the_patient_removes_the_series(self):
+        patient = self._create_patient(name='Paciente Série Apagada')
+        series = self._repeat(self._first(patient_id=patient.id), count=3)
+        patient._dental_purge()
+        self.assertFalse(patient.exists())
+        self.assertFalse(series.exists())
+
     def test_other_users_wizard_is_private(self):
         first = self._first()
         wizard = self._wizard(first, user=self.user_receptionist)
