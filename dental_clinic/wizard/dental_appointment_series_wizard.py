@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import format_datetime
 
-from ..models.dental_appointment import INACTIVE_STATES
+from ..models.dental_appointment import INACTIVE_STATES, SLOT_SEARCH_HORIZON_DAYS
 
 # Two years of visits every week at most (orthodontics: every 4 weeks for 2 years is 26); beyond, a typo.
 MAX_SERIES_VISITS = 104
@@ -285,7 +285,9 @@ class DentalAppointmentSeriesWizard(models.TransientModel):
             .replace(tzinfo=None)
         )
         window_stop = window_start + timedelta(days=2 * NEAR_DAYS + 1)
-        if window_stop <= fields.Datetime.now() or not chairs:
+        now = fields.Datetime.now()
+        # Past, or beyond what the slot finder searches: nothing to propose.
+        if not chairs or window_stop <= now or window_start > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS):
             return None
         found = self.env['dental.appointment']._find_slots(
             (stop - start).total_seconds() / 3600,
