@@ -130,6 +130,32 @@ class TestAppointmentSeries(AppointmentCase):
         )
         self.assertEqual(series.appointment_ids.sorted('start')[1].chair_id, self.chair_b)
 
+    def test_dentist_absence_is_a_conflict(self):
+        first = self._first()
+        resource = self.env['resource.resource'].create(
+            {
+                'name': self.user_dentist.name,
+                'user_id': self.user_dentist.id,
+                'calendar_id': self.calendar.id,
+                'tz': 'America/Sao_Paulo',
+            }
+        )
+        self.env['resource.calendar.leaves'].create(
+            {
+                'name': 'Congresso',
+                'resource_id': resource.id,
+                'calendar_id': self.calendar.id,
+                'date_from': self.at(28, 0),
+                'date_to': self.at(28, 23, 59),
+            }
+        )
+        wizard = self._wizard(first, user=self.user_receptionist, count=3)
+        wizard.action_preview()
+        absent, free = wizard.line_ids
+        self.assertEqual((absent.status, free.status), ('conflict', 'ok'))
+        self.assertIn('absent', absent.reason)
+        self.assertEqual((absent.proposed_start, absent.proposed_chair_id), (self.at(29, 9), self.chair_a))
+
     def test_skip_and_refuse_booking_a_conflict_as_asked(self):
         first = self._first()
         self._book(day=28, hour=9, patient_id=self.patient_2.id)
