@@ -11,6 +11,7 @@ from . import dental_treatment_plan
 from . import dental_clinical_note
 from . import dental_chair
 from . import dental_appointment
+from . import dental_appointment_series
 from . import calendar_event
 from . import calendar_attendee
 from . import res_company

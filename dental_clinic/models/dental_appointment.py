@@ -62,6 +62,20 @@ def _round_interval_end(value):
     return value
 
 
+def _intervals_cover(intervals, start, stop):
+    """Whether working ``intervals`` (resource Intervals, aware) cover naive UTC ``start``..``stop`` entirely."""
+    start, stop = pytz.utc.localize(start), pytz.utc.localize(stop)
+    covered = sum(
+        (
+            min(stop, _round_interval_end(i_stop)) - max(start, i_start)
+            for i_start, i_stop, _meta in intervals
+            if i_start < stop and _round_interval_end(i_stop) > start
+        ),
+        timedelta(),
+    )
+    return covered >= stop - start
+
+
 class DentalAppointment(models.Model):
     """A patient's visit: one dentist, one chair, one time slot.
 
@@ -99,6 +113,7 @@ class DentalAppointment(models.Model):
         'cancelled_at',
         'is_late_cancellation',
         'calendar_event_id',
+        'series_id',
     )
     _dental_create_only_fields = ('company_id',)
 
@@ -186,6 +201,16 @@ class DentalAppointment(models.Model):
         'calendar.event', readonly=True, copy=False, index='btree_not_null', ondelete='set null'
     )
     chair_color = fields.Integer(related='chair_id.color')
+    # Set by the series wizard only (``dental.appointment.series.wizard``), after its own checks.
+    series_id = fields.Many2one(
+        'dental.appointment.series',
+        readonly=True,
+        copy=False,
+        index='btree_not_null',
+        ondelete='set null',
+        check_company=True,
+        help='The recurring visits this appointment belongs to (e.g. orthodontic maintenance every 4 weeks).',
+    )
     # Display helpers of the Today board and the calendar.
     time_label = fields.Char(
         string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.'
@@ -403,7 +428,8 @@ class DentalAppointment(models.Model):
 
     @api.constrains('start', 'stop', 'chair_id', 'dentist_id')
     def _check_working_hours(self):
-        """Refuse bookings outside the chair's working hours (holidays of its calendar included).
+        """Refuse bookings outside the chair's working hours (holidays of its calendar included), or outside
+        the dentist's own hours or during one of their absences (``_dental_hours_problems``).
 
         Checked when the slot is booked or moved, not when the state changes: a
         holiday added later does not stop the front desk from confirming or
@@ -413,73 +439,118 @@ class DentalAppointment(models.Model):
         if self.env.su and self.env.context.get('dental_allow_outside_hours'):
             return
         to_check = self.filtered(lambda a: a.state in MOVABLE_STATES and a.start and a.stop)
-        for calendar, appointments in to_check.grouped(lambda a: a.chair_id.resource_calendar_id).items():
-            tz = pytz.timezone(calendar.tz or 'UTC')
-            range_start = pytz.utc.localize(min(appointments.mapped('start')))
-            range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
-            intervals = [
-                (i_start, _round_interval_end(i_stop), meta)
-                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
-            ]
-            for appointment in appointments:
-                start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
-                covered = sum(
-                    (
-                        min(stop, i_stop) - max(start, i_start)
-                        for i_start, i_stop, _meta in intervals
-                        if i_start < stop and i_stop > start
-                    ),
-                    timedelta(),
-                )
-                if covered < stop - start:
-                    raise ValidationError(
-                        _(
-                            '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
-                            'working hours (%(hours)s, time zone %(tz)s).',
-                            chair=appointment.chair_id.name,
-                            start=appointment._format_datetime(appointment.start, tz=calendar.tz),
-                            stop=appointment._format_datetime(appointment.stop, tz=calendar.tz, time_only=True),
-                            hours=calendar.name,
-                            tz=calendar.tz or 'UTC',
-                        )
-                    )
-        self._check_dentist_hours(to_check)
+        problems = self._dental_hours_problems([(a.chair_id.id, a.dentist_id.id, a.start, a.stop) for a in to_check])
+        problem = next(filter(None, problems), None)
+        if problem:
+            raise ValidationError(problem)
 
-    def _check_dentist_hours(self, appointments):
-        """Refuse bookings outside the dentist's own working hours or during one of their absences.
+    @api.model
+    def _dental_hours_problems(self, slots):
+        """Why each (chair_id, dentist_id, start, stop) of ``slots`` is outside working hours, False where it is not.
 
-        A dentist's hours and absences are those of their ``resource.resource`` (Odoo's own per-person
-        schedule, no hr module needed); a dentist without one is bound by the chair's hours only.
+        The chair's hours (holidays of its calendar included) first, then the dentist's: a dentist's hours
+        and absences are those of their ``resource.resource`` (Odoo's own per-person schedule, no hr module
+        needed); a dentist without one is bound by the chair's hours only. Each calendar's intervals are
+        computed once for all the slots (a series spans up to years).
         """
-        if not appointments:
-            return
-        range_start = pytz.utc.localize(min(appointments.mapped('start')))
-        range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
-        intervals_by_dentist = self._dental_dentist_intervals(appointments.dentist_id, range_start, range_stop)
-        for appointment in appointments:
-            intervals = intervals_by_dentist.get(appointment.dentist_id.id)
-            if intervals is None:
-                continue
-            start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
-            covered = sum(
-                (
-                    min(stop, _round_interval_end(i_stop)) - max(start, i_start)
-                    for i_start, i_stop, _meta in intervals
-                    if i_start < stop and _round_interval_end(i_stop) > start
-                ),
-                timedelta(),
-            )
-            if covered < stop - start:
-                tz = appointment.chair_id._dental_tz()
-                raise ValidationError(
-                    _(
-                        '%(dentist)s is not working or is absent at some time between %(start)s and %(stop)s: '
-                        'book within their working hours and outside their absences.',
-                        dentist=appointment.dentist_id.sudo().name,
-                        start=appointment._format_datetime(appointment.start, tz=tz),
-                        stop=appointment._format_datetime(appointment.stop, tz=tz, time_only=True),
+        problems = [False] * len(slots)
+        indexed = [(index, slot) for index, slot in enumerate(slots) if all(slot)]
+        if not indexed:
+            return problems
+        chairs = self.env['dental.chair'].browse({slot[0] for _index, slot in indexed})
+        by_calendar = {}
+        for index, slot in indexed:
+            by_calendar.setdefault(chairs.browse(slot[0]).resource_calendar_id, []).append((index, slot))
+        for calendar, items in by_calendar.items():
+            tz = pytz.timezone(calendar.tz or 'UTC')
+            range_start = pytz.utc.localize(min(slot[2] for _index, slot in items))
+            range_stop = pytz.utc.localize(max(slot[3] for _index, slot in items))
+            intervals = calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
+            for index, (chair_id, _dentist_id, start, stop) in items:
+                if not _intervals_cover(intervals, start, stop):
+                    problems[index] = _(
+                        '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
+                        'working hours (%(hours)s, time zone %(tz)s).',
+                        chair=chairs.browse(chair_id).name,
+                        start=self._format_datetime(start, tz=calendar.tz),
+                        stop=self._format_datetime(stop, tz=calendar.tz, time_only=True),
+                        hours=calendar.name,
+                        tz=calendar.tz or 'UTC',
                     )
-                )
+        intervals_by_dentist = self._dental_dentist_intervals(
+            self.env['res.users'].browse({slot[1] for _index, slot in indexed}),
+            pytz.utc.localize(min(slot[2] for _index, slot in indexed)),
+            pytz.utc.localize(max(slot[3] for _index, slot in indexed)),
+        )
+        for index, (chair_id, dentist_id, start, stop) in indexed:
+            intervals = intervals_by_dentist.get(dentist_id)
+            if problems[index] or intervals is None or _intervals_cover(intervals, start, stop):
+                continue
+            tz = chairs.browse(chair_id)._dental_tz()
+            problems[index] = _(
+                '%(dentist)s is not working or is absent at some time between %(start)s and %(stop)s: '
+                'book within their working hours and outside their absences.',
+                dentist=self.env['res.users'].sudo().browse(dentist_id).name,
+                start=self._format_datetime(start, tz=tz),
+                stop=self._format_datetime(stop, tz=tz, time_only=True),
+            )
+        return problems
+
+    def _dental_slot_problems(self, slots):
+        """Why each (chair_id, dentist_id, start, stop) of ``slots`` cannot be booked, False where it can.
+
+        The checks of a booking (``create``), without raising and for all the slots at once, to preview many
+        bookings (a series): another appointment in the way (``self``'s own slots do not count, as in
+        ``_check_slots_free``), then the chair's and the dentist's hours. The bookings themselves go
+        through ``create`` or ``write``, which check again; the exclusion constraints stay the guarantee.
+        """
+        problems = [False] * len(slots)
+        indexed = [(index, slot) for index, slot in enumerate(slots) if all(slot)]
+        if not indexed:
+            return problems
+        self.flush_model([*SLOT_FIELDS, 'state'])
+        values = SQL(', ').join(
+            SQL('(%s, %s, %s, %s::timestamp, %s::timestamp)', index, *slot) for index, slot in indexed
+        )
+        # Written like the exclusion constraints, so that each probe uses their GiST index.
+        probes = SQL(' UNION ALL ').join(
+            SQL(
+                """
+                SELECT new.n, b.id, %(kind)s AS kind, b.start
+                  FROM new
+                  JOIN dental_appointment b
+                    ON int4range(%(column)s, %(column)s, '[]') = int4range(%(new_column)s, %(new_column)s, '[]')
+                   AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                   AND b.state NOT IN %(inactive)s
+                   AND b.id != ALL(%(ids)s)
+                """,
+                kind=kind,
+                column=SQL.identifier('b', f'{kind}_id'),
+                new_column=SQL.identifier('new', f'{kind}_id'),
+                inactive=INACTIVE_STATES,
+                ids=list(self.ids),
+            )
+            for kind in ('chair', 'dentist')
+        )
+        self.env.cr.execute(
+            SQL(
+                'WITH new (n, chair_id, dentist_id, start, stop) AS (VALUES %s) '
+                'SELECT DISTINCT ON (n) n, id, kind FROM (%s) AS clash ORDER BY n, kind, start',
+                values,
+                probes,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        others = self.sudo().browse([row[1] for row in rows])
+        for index, other_id, kind in rows:
+            other = others.browse(other_id)
+            problems[index] = self._overlap_message(
+                kind, slots[index], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other
+            )
+        hours = self._dental_hours_problems(
+            [(False, False, False, False) if problems[index] else slot for index, slot in enumerate(slots)]
+        )
+        return [problem or hour_problem for problem, hour_problem in zip(problems, hours, strict=True)]
 
     @api.model
     def _dental_dentist_resources(self, dentists):
@@ -679,6 +750,19 @@ class DentalAppointment(models.Model):
             'context': {'default_appointment_id': self.id},
         }
 
+    def action_open_series_wizard(self):
+        """Repeat this appointment every few weeks: the wizard previews each visit before booking them."""
+        self.ensure_one()
+        self.env['dental.appointment.series.wizard']._check_can_repeat(self)
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Repeat Appointment'),
+            'res_model': 'dental.appointment.series.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_appointment_id': self.id, 'dialog_size': 'extra-large'},
+        }
+
     def _action_new_treatment(self, procedure=None):
         """A new treatment form for this visit, prefilled: the dentist picks the tooth and surfaces."""
         self.ensure_one()
@@ -742,6 +826,59 @@ class DentalAppointment(models.Model):
         self.message_post(
             body=_('Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start))
         )
+        return True
+
+    def _dental_series_following(self):
+        """These appointments and, for those of a series, the later visits of their series still to come
+        (scheduled or confirmed): what "this and the following" means."""
+        following = self
+        for appointment in self.filtered('series_id'):
+            following |= appointment.series_id.appointment_ids.filtered(
+                lambda a, start=appointment.start: a.start > start and a.state in MOVABLE_STATES
+            )
+        return following
+
+    def reschedule_following(self, start, stop, dentist=None, chair=None):
+        """Move this appointment and the following visits of its series by the same time, to the given
+        duration, dentist and chair: all of them or none.
+
+        Every new slot is checked first (another appointment, chair and dentist hours, past times); if any
+        cannot move, nothing moves and the message names each date that cannot. Each one then moves through
+        ``reschedule`` (the checks of a single move, its chatter message).
+        """
+        if len(self) != 1:
+            raise UserError(_('Reschedule one appointment at a time.'))
+        start, stop = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(stop)
+        self._check_booking_vals({'start': start, 'stop': stop})
+        if not start or not stop or stop <= start:
+            raise ValidationError(_('An appointment must end after it starts.'))
+        appointments = self._dental_series_following().sorted('start')
+        not_movable = appointments.filtered(lambda a: a.state not in MOVABLE_STATES)
+        if not_movable:
+            raise UserError(_('Only scheduled or confirmed appointments can be rescheduled.'))
+        dentist_id = (dentist.id if isinstance(dentist, models.BaseModel) else dentist) or self.dentist_id.id
+        chair_id = (chair.id if isinstance(chair, models.BaseModel) else chair) or self.chair_id.id
+        delta, length = start - self.start, stop - start
+        moves = [(appointment, appointment.start + delta) for appointment in appointments]
+        slots = [(chair_id, dentist_id, new_start, new_start + length) for _appointment, new_start in moves]
+        problems = appointments._dental_slot_problems(slots)
+        now = fields.Datetime.now()
+        refused = [
+            (new_start, problem or _('This time is already past.'))
+            for (appointment, new_start), problem in zip(moves, problems, strict=True)
+            if problem or (new_start < now and appointment != self)
+        ]
+        if refused:
+            tz = self._dental_tz()
+            raise ValidationError(
+                _(
+                    'Nothing was moved: these visits of the series cannot move.\n%s',
+                    '\n'.join(f'{self._format_datetime(when, tz=tz)}: {why}' for when, why in refused),
+                )
+            )
+        # Later visits first when moving forward (earlier first backward): none lands on one not moved yet.
+        for appointment, new_start in sorted(moves, key=lambda move: move[1], reverse=delta > timedelta()):
+            appointment.reschedule(new_start, new_start + length, dentist=dentist_id, chair=chair_id)
         return True
 
     def cancel(self, origin, reason):
@@ -1041,8 +1178,13 @@ class DentalAppointment(models.Model):
         ]
 
     @api.model
-    def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
+    def _find_slots(
+        self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None, every_chair=False
+    ):
         """Propose the next free slots of ``duration`` hours within the chairs' working hours.
+
+        Each time is proposed once per dentist, in the first free chair, unless ``every_chair`` (a caller
+        that prefers a given chair ranks them itself).
 
         :return: a list of dicts ``start``, ``stop`` (naive UTC), ``chair``, ``dentist``, sorted by start.
         """
@@ -1117,6 +1259,8 @@ class DentalAppointment(models.Model):
                 if found >= limit:
                     break
         slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
+        if every_chair:
+            return slots[:limit]
         # Each time once per dentist, in the first free chair.
         seen = set()
         slots = [

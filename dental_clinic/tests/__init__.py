@@ -50,3 +50,5 @@ from . import test_waitlist_offer_concurrency
 from . import test_waitlist_tour
 from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance
+from . import test_appointment_series
+from . import test_series_tour
