@@ -1,15 +1,19 @@
 import math
+from bisect import bisect_right
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 import pytz
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.addons.resource.models.utils import Intervals
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, clean_context, format_datetime
 
 from .dental_field_guard import MAX_YEAR, MIN_YEAR, is_blank
-from .dental_roles import DENTIST_GROUP, dentist_domain
+from .dental_roles import DENTIST_GROUP, RECEPTIONIST_GROUP, dentist_domain
 
 # States that do not hold their slot: their chair and dentist are free again.
 INACTIVE_STATES = ('cancelled', 'no_show')
@@ -37,6 +41,8 @@ SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
 SLOT_SEARCH_HORIZON_DAYS = 5 * 365
+# The calendar asks for the dentists' hours of what it shows: a month view spans six weeks.
+CALENDAR_HOURS_MAX_DAYS = 62
 # Set on the cursor (not in the context, which a client could send) while ``_set_state`` writes a state.
 SETTING_STATE = 'dental_clinic.appointment_setting_state'
 # Hours booked when no procedure says otherwise.
@@ -496,13 +502,48 @@ class DentalAppointment(models.Model):
 
     @api.model
     def _dental_dentist_intervals(self, dentists, utc_from, utc_to):
-        """{user id: Intervals} of each dentist's working time, their absences and the holidays removed."""
+        """{user id: Intervals} of each dentist's working time, their absences and the holidays removed.
+
+        Computed once per working-hours calendar and time zone for all the dentists who share them: the
+        attendances and the leaves are read in one query per calendar, not per dentist.
+        """
+        groups = defaultdict(list)
+        for resource in self._dental_dentist_resources(dentists).values():
+            groups[resource.calendar_id, resource.calendar_id.tz or resource.tz or 'UTC'].append(resource.id)
         result = {}
-        for user_id, resource in self._dental_dentist_resources(dentists).items():
-            calendar = resource.calendar_id
-            tz = pytz.timezone(calendar.tz or resource.tz or 'UTC')
-            result[user_id] = calendar._work_intervals_batch(utc_from, utc_to, resources=resource, tz=tz)[resource.id]
+        Resource = self.env['resource.resource'].sudo()
+        for (calendar, tz), resource_ids in groups.items():
+            resources = Resource.browse(resource_ids)
+            batch = calendar._work_intervals_batch(utc_from, utc_to, resources=resources, tz=pytz.timezone(tz))
+            for resource in resources:
+                result[resource.user_id.id] = batch[resource.id]
         return result
+
+    @api.model
+    def _dental_clinic_dentists(self):
+        """The dentists the clinic books in the user's companies: the chairs' own dentists and those with
+        their own working hours (a manager who does not treat patients is neither)."""
+        companies = self.env.companies
+        chairs = self.env['dental.chair'].sudo().search([('company_id', 'in', companies.ids)])
+        resources = (
+            self.env['resource.resource']
+            .sudo()
+            .search(
+                [('user_id', '!=', False), ('calendar_id', '!=', False), ('company_id', 'in', [*companies.ids, False])]
+            )
+        )
+        return (
+            self.env['res.users']
+            .sudo()
+            .search(
+                [
+                    ('id', 'in', (chairs.dentist_id | resources.user_id).ids),
+                    ('groups_id', 'in', self.env.ref(DENTIST_GROUP).ids),
+                    ('company_ids', 'in', companies.ids),
+                ],
+                order='name, id',
+            )
+        )
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
@@ -1041,17 +1082,123 @@ class DentalAppointment(models.Model):
         ]
 
     @api.model
+    def get_calendar_dentist_hours(self, date_from, date_to, domain=None, dentist_ids=None):
+        """What the calendar shades for the dentists it shows: the hours none of them works, and their absences.
+
+        The dentists shown are ``dentist_ids`` when the calendar's side panel picks some, else the clinic's
+        dentists that the search ``domain`` (the calendar's) allows. A dentist without their own working
+        hours follows the chairs' (shaded already): then no hour is shaded for them. An absence is given by
+        its type (vacation, congress...), never by its reason, which may be private.
+
+        :return: ``{'closed': [[start, stop]], 'absences': [{'start', 'stop', 'label'}]}``, naive UTC strings
+        """
+        if not self.env.user.has_group(RECEPTIONIST_GROUP):
+            raise AccessError(_("Only the clinic's staff see the dentists' hours."))
+        try:
+            utc_from = fields.Datetime.to_datetime(date_from)
+            utc_to = fields.Datetime.to_datetime(date_to)
+        except (TypeError, ValueError):
+            utc_from = utc_to = None
+        if not utc_from or not utc_to or not timedelta(0) < utc_to - utc_from <= timedelta(CALENDAR_HOURS_MAX_DAYS):
+            raise UserError(_('Ask for the dentists\' hours over at most %s days.', CALENDAR_HOURS_MAX_DAYS))
+        all_dentists = self._dental_clinic_dentists()
+        dentists = all_dentists
+        if dentist_ids:
+            if not isinstance(dentist_ids, list | tuple):
+                raise UserError(_('Give the dentists as a list of ids.'))
+            dentists = dentists.filtered(lambda user: user.id in dentist_ids)
+        if domain:
+            dentists = dentists.sudo().search(
+                expression.AND([[('id', 'in', dentists.ids)], self._dental_dentist_search_domain(domain)])
+            )
+        result = {'closed': [], 'absences': []}
+        if not dentists:
+            return result
+        utc_range = pytz.utc.localize(utc_from), pytz.utc.localize(utc_to)
+        intervals = self._dental_dentist_intervals(dentists, *utc_range)
+
+        def to_string(value):
+            return fields.Datetime.to_string(value.astimezone(pytz.utc).replace(tzinfo=None))
+
+        if len(intervals) == len(dentists):
+            working = Intervals()
+            for dentist_intervals in intervals.values():
+                working |= dentist_intervals
+            closed = Intervals([(*utc_range, self.env['resource.calendar.attendance'])]) - working
+            result['closed'] = [[to_string(start), to_string(stop)] for start, stop, _meta in closed]
+        if dentists != all_dentists:
+            leaves = (
+                self.env['resource.calendar.leaves']
+                .sudo()
+                .search(
+                    [
+                        ('resource_id.user_id', 'in', list(intervals)),
+                        ('resource_id.calendar_id', '!=', False),
+                        ('date_from', '<', utc_to),
+                        ('date_to', '>', utc_from),
+                    ],
+                    order='date_from, id',
+                )
+            )
+            for leave in leaves:
+                label = leave._dental_absence_label()
+                if len(dentists) > 1:
+                    label = f'{leave.resource_id.user_id.name}: {label}'
+                result['absences'].append(
+                    {
+                        'start': fields.Datetime.to_string(max(leave.date_from, utc_from)),
+                        'stop': fields.Datetime.to_string(min(leave.date_to, utc_to)),
+                        'label': label,
+                    }
+                )
+        return result
+
+    @api.model
+    def _dental_dentist_search_domain(self, domain):
+        """The users' domain of the dentist conditions of an appointments' domain (the calendar's search).
+
+        Each condition on the dentist becomes one on the user (by id or name), any other condition is
+        dropped (true): the dentists kept are at least those the search shows, never fewer.
+        """
+        if not isinstance(domain, list | tuple):
+            raise UserError(_('Give the search as a domain.'))
+        domain = expression.normalize_domain(list(domain))
+        if '!' in domain:
+            return expression.TRUE_DOMAIN
+        result = []
+        for term in domain:
+            if term in ('&', '|'):
+                result.append(term)
+                continue
+            if not isinstance(term, list | tuple) or len(term) != 3 or term[0] != 'dentist_id':
+                result.append(expression.TRUE_LEAF)
+                continue
+            _field, operator, value = term
+            by_id = operator in ('=', '!=', 'in', 'not in') and (
+                value is False
+                or isinstance(value, int)
+                or (isinstance(value, list | tuple) and all(isinstance(v, int) for v in value))
+            )
+            by_name = operator in ('ilike', 'not ilike', 'like', '=ilike', '=like') and isinstance(value, str)
+            if by_id:
+                result.append(('id', operator, value))
+            elif by_name:
+                result.append(('name', operator, value))
+            else:
+                result.append(expression.TRUE_LEAF)
+        return result
+
+    @api.model
     def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
-        """Propose the next free slots of ``duration`` hours within the chairs' working hours.
+        """Propose the next free slots of ``duration`` hours within the chairs' and the dentists' working hours.
+
+        Without a dentist, the chair's own, else any of the clinic's dentists: each time is then proposed once.
 
         :return: a list of dicts ``start``, ``stop`` (naive UTC), ``chair``, ``dentist``, sorted by start.
         """
-        if not dentist and not chair:
-            raise UserError(_('Choose a dentist or a chair to find a slot.'))
         if duration <= 0:
             raise UserError(_('The duration must be positive.'))
         step = timedelta(minutes=SLOT_STEP_MINUTES)
-        length = timedelta(minutes=round(duration * 60))
         now = fields.Datetime.now()
         date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
         if date_from > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS) or duration > 24:
@@ -1062,23 +1209,58 @@ class DentalAppointment(models.Model):
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
         date_to = date_from + timedelta(days=days)
         chairs = chair or self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
-        candidates = [(c, dentist or c.dentist_id) for c in chairs if dentist or c.dentist_id]
+        if dentist:
+            candidates = [(c, dentist) for c in chairs]
+        elif chair and chair.dentist_id:
+            candidates = [(chair, chair.dentist_id)]
+        else:
+            dentists = self._dental_clinic_dentists()
+            candidates = [(c, d) for c in chairs for d in dentists if c.company_id in d.company_ids]
         if not candidates:
-            raise UserError(_('This chair has no default dentist: choose a dentist too.'))
+            raise UserError(_('No dentist works in these chairs: choose a dentist.'))
+        # With many candidates, the first free slots are near: look at the first days before the whole span.
+        slots = []
+        for window in (1, 3, days) if len(candidates) > 10 else (days,):
+            window_to = min(date_from + timedelta(days=window), date_to)
+            slots = self._dental_free_slots(
+                candidates, duration, date_from, window_to, limit, exclude=exclude, one_per_time=not dentist
+            )
+            if len(slots) >= limit or window_to >= date_to:
+                break
+        return slots
+
+    @api.model
+    def _dental_free_slots(
+        self, candidates, duration, date_from, date_to, limit, exclude=None, per_dentist=False, one_per_time=False
+    ):
+        """The first ``limit`` free slots (of each dentist if ``per_dentist``) of ``duration`` hours between two
+        naive UTC datetimes for (chair, dentist) candidates: each time once per dentist (once if
+        ``one_per_time``), in the first free chair.
+
+        Appointments and working hours are read once for all candidates; each chair's hours are
+        intersected once with each dentist's.
+        """
+        step = timedelta(minutes=SLOT_STEP_MINUTES)
+        length = timedelta(minutes=round(duration * 60))
+        chair_ids = list({c.id for c, _d in candidates})
+        dentist_ids = list({d.id for _c, d in candidates})
         busy = self.sudo().search_read(
             [
                 ('state', 'not in', INACTIVE_STATES),
                 ('start', '<', date_to),
                 ('stop', '>', date_from),
                 '|',
-                ('chair_id', 'in', [c.id for c, _d in candidates]),
-                ('dentist_id', 'in', list({d.id for _c, d in candidates})),
+                ('chair_id', 'in', chair_ids),
+                ('dentist_id', 'in', dentist_ids),
                 ('id', 'not in', exclude.ids if exclude else []),
             ],
             ['start', 'stop', 'chair_id', 'dentist_id'],
             load=None,
         )
-        slots = []
+        busy_by_chair, busy_by_dentist = defaultdict(list), defaultdict(list)
+        for booking in busy:
+            busy_by_chair[booking['chair_id']].append((booking['start'], booking['stop']))
+            busy_by_dentist[booking['dentist_id']].append((booking['start'], booking['stop']))
         utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
         # Chairs usually share a calendar: compute each one's working intervals once.
         intervals_by_calendar = {
@@ -1087,27 +1269,43 @@ class DentalAppointment(models.Model):
         }
         # A dentist with their own hours is available only when both the chair and the dentist are.
         intervals_by_dentist = self._dental_dentist_intervals(
-            self.env['res.users'].union(*(d for _c, d in candidates)), utc_from, utc_to
+            self.env['res.users'].browse(dentist_ids), utc_from, utc_to
         )
+        naive_cache = {}
+
+        def naive_intervals(calendar, dentist):
+            """The candidate's free-to-work spans as naive UTC pairs, from ``date_from`` on."""
+            key = (calendar.id, dentist.id if dentist.id in intervals_by_dentist else None)
+            if key not in naive_cache:
+                intervals = intervals_by_calendar[calendar]
+                if key[1]:
+                    intervals = intervals & intervals_by_dentist[dentist.id]
+                naive_cache[key] = [
+                    (
+                        max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from),
+                        _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None),
+                    )
+                    for i_start, i_stop, _meta in intervals
+                ]
+            return naive_cache[key]
+
+        slots = []
         for slot_chair, slot_dentist in candidates:
-            calendar = slot_chair.resource_calendar_id
-            intervals = intervals_by_calendar[calendar]
-            if slot_dentist.id in intervals_by_dentist:
-                intervals = intervals & intervals_by_dentist[slot_dentist.id]
-            blocked = sorted(
-                (b['start'], b['stop'])
-                for b in busy
-                if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id
-            )
+            # The candidate's bookings merged into disjoint spans: their ends are sorted too.
+            blocked = []
+            for b_start, b_stop in sorted(busy_by_chair[slot_chair.id] + busy_by_dentist[slot_dentist.id]):
+                if blocked and b_start <= blocked[-1][1]:
+                    blocked[-1][1] = max(blocked[-1][1], b_stop)
+                else:
+                    blocked.append([b_start, b_stop])
+            blocked_stops = [b[1] for b in blocked]
             found = 0
-            for i_start, i_stop, _meta in intervals:
-                i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
-                i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
+            for i_start, i_stop in naive_intervals(slot_chair.resource_calendar_id, slot_dentist):
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step
                 while cursor + length <= i_stop and found < limit:
-                    clash = next((b for b in blocked if b[0] < cursor + length and b[1] > cursor), None)
-                    if clash:
-                        cursor = datetime.min + -((datetime.min - clash[1]) // step) * step
+                    index = bisect_right(blocked_stops, cursor)
+                    if index < len(blocked) and blocked[index][0] < cursor + length:
+                        cursor = datetime.min + -((datetime.min - blocked[index][1]) // step) * step
                         continue
                     slots.append(
                         {'start': cursor, 'stop': cursor + length, 'chair': slot_chair, 'dentist': slot_dentist}
@@ -1116,10 +1314,20 @@ class DentalAppointment(models.Model):
                     cursor += length
                 if found >= limit:
                     break
-        slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
-        # Each time once per dentist, in the first free chair.
+        slots.sort(key=lambda slot: (slot['start'], slot['chair'].sequence, slot['chair'].id))
+        # Each time once per dentist (once at all for any dentist), in the first free chair.
         seen = set()
         slots = [
-            slot for slot in slots if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)
+            slot
+            for slot in slots
+            if (key := (slot['start'], None if one_per_time else slot['dentist'].id)) not in seen and not seen.add(key)
         ]
+        if per_dentist:
+            count = defaultdict(int)
+            kept = []
+            for slot in slots:
+                count[slot['dentist'].id] += 1
+                if count[slot['dentist'].id] <= limit:
+                    kept.append(slot)
+            return kept
         return slots[:limit]
