@@ -7,7 +7,7 @@ import pytz
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.addons.resource.models.utils import Intervals
+from odoo.addons.resource.models.utils import Intervals, float_to_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, clean_context, format_datetime
@@ -504,20 +504,118 @@ class DentalAppointment(models.Model):
     def _dental_dentist_intervals(self, dentists, utc_from, utc_to):
         """{user id: Intervals} of each dentist's working time, their absences and the holidays removed.
 
-        Computed once per working-hours calendar and time zone for all the dentists who share them: the
-        attendances and the leaves are read in one query per calendar, not per dentist.
+        The attendances of all their calendars and the leaves of all of them are read in two queries
+        (``_dental_weekly_intervals``), instead of two per calendar by ``_work_intervals_batch``, which stays
+        the reference and still serves the calendars that batch does not cover (two-week, flexible hours,
+        attendances of one person).
         """
         groups = defaultdict(list)
         for resource in self._dental_dentist_resources(dentists).values():
             groups[resource.calendar_id, resource.calendar_id.tz or resource.tz or 'UTC'].append(resource.id)
-        result = {}
         Resource = self.env['resource.resource'].sudo()
+        calendars = self.env['resource.calendar'].sudo().union(*(calendar for calendar, _tz in groups))
+        weekly = self._dental_weekly_intervals(calendars, Resource.browse(i for ids in groups.values() for i in ids))
+        result = {}
         for (calendar, tz), resource_ids in groups.items():
             resources = Resource.browse(resource_ids)
-            batch = calendar._work_intervals_batch(utc_from, utc_to, resources=resources, tz=pytz.timezone(tz))
+            if calendar.id in weekly.attendances:
+                batch = weekly(calendar, resources, utc_from, utc_to, pytz.timezone(tz))
+            else:
+                batch = calendar._work_intervals_batch(utc_from, utc_to, resources=resources, tz=pytz.timezone(tz))
             for resource in resources:
                 result[resource.user_id.id] = batch[resource.id]
         return result
+
+    @api.model
+    def _dental_weekly_intervals(self, calendars, resources):
+        """Working intervals of weekly calendars for their resources, from one read of their attendances and
+        one of the resources' leaves, computed as ``resource.calendar._work_intervals_batch`` does.
+
+        :return: a callable (calendar, resources, utc_from, utc_to, tz) -> {resource id: Intervals}, whose
+            ``attendances`` are the calendars it covers (the others go through Odoo's method)
+        """
+        Attendance = self.env['resource.calendar.attendance'].sudo()
+        regular = calendars.filtered(lambda c: not c.two_weeks_calendar and not c.flexible_hours)
+        attendances = defaultdict(list)
+        irregular = set()
+        for attendance in Attendance.search_fetch(
+            [('calendar_id', 'in', regular.ids), ('display_type', '=', False), ('day_period', '!=', 'lunch')],
+            ['calendar_id', 'dayofweek', 'hour_from', 'hour_to', 'date_from', 'date_to', 'resource_id'],
+        ):
+            if attendance.resource_id:
+                irregular.add(attendance.calendar_id.id)
+            attendances[attendance.calendar_id.id].append(attendance)
+        for calendar in regular:
+            attendances.setdefault(calendar.id, [])
+        for calendar_id in irregular:
+            del attendances[calendar_id]
+        leaves_cache = {}
+
+        def leaves_of(utc_from, utc_to):
+            key = (utc_from, utc_to)
+            if key not in leaves_cache:
+                leaves = (
+                    self.env['resource.calendar.leaves']
+                    .sudo()
+                    .search_fetch(
+                        [
+                            ('time_type', '=', 'leave'),
+                            ('calendar_id', 'in', [False, *attendances]),
+                            ('resource_id', 'in', [False, *resources.ids]),
+                            ('date_from', '<=', utc_to.astimezone(pytz.utc).replace(tzinfo=None)),
+                            ('date_to', '>=', utc_from.astimezone(pytz.utc).replace(tzinfo=None)),
+                        ],
+                        ['calendar_id', 'resource_id', 'company_id', 'date_from', 'date_to'],
+                    )
+                )
+                # Plain values: each resource of each calendar looks at them.
+                leaves_cache[key] = [
+                    (
+                        leave.calendar_id.id,
+                        leave.resource_id.id,
+                        leave.company_id.id,
+                        pytz.utc.localize(leave.date_from),
+                        pytz.utc.localize(leave.date_to),
+                        leave,
+                    )
+                    for leave in leaves
+                ]
+            return leaves_cache[key]
+
+        def intervals(calendar, calendar_resources, utc_from, utc_to, tz):
+            start, end = utc_from.astimezone(tz), utc_to.astimezone(tz)
+            by_day = defaultdict(list)
+            for attendance in attendances[calendar.id]:
+                by_day[int(attendance.dayofweek)].append(attendance)
+            worked = []
+            day = start.date()
+            while day <= end.date():
+                for attendance in by_day[day.weekday()]:
+                    if (attendance.date_from and day < attendance.date_from) or (
+                        attendance.date_to and attendance.date_to < day
+                    ):
+                        continue
+                    day_from = tz.localize(datetime.combine(day, float_to_time(attendance.hour_from)))
+                    day_to = tz.localize(datetime.combine(day, float_to_time(attendance.hour_to)))
+                    if day_from < end and day_to > start:
+                        worked.append((max(start, day_from), min(end, day_to), Attendance))
+                day += timedelta(days=1)
+            worked = Intervals(worked)
+            leaves = leaves_of(utc_from, utc_to)
+            result = {}
+            for resource in calendar_resources:
+                company_id = resource.company_id.id
+                off = [
+                    (max(start, date_from.astimezone(tz)), min(end, date_to.astimezone(tz)), leave)
+                    for leave_calendar_id, resource_id, leave_company_id, date_from, date_to, leave in leaves
+                    if leave_calendar_id in (False, calendar.id)
+                    and (resource_id == resource.id or (not resource_id and leave_company_id == company_id))
+                ]
+                result[resource.id] = worked - Intervals(off)
+            return result
+
+        intervals.attendances = attendances
+        return intervals
 
     @api.model
     def _dental_clinic_dentists(self):
@@ -1215,12 +1313,13 @@ class DentalAppointment(models.Model):
             candidates = [(chair, chair.dentist_id)]
         else:
             dentists = self._dental_clinic_dentists()
-            candidates = [(c, d) for c in chairs for d in dentists if c.company_id in d.company_ids]
+            companies = {d.id: set(d.company_ids.ids) for d in dentists}
+            candidates = [(c, d) for c in chairs for d in dentists if c.company_id.id in companies[d.id]]
         if not candidates:
             raise UserError(_('No dentist works in these chairs: choose a dentist.'))
-        # With many candidates, the first free slots are near: look at the first days before the whole span.
+        # Any dentist: the first free times are near, look at the first days before the whole span.
         slots = []
-        for window in (1, 3, days) if len(candidates) > 10 else (days,):
+        for window in (1, 3, days) if not dentist and len(candidates) > 10 else (days,):
             window_to = min(date_from + timedelta(days=window), date_to)
             slots = self._dental_free_slots(
                 candidates, duration, date_from, window_to, limit, exclude=exclude, one_per_time=not dentist
@@ -1273,13 +1372,13 @@ class DentalAppointment(models.Model):
         )
         naive_cache = {}
 
-        def naive_intervals(calendar, dentist):
+        def naive_intervals(calendar, dentist_id):
             """The candidate's free-to-work spans as naive UTC pairs, from ``date_from`` on."""
-            key = (calendar.id, dentist.id if dentist.id in intervals_by_dentist else None)
+            key = (calendar.id, dentist_id if dentist_id in intervals_by_dentist else None)
             if key not in naive_cache:
                 intervals = intervals_by_calendar[calendar]
                 if key[1]:
-                    intervals = intervals & intervals_by_dentist[dentist.id]
+                    intervals = intervals & intervals_by_dentist[dentist_id]
                 naive_cache[key] = [
                     (
                         max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from),
@@ -1289,45 +1388,49 @@ class DentalAppointment(models.Model):
                 ]
             return naive_cache[key]
 
-        slots = []
-        for slot_chair, slot_dentist in candidates:
+        # Plain values in the loop: record attributes cost more than the search itself at 600 candidates.
+        chair_order = {c.id: (c.sequence, c.id) for c, _d in candidates}
+        chair_calendar = {c.id: c.resource_calendar_id for c, _d in candidates}
+        found_slots = []  # (start, chair order, chair id, dentist id)
+        for chair_id, dentist_id in {(c.id, d.id) for c, d in candidates}:
             # The candidate's bookings merged into disjoint spans: their ends are sorted too.
             blocked = []
-            for b_start, b_stop in sorted(busy_by_chair[slot_chair.id] + busy_by_dentist[slot_dentist.id]):
+            for b_start, b_stop in sorted(busy_by_chair[chair_id] + busy_by_dentist[dentist_id]):
                 if blocked and b_start <= blocked[-1][1]:
                     blocked[-1][1] = max(blocked[-1][1], b_stop)
                 else:
                     blocked.append([b_start, b_stop])
             blocked_stops = [b[1] for b in blocked]
             found = 0
-            for i_start, i_stop in naive_intervals(slot_chair.resource_calendar_id, slot_dentist):
+            for i_start, i_stop in naive_intervals(chair_calendar[chair_id], dentist_id):
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step
                 while cursor + length <= i_stop and found < limit:
                     index = bisect_right(blocked_stops, cursor)
                     if index < len(blocked) and blocked[index][0] < cursor + length:
                         cursor = datetime.min + -((datetime.min - blocked[index][1]) // step) * step
                         continue
-                    slots.append(
-                        {'start': cursor, 'stop': cursor + length, 'chair': slot_chair, 'dentist': slot_dentist}
-                    )
+                    found_slots.append((cursor, chair_order[chair_id], chair_id, dentist_id))
                     found += 1
                     cursor += length
                 if found >= limit:
                     break
-        slots.sort(key=lambda slot: (slot['start'], slot['chair'].sequence, slot['chair'].id))
-        # Each time once per dentist (once at all for any dentist), in the first free chair.
-        seen = set()
-        slots = [
-            slot
-            for slot in slots
-            if (key := (slot['start'], None if one_per_time else slot['dentist'].id)) not in seen and not seen.add(key)
+        found_slots.sort()
+        # Each time once per dentist (once at all for any dentist), in the first free chair; at most ``limit``
+        # (of each dentist if ``per_dentist``).
+        seen, count, kept = set(), defaultdict(int), []
+        for start, _order, chair_id, dentist_id in found_slots:
+            key = (start, None if one_per_time else dentist_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            count[dentist_id if per_dentist else None] += 1
+            if count[dentist_id if per_dentist else None] > limit:
+                if per_dentist:
+                    continue
+                break
+            kept.append((start, chair_id, dentist_id))
+        chairs, dentists = self.env['dental.chair'], self.env['res.users']
+        return [
+            {'start': start, 'stop': start + length, 'chair': chairs.browse(c_id), 'dentist': dentists.browse(d_id)}
+            for start, c_id, d_id in kept
         ]
-        if per_dentist:
-            count = defaultdict(int)
-            kept = []
-            for slot in slots:
-                count[slot['dentist'].id] += 1
-                if count[slot['dentist'].id] <= limit:
-                    kept.append(slot)
-            return kept
-        return slots[:limit]

@@ -95,7 +95,8 @@ class DentalDashboard(models.AbstractModel):
         def span(start, stop):
             start, stop = naive_utc(start), naive_utc(_round_interval_end(stop))
             start, stop = max(start, day_start), min(stop, day_stop)
-            if start <= day_start and stop >= day_stop:
+            # An absence entered up to 23:59 covers the day.
+            if start <= day_start and stop >= day_stop - timedelta(minutes=1):
                 return _('all day')
             return f'{time_of(start)}–{time_of(stop) if stop < day_stop else "24:00"}'
 
