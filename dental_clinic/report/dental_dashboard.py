@@ -97,7 +97,7 @@ class DentalDashboard(models.AbstractModel):
             start, stop = max(start, day_start), min(stop, day_stop)
             # An absence entered up to 23:59 covers the day.
             if start <= day_start and stop >= day_stop - timedelta(minutes=1):
-                return _('all day')
+                return self.env._('all day')
             return f'{time_of(start)}–{time_of(stop) if stop < day_stop else "24:00"}'
 
         # Free times only for the dentists working today, read in one pass for all of them.

@@ -80,9 +80,19 @@ export class DentalCalendarCommonRenderer extends CalendarCommonRenderer {
             title,
         });
         closed.forEach(([start, stop]) => events.push(background(start, stop, "o_dental_dentist_off", "")));
-        absences.forEach(({ start, stop, label }) =>
-            events.push(background(start, stop, "o_dental_dentist_absent", label))
-        );
+        for (const { start, stop, label } of absences) {
+            events.push(background(start, stop, "o_dental_dentist_absent", ""));
+            // Its type in the all-day row, in sight whatever hour the grid is scrolled to.
+            const last = deserializeDateTime(stop).minus({ seconds: 1 });
+            events.push({
+                start: deserializeDateTime(start).toISODate(),
+                end: last.plus({ days: 1 }).toISODate(),
+                allDay: true,
+                display: "background",
+                classNames: ["o_dental_dentist_absent"],
+                title: label,
+            });
+        }
         return events;
     }
 
