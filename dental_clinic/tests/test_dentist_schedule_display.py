@@ -51,10 +51,12 @@ class TestDentistScheduleDisplay(DentistScheduleCase):
         self.assertEqual(both['absences'][0]['label'], 'Dr. Diego Segundo: Sick Leave')
         self.assertIn([str(self.at(0, 12)), str(self.at(0, 13))], both['closed'])
         self.assertNotIn([str(self.at(1, 0)), str(self.at(1, 8))], both['closed'])
-        # In pt_BR, the type in the user's language.
+        # In pt_BR (the web client's context), the type in the user's language.
         if self.env['res.lang']._lang_get('pt_BR'):
-            self.user_receptionist.lang = 'pt_BR'
-            hours = self._hours(dentist_ids=[self.user_dentist_2.id])
+            hours = self.Appointment.with_user(self.user_receptionist).with_context(lang='pt_BR')
+            hours = hours.get_calendar_dentist_hours(
+                str(self.at(0, 0)), str(self.at(7, 0)), dentist_ids=[self.user_dentist_2.id]
+            )
             self.assertEqual(hours['absences'][0]['label'], 'Licença médica')
 
     def test_calendar_without_own_hours_shades_nothing_more(self):
