@@ -1258,9 +1258,12 @@ class DentalAppointment(models.Model):
         Each condition on the dentist becomes one on the user (by id or name), any other condition is
         dropped (true): the dentists kept are at least those the search shows, never fewer.
         """
-        if not isinstance(domain, list | tuple):
-            raise UserError(_('Give the search as a domain.'))
-        domain = expression.normalize_domain(list(domain))
+        try:
+            if not isinstance(domain, list | tuple):
+                raise ValueError(domain)
+            domain = expression.normalize_domain(list(domain))
+        except (AssertionError, TypeError, ValueError):
+            raise UserError(_('Give the search as a domain.')) from None
         if '!' in domain:
             return expression.TRUE_DOMAIN
         result = []

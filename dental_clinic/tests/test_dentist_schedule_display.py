@@ -130,7 +130,7 @@ class TestDentistScheduleDisplay(DentistScheduleCase):
         ):
             with self.subTest(date_from=date_from), self.assertRaises(UserError):
                 self.Appointment.with_user(self.user_receptionist).get_calendar_dentist_hours(date_from, date_to)
-        for kwargs in ({'dentist_ids': 'all'}, {'domain': 'dentist_id = 1'}):
+        for kwargs in ({'dentist_ids': 'all'}, {'domain': 'dentist_id = 1'}, {'domain': ['|', ('dentist_id', '=', 1)]}):
             with self.subTest(**kwargs), self.assertRaises(UserError):
                 self._hours(**kwargs)
         # A negation cannot narrow the dentists down: all of them are kept.

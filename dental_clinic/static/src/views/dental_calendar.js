@@ -33,6 +33,9 @@ export class DentalCalendarModel extends CalendarModel {
 
     /** The dentists the side panel keeps, if it leaves some out; else the server reads the search. */
     async loadDentistHours(data) {
+        if (this.meta.scale === "month") {
+            return { closed: [], absences: [] }; // a month shows no hours
+        }
         const section = data.filterSections.dentist_id;
         let dentistIds = null;
         if (section) {
