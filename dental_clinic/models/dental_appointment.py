@@ -1,5 +1,5 @@
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -41,6 +41,8 @@ SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
 SLOT_SEARCH_HORIZON_DAYS = 5 * 365
+# When fewer slots than asked are free within the days searched, the slot finder looks this many times as far.
+SLOT_SEARCH_FURTHER = 4
 # The calendar asks for the dentists' hours of what it shows: a month view spans six weeks.
 CALENDAR_HOURS_MAX_DAYS = 62
 # Set on the cursor (not in the context, which a client could send) while ``_set_state`` writes a state.
@@ -1294,6 +1296,7 @@ class DentalAppointment(models.Model):
         """Propose the next free slots of ``duration`` hours within the chairs' and the dentists' working hours.
 
         Without a dentist, the chair's own, else any of the clinic's dentists: each time is then proposed once.
+        Searched over ``days`` days, or ``SLOT_SEARCH_FURTHER`` times as far when fewer slots are free then.
 
         :return: a list of dicts ``start``, ``stop`` (naive UTC), ``chair``, ``dentist``, sorted by start.
         """
@@ -1308,7 +1311,6 @@ class DentalAppointment(models.Model):
             )
         # Round up to the next step.
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
-        date_to = date_from + timedelta(days=days)
         chairs = chair or self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
         if dentist:
             candidates = [(c, dentist) for c in chairs]
@@ -1320,14 +1322,21 @@ class DentalAppointment(models.Model):
             candidates = [(c, d) for c in chairs for d in dentists if c.company_id.id in companies[d.id]]
         if not candidates:
             raise UserError(_('No dentist works in these chairs: choose a dentist.'))
-        # Any dentist: the first free times are near, look at the first days before the whole span.
+        # Any dentist: the first free times are near, look at the first days before the whole span. A dentist
+        # who works two days a week, or is busy, may have none within it: look further.
+        windows = (1, 3, days) if not dentist and len(candidates) > 10 else (days,)
         slots = []
-        for window in (1, 3, days) if not dentist and len(candidates) > 10 else (days,):
-            window_to = min(date_from + timedelta(days=window), date_to)
+        for window in (*windows, days * SLOT_SEARCH_FURTHER):
             slots = self._dental_free_slots(
-                candidates, duration, date_from, window_to, limit, exclude=exclude, one_per_time=not dentist
+                candidates,
+                duration,
+                date_from,
+                date_from + timedelta(days=window),
+                limit,
+                exclude=exclude,
+                one_per_time=not dentist,
             )
-            if len(slots) >= limit or window_to >= date_to:
+            if len(slots) >= limit:
                 break
         return slots
 
@@ -1344,9 +1353,15 @@ class DentalAppointment(models.Model):
         """
         step = timedelta(minutes=SLOT_STEP_MINUTES)
         length = timedelta(minutes=round(duration * 60))
-        chair_ids = list({c.id for c, _d in candidates})
-        dentist_ids = list({d.id for _c, d in candidates})
-        busy = self.sudo().search_read(
+        pairs = {(c.id, d.id) for c, d in candidates}
+        chairs = self.env['dental.chair'].union(*(c for c, _d in candidates))
+        chair_ids = chairs.ids
+        dentist_ids = list({d_id for _c_id, d_id in pairs})
+        # Every booking of these chairs and dentists (whoever may read them): thousands of rows over weeks,
+        # read as plain values without building records.
+        fnames = ['start', 'stop', 'chair_id', 'dentist_id']
+        self.flush_model([*fnames, 'state'])
+        query = self.sudo()._search(
             [
                 ('state', 'not in', INACTIVE_STATES),
                 ('start', '<', date_to),
@@ -1355,19 +1370,19 @@ class DentalAppointment(models.Model):
                 ('chair_id', 'in', chair_ids),
                 ('dentist_id', 'in', dentist_ids),
                 ('id', 'not in', exclude.ids if exclude else []),
-            ],
-            ['start', 'stop', 'chair_id', 'dentist_id'],
-            load=None,
+            ]
         )
         busy_by_chair, busy_by_dentist = defaultdict(list), defaultdict(list)
-        for booking in busy:
-            busy_by_chair[booking['chair_id']].append((booking['start'], booking['stop']))
-            busy_by_dentist[booking['dentist_id']].append((booking['start'], booking['stop']))
+        for b_start, b_stop, b_chair, b_dentist in self.env.execute_query(
+            query.select(*(SQL.identifier(self._table, fname) for fname in fnames))
+        ):
+            busy_by_chair[b_chair].append((b_start, b_stop))
+            busy_by_dentist[b_dentist].append((b_start, b_stop))
         utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
         # Chairs usually share a calendar: compute each one's working intervals once.
         intervals_by_calendar = {
             calendar: calendar._work_intervals_batch(utc_from, utc_to, tz=pytz.timezone(calendar.tz or 'UTC'))[False]
-            for calendar in {chair.resource_calendar_id for chair, _dentist in candidates}
+            for calendar in chairs.resource_calendar_id
         }
         # A dentist with their own hours is available only when both the chair and the dentist are.
         intervals_by_dentist = self._dental_dentist_intervals(
@@ -1392,10 +1407,12 @@ class DentalAppointment(models.Model):
             return naive_cache[key]
 
         # Plain values in the loop: record attributes cost more than the search itself at 600 candidates.
-        chair_order = {c.id: (c.sequence, c.id) for c, _d in candidates}
-        chair_calendar = {c.id: c.resource_calendar_id for c, _d in candidates}
+        chair_order = {c.id: (c.sequence, c.id) for c in chairs}
+        chair_calendar = {c.id: c.resource_calendar_id for c in chairs}
         found_slots = []  # (start, chair order, chair id, dentist id)
-        for chair_id, dentist_id in {(c.id, d.id) for c, d in candidates}:
+        # One time per slot: once ``limit`` times are found, a later time is of no use to any candidate.
+        times, bound = [], None
+        for chair_id, dentist_id in pairs:
             # The candidate's bookings merged into disjoint spans: their ends are sorted too.
             blocked = []
             for b_start, b_stop in sorted(busy_by_chair[chair_id] + busy_by_dentist[dentist_id]):
@@ -1407,15 +1424,19 @@ class DentalAppointment(models.Model):
             found = 0
             for i_start, i_stop in naive_intervals(chair_calendar[chair_id], dentist_id):
                 cursor = datetime.min + -((datetime.min - i_start) // step) * step
-                while cursor + length <= i_stop and found < limit:
+                while cursor + length <= i_stop and found < limit and (bound is None or cursor <= bound):
                     index = bisect_right(blocked_stops, cursor)
                     if index < len(blocked) and blocked[index][0] < cursor + length:
                         cursor = datetime.min + -((datetime.min - blocked[index][1]) // step) * step
                         continue
                     found_slots.append((cursor, chair_order[chair_id], chair_id, dentist_id))
+                    if one_per_time and cursor not in times:
+                        insort(times, cursor)
+                        del times[limit:]
+                        bound = times[-1] if len(times) == limit else None
                     found += 1
                     cursor += length
-                if found >= limit:
+                if found >= limit or (bound is not None and i_stop > bound):
                     break
         found_slots.sort()
         # Each time once per dentist (once at all for any dentist), in the first free chair; at most ``limit``
@@ -1432,8 +1453,8 @@ class DentalAppointment(models.Model):
                     continue
                 break
             kept.append((start, chair_id, dentist_id))
-        chairs, dentists = self.env['dental.chair'], self.env['res.users']
+        chair_model, user_model = self.env['dental.chair'], self.env['res.users']
         return [
-            {'start': start, 'stop': start + length, 'chair': chairs.browse(c_id), 'dentist': dentists.browse(d_id)}
-            for start, c_id, d_id in kept
+            {'start': start, 'stop': start + length, 'chair': chair_model.browse(c), 'dentist': user_model.browse(d)}
+            for start, c, d in kept
         ]

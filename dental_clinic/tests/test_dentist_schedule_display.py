@@ -208,6 +208,31 @@ class TestDentistScheduleDisplay(DentistScheduleCase):
         tuesday_only = self.user_dentist | self.user_dentist_2
         self.assertTrue(all(slot['start'] >= self.at(1, 8) for slot in slots if slot['dentist'] in tuesday_only))
 
+    def test_find_slots_any_dentist_equals_each_dentist(self):
+        """The times proposed for any dentist are the earliest of those proposed for each one."""
+        for hour in (8, 9, 10, 11):
+            self._book(day=0, hour=hour)
+            self._book(day=1, hour=hour, dentist_id=self.user_dentist_2.id, chair_id=self.chair_b.id)
+        Appointment = self.Appointment.with_user(self.user_receptionist)
+        any_dentist = [slot['start'] for slot in Appointment._find_slots(0.5, date_from=self.at(0, 0), limit=10)]
+        each = set()
+        for dentist in Appointment._dental_clinic_dentists():
+            each.update(
+                slot['start']
+                for slot in Appointment._find_slots(0.5, dentist=dentist, date_from=self.at(0, 0), limit=10)
+            )
+        self.assertEqual(any_dentist, sorted(each)[:10])
+
+    def test_find_slots_looks_further_for_a_busy_part_timer(self):
+        """Two Tuesdays fully booked: the orthodontist's next free times are on the third, beyond 14 days."""
+        for day in (1, 8):
+            for hour in (8, 9, 10, 11, 13, 14, 15, 16, 17):
+                self._book(day=day, hour=hour, dentist_id=self.user_dentist_2.id, chair_id=self.chair_b.id)
+        slots = self.Appointment.with_user(self.user_receptionist)._find_slots(
+            1.0, dentist=self.user_dentist_2, date_from=self.at(0, 0), limit=3
+        )
+        self.assertEqual([slot['start'] for slot in slots], [self.at(15, 8), self.at(15, 9), self.at(15, 10)])
+
     def test_today_board_dentists(self):
         """Tuesday: the orthodontist works (hours, free times within them), the other dentist is on vacation."""
         self._absence(self.resource_dentist, 1, 1, name='Viagem particular', kind='vacation')
