@@ -64,6 +64,7 @@
         'demo/dental_appointment_demo.xml',
         'demo/dental_clinical_demo.xml',
         'demo/dental_reminder_demo.xml',
+        'demo/dental_dentist_schedule_demo.xml',
     ],
     'assets': {
         'web.assets_backend': [

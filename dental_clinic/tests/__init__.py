@@ -8,6 +8,8 @@ from . import test_clinical_concurrency
 from . import test_clinical_tour
 from . import test_appointment
 from . import test_appointment_dentist_schedule
+from . import test_dentist_schedule_display
+from . import test_dentist_absence_tour
 from . import test_appointment_access
 from . import test_appointment_concurrency
 from . import test_appointment_tour
