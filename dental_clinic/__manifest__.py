@@ -49,10 +49,12 @@
         'report/dental_report_security.xml',
         'report/dental_appointment_report_views.xml',
         'report/dental_reports.xml',
+        'report/dental_signed_document_reports.xml',
         'wizard/dental_report_wizard_views.xml',
         'report/dental_report_menus.xml',
         'wizard/dental_settings_views.xml',
         'views/dental_dentist_schedule_views.xml',
+        'views/res_users_views.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',

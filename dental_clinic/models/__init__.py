@@ -16,6 +16,7 @@ from . import calendar_attendee
 from . import res_company
 from . import res_config_settings
 from . import dental_clinical_integrity
+from . import dental_signed_document
 from . import dental_access_log
 from . import dental_consent
 from . import dental_lgpd_log

@@ -122,7 +122,7 @@ class DentalPatient(models.Model):
         ids = [pid for pid in self.ids if pid]
         if ids:
             env = self.with_context(active_test=False).sudo().env
-            for model, date_fnames in RETENTION_DATE_FIELDS.items():
+            for model, date_fnames in self._dental_retention_models().items():
                 aggregates = [f'{fname}:max' for fname in ('create_date', *date_fnames)]
                 for patient, *values in env[model]._read_group([('patient_id', 'in', ids)], ['patient_id'], aggregates):
                     keep_latest(patient.id, *values)
@@ -286,6 +286,15 @@ class DentalPatient(models.Model):
     # Retention
     # ------------------------------------------------------------------
 
+    @api.model
+    def _dental_retention_models(self):
+        """RETENTION_DATE_FIELDS and every signed document model (dated by its date and signature), the
+        documents first: the purge deletes them in this order (their lines go with them)."""
+        documents = dict.fromkeys(
+            self.env['dental.integrity.chain']._document_models(), ('date', 'signed_date', 'patient_signed_date')
+        )
+        return {**documents, **RETENTION_DATE_FIELDS}
+
     def _dental_clinical_patients(self):
         """The patients of ``self`` that have any entry in their clinical record (see the retention dates)."""
         return self.browse(sorted(self._dental_retention_dates()))
@@ -328,7 +337,7 @@ class DentalPatient(models.Model):
         try:
             env = self.sudo().env
             domain = [('patient_id', 'in', self.ids)]
-            for model in RETENTION_DATE_FIELDS:
+            for model in self._dental_retention_models():
                 env[model].with_context(active_test=False).search(domain).unlink()
             appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
             appointments.unlink()
