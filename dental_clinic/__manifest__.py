@@ -55,6 +55,11 @@
         'wizard/dental_settings_views.xml',
         'views/dental_dentist_schedule_views.xml',
         'views/res_users_views.xml',
+        'views/dental_consent_term_views.xml',
+        'views/dental_anamnesis_views.xml',
+        'views/dental_treatment_plan_acceptance_views.xml',
+        'report/dental_report_consent_term.xml',
+        'report/dental_report_plan_acceptance.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',
@@ -63,6 +68,8 @@
         'demo/dental_appointment_demo.xml',
         'demo/dental_clinical_demo.xml',
         'demo/dental_reminder_demo.xml',
+        'demo/dental_consent_term_demo.xml',
+        'demo/dental_anamnesis_demo.xml',
     ],
     'assets': {
         'web.assets_backend': [

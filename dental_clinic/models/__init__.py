@@ -36,3 +36,9 @@ from . import ir_module_module
 from . import dental_waitlist
 from . import dental_appointment_waitlist
 from . import resource_calendar_leaves
+from . import dental_consent_term_template
+from . import dental_consent_term
+from . import dental_anamnesis_question
+from . import dental_anamnesis_response
+from . import dental_anamnesis_answer
+from . import dental_treatment_plan_acceptance

@@ -7,3 +7,4 @@ from . import dental_report_pdf
 from . import dental_chair_occupancy
 from . import dental_dashboard
 from . import ir_actions_report
+from . import dental_report_consent_term

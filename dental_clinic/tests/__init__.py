@@ -48,3 +48,4 @@ from . import test_waitlist
 from . import test_waitlist_tour
 from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance
+from . import test_consent_term_tour
