@@ -68,6 +68,10 @@ class DentalAnamnesisAnswer(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Refused with a clear message before the database lock refuses the row.
+        self.env['dental.anamnesis.response'].browse(
+            [vals['response_id'] for vals in vals_list if vals.get('response_id')]
+        )._dental_check_draft()
         questions = self.env['dental.anamnesis.question'].browse(
             [vals['question_id'] for vals in vals_list if vals.get('question_id')]
         )

@@ -48,4 +48,7 @@ from . import test_waitlist
 from . import test_waitlist_tour
 from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance
+from . import test_consent_term
 from . import test_consent_term_tour
+from . import test_anamnesis_questionnaire
+from . import test_plan_acceptance
