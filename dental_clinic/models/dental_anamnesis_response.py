@@ -76,6 +76,13 @@ class DentalAnamnesisResponse(models.Model):
             super().write({'answer_ids': vals.pop('answer_ids')})
         return super().write(vals)
 
+    def action_new_version(self):
+        """Review: a new version from the last answers."""
+        self.ensure_one()
+        if self.state != 'signed':
+            raise UserError(_('Sign this version before reviewing it in a new one.'))
+        return self._dental_action_new_version(self.patient_id)
+
     def _dental_check_content(self):
         super()._dental_check_content()
         unanswered = self.answer_ids.filtered(lambda answer: answer.answer_type == 'yes_no' and not answer.answer)
@@ -176,13 +183,6 @@ class DentalAnamnesisResponse(models.Model):
             else Command.create({'question_id': question.id})
             for question in questions
         ]
-
-    def action_new_version(self):
-        """Review: a new version from the last answers."""
-        self.ensure_one()
-        if self.state != 'signed':
-            raise UserError(_('Sign this version before reviewing it in a new one.'))
-        return self._dental_action_new_version(self.patient_id)
 
 
 class DentalPatient(models.Model):

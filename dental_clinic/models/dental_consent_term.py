@@ -7,6 +7,8 @@ from .dental_roles import DENTIST_GROUP
 
 # What the patient reads and signs: fixed once the patient has signed (and sealed with the dentist's signature).
 TERM_TEXT_FIELDS = ('name', 'procedure_names', 'teeth', 'body', 'risks', 'alternatives')
+# The date printed under the text, which the patient signs with it.
+TERM_SIGNED_FIELDS = (*TERM_TEXT_FIELDS, 'date')
 
 
 def check_patient_signed_text(documents, vals, fnames):
@@ -80,7 +82,7 @@ class DentalConsentTerm(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_patient_signed_text(self, vals, TERM_TEXT_FIELDS)
+        check_patient_signed_text(self, vals, TERM_SIGNED_FIELDS)
         return super().write(vals)
 
     def _dental_source_treatments(self):

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
+from .dental_consent_term import check_patient_signed_text
 from .dental_roles import DENTIST_GROUP
 
 
@@ -40,6 +41,10 @@ class DentalTreatmentPlanAcceptance(models.Model):
                 {'plan_content': acceptance.plan_id._dental_acceptance_content()}
             )
         return acceptances
+
+    def write(self, vals):
+        check_patient_signed_text(self, vals, ('date',))
+        return super().write(vals)
 
     def _check_plan_open(self):
         for acceptance in self:
@@ -106,31 +111,6 @@ class DentalTreatmentPlan(models.Model):
             signed = plan.acceptance_ids.filtered(lambda acceptance: acceptance.state == 'signed')
             plan.acceptance_id = signed.sorted(lambda acceptance: (acceptance.signed_date, acceptance.id))[-1:]
 
-    def _dental_acceptance_content(self):
-        """The plan as the patient reads it when accepting it: what will be done, where, by whom. Written in
-        the patient's language, so that the text does not depend on who opens it."""
-        self.ensure_one()
-        lang = self.patient_id.sudo().partner_id.lang or self.company_id.partner_id.lang or 'en_US'
-        self = self.with_context(lang=lang)
-        lines = [
-            self.name or '',
-            _('Patient: %s', self.patient_id.name or ''),
-            _('Dentist: %s', self.dentist_id.name or ''),
-            _('Date: %s', format_date(self.env, self.date, lang_code=lang)),
-            '',
-        ]
-        treatments = self.line_ids.filtered(lambda line: line.state != 'cancelled').sorted('id')
-        for index, treatment in enumerate(treatments, start=1):
-            parts = [treatment.procedure_id.name or '']
-            if treatment.tooth:
-                parts.append(_('tooth %s', treatment.tooth))
-            if treatment.surface_ids:
-                parts.append(''.join(treatment.surface_ids.mapped('code')))
-            lines.append(f'{index}. ' + ' - '.join(parts))
-        if self.notes:
-            lines += ['', self.notes]
-        return '\n'.join(lines)
-
     def action_sign_acceptance(self):
         """The patient reads the plan on the screen and signs it."""
         self.ensure_one()
@@ -141,3 +121,28 @@ class DentalTreatmentPlan(models.Model):
         self.ensure_one()
         treatments = self.line_ids.filtered(lambda line: line.state != 'cancelled')
         return self.env['dental.consent.term']._dental_action_new_term(self.patient_id, treatments, plan=self)
+
+    def _dental_acceptance_content(self):
+        """The plan as the patient reads it when accepting it: what will be done, where, by whom. Written in
+        the patient's language, so that the text does not depend on who opens it."""
+        self.ensure_one()
+        lang = self.patient_id.sudo().partner_id.lang or self.company_id.partner_id.lang or 'en_US'
+        plan = self.with_context(lang=lang)
+        lines = [
+            plan.name or '',
+            plan.env._('Patient: %s', plan.patient_id.name or ''),
+            plan.env._('Dentist: %s', plan.dentist_id.name or ''),
+            plan.env._('Date: %s', format_date(plan.env, plan.date, lang_code=lang)),
+            '',
+        ]
+        treatments = plan.line_ids.filtered(lambda line: line.state != 'cancelled').sorted('id')
+        for index, treatment in enumerate(treatments, start=1):
+            parts = [treatment.procedure_id.name or '']
+            if treatment.tooth:
+                parts.append(plan.env._('tooth %s', treatment.tooth))
+            if treatment.surface_ids:
+                parts.append(''.join(treatment.surface_ids.mapped('code')))
+            lines.append(f'{index}. ' + ' - '.join(parts))
+        if plan.notes:
+            lines += ['', plan.notes]
+        return '\n'.join(lines)

@@ -111,6 +111,13 @@ class TestConsentTerm(SignedDocumentCase):
         self.assertFalse(action.get('res_id'))
         self.assertEqual(action['context']['default_treatment_id'], self.treatment.id)
 
+    def test_term_of_one_patient_for_another_patients_treatment_refused(self):
+        other = self._create_patient(name='Outro Paciente')
+        with self.assertRaises(ValidationError):
+            self.Term.with_user(self.user_dentist).create(
+                {'patient_id': other.id, 'template_id': self.template.id, 'treatment_id': self.treatment.id}
+            )
+
     def test_placeholders_are_substituted_not_evaluated(self):
         self.assertEqual(
             fill_placeholders('{patient} {unknown} {{patient}}', {'patient': 'Ana'}), 'Ana {unknown} {Ana}'
@@ -166,6 +173,8 @@ class TestConsentTerm(SignedDocumentCase):
         term.write({'patient_signature': SIGNATURE})
         with self.assertRaises(UserError):
             term.write({'body': 'Outro texto, depois da assinatura do paciente.'})
+        with self.assertRaises(UserError):
+            term.write({'date': '2030-01-01'})
         # Cleared signature: the text may change, and the patient signs again.
         term.write({'patient_signature': False, 'body': 'Texto corrigido.'})
         self.assertFalse(term.patient_signed_date)

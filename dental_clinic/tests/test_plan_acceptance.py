@@ -69,6 +69,11 @@ class TestPlanAcceptance(SignedDocumentCase):
         self.assertFalse(acceptance.exists())
         self.assertIn('Test composite restoration - tooth 16 - O', fresh.plan_content)
 
+    def test_plan_accepted_without_signature_is_signed_later(self):
+        self.plan.with_user(self.user_dentist).action_accept()
+        acceptance = self._signed()
+        self.assertEqual((self.plan.state, self.plan.acceptance_id), ('accepted', acceptance))
+
     def test_closed_plan_is_not_signed(self):
         self.plan.action_cancel()
         with self.assertRaises(UserError):
