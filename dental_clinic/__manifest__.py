@@ -50,11 +50,15 @@
         'report/dental_appointment_report_views.xml',
         'report/dental_reports.xml',
         'report/dental_signed_document_reports.xml',
+        'report/dental_prescription_reports.xml',
+        'report/dental_certificate_reports.xml',
         'wizard/dental_report_wizard_views.xml',
         'report/dental_report_menus.xml',
         'wizard/dental_settings_views.xml',
         'views/dental_dentist_schedule_views.xml',
         'views/res_users_views.xml',
+        'views/dental_prescription_views.xml',
+        'views/dental_certificate_views.xml',
     ],
     'demo': [
         'demo/res_company_demo.xml',
@@ -63,6 +67,7 @@
         'demo/dental_appointment_demo.xml',
         'demo/dental_clinical_demo.xml',
         'demo/dental_reminder_demo.xml',
+        'demo/dental_medicine_demo.xml',
     ],
     'assets': {
         'web.assets_backend': [

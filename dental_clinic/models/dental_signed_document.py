@@ -430,6 +430,10 @@ class DentalSignedDocumentLine(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        Document = self.env[self._fields[self._dental_document_field].comodel_name]
+        Document.browse(
+            {vals[self._dental_document_field] for vals in vals_list if vals.get(self._dental_document_field)}
+        )._dental_check_draft()
         lines = super().create(vals_list)
         lines[self._dental_document_field]._dental_check_draft()
         return lines

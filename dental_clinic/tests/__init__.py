@@ -1,4 +1,5 @@
 from . import test_patient
+from . import test_signed_documents
 from . import test_access
 from . import test_i18n
 from . import test_clinical
