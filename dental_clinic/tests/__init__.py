@@ -2,6 +2,7 @@ from . import test_patient
 from . import test_signed_documents
 from . import test_prescription
 from . import test_certificate
+from . import test_documents_tour
 from . import test_access
 from . import test_i18n
 from . import test_clinical
