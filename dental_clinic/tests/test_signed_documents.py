@@ -374,6 +374,18 @@ class TestSignedDocumentCore(SignedDocumentCase):
         self.assertIn('dental.prescription', self.env['dental.patient']._dental_retention_models())
         self.assertEqual(list(self.env['dental.patient']._dental_retention_models())[-1], 'dental.consent')
 
+    def test_anonymisation_keeps_the_signed_documents(self):
+        patient = self._create_patient(name='Paciente Anônimo', is_foreigner=True)
+        prescription = self._prescription(patient_id=patient.id, patient_signature=SIGNATURE_PNG)
+        prescription.action_sign()
+        sealed = prescription.sealed_content
+        self.env['dental.patient.anonymize'].with_user(self.user_manager).create(
+            {'patient_id': patient.id, 'confirm': True}
+        ).action_anonymize()
+        self.assertNotEqual(patient.name, 'Paciente Anônimo')
+        self.assertEqual(prescription.sealed_content, sealed)
+        self.assertEqual(self.Chain._verify(patient_ids=patient.ids), [])
+
 
 @tagged('post_install', '-at_install')
 class TestSignedDocumentRetention(SignedDocumentCase):
