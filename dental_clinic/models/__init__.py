@@ -17,6 +17,11 @@ from . import res_company
 from . import res_config_settings
 from . import dental_clinical_integrity
 from . import dental_signed_document
+from . import dental_medicine
+from . import dental_prescription
+from . import dental_certificate
+from . import dental_appointment_document
+from . import dental_patient_document
 from . import dental_access_log
 from . import dental_consent
 from . import dental_lgpd_log

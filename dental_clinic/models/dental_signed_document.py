@@ -206,6 +206,10 @@ class DentalSignedDocument(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # A form sends the draft state it shows: that is no state given.
+            if vals.get('state') == 'draft':
+                del vals['state']
         self._dental_check_client_values('create', vals_list)
         self.env['dental.patient']._dental_check_cpf_for_records(vals_list)
         now = fields.Datetime.now()
@@ -220,6 +224,8 @@ class DentalSignedDocument(models.AbstractModel):
         return documents
 
     def write(self, vals):
+        if vals.get('state') == 'draft' and all(document.state == 'draft' for document in self):
+            vals = {fname: value for fname, value in vals.items() if fname != 'state'}
         self._dental_check_client_values('write', [vals])
         self._dental_check_draft()
         if 'patient_signature' in vals:
@@ -348,7 +354,10 @@ class DentalSignedDocument(models.AbstractModel):
                 'name': company.name or '',
                 'address': self._dental_address(partner),
                 'city': partner.city or '',
-                'phone': partner.phone or '',
+                'phone': self.env['dental.patient']._display_phone(
+                    partner.phone, company.country_id or self.env.ref('base.br')
+                )
+                or '',
             },
         }
 
@@ -430,6 +439,10 @@ class DentalSignedDocumentLine(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
+        Document = self.env[self._fields[self._dental_document_field].comodel_name]
+        Document.browse(
+            {vals[self._dental_document_field] for vals in vals_list if vals.get(self._dental_document_field)}
+        )._dental_check_draft()
         lines = super().create(vals_list)
         lines[self._dental_document_field]._dental_check_draft()
         return lines

@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
@@ -31,9 +33,17 @@ class ReportSignedDocument(models.AbstractModel):
             'format_sealed_dt': lambda value: (
                 formatters['format_dt'](fields.Datetime.to_datetime(value)) if value else ''
             ),
+            'format_sealed_time': lambda value: self._format_time(value, tz_name),
             'selection_label': self._selection_label,
             **formatters,
         }
+
+    def _format_time(self, value, tz_name):
+        """Hours and minutes of a sealed UTC datetime, in the clinic's time zone."""
+        if not value:
+            return ''
+        local = pytz.utc.localize(fields.Datetime.to_datetime(value)).astimezone(pytz.timezone(tz_name))
+        return local.strftime('%H:%M')
 
     def _selection_label(self, model_name, fname, value):
         """The translated label of a selection value (a raw value of the sealed content)."""
