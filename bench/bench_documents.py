@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_documents_terms import BODY, RISKS, signature_png  # noqa: E402
 from common import bench_env, p50_p95, print_table, time_ms  # noqa: E402
 
 from odoo.fields import Command  # noqa: E402
@@ -82,7 +83,67 @@ def documents(env, user):
         certificate = as_dentist['dental.certificate'].create({'patient_id': patient.id, 'leave_days': 2})
         certificate.action_sign()
     found['certificate'] = certificate
+    found.update(patient_documents(env, as_dentist, patient))
     env.cr.commit()
+    return found
+
+
+def patient_documents(env, as_dentist, patient):
+    """The documents the patient signs on the screen, signed once and reused: a consent term of about a page
+    (the demo's extraction term), an anamnesis questionnaire of 14 questions and a plan's acceptance."""
+    found = {}
+    signature = signature_png()
+    procedure = env['dental.procedure'].search([('code', '=', 'B-DOC-EXO')], limit=1) or env['dental.procedure'].create(
+        {'name': 'Exodontia (bench)', 'code': 'B-DOC-EXO', 'category': 'surgery', 'requires_tooth': True}
+    )
+    if not env['dental.consent.term.template'].search([('procedure_ids', 'in', procedure.ids)], limit=1):
+        env['dental.consent.term.template'].create(
+            {
+                'name': 'Termo de Consentimento Livre e Esclarecido – Exodontia (bench)',
+                'procedure_ids': [Command.set(procedure.ids)],
+                'body': BODY,
+                'risks': RISKS,
+                'alternatives': 'Tratamento endodôntico e restauração; acompanhamento; não tratar.',
+            }
+        )
+    if not env['dental.anamnesis.question'].search_count([], limit=1):
+        env['dental.anamnesis.question'].create(
+            [{'name': f'Pergunta de anamnese número {i}?', 'sequence': i, 'detail_label': 'Qual?'} for i in range(14)]
+        )
+    Term = as_dentist['dental.consent.term']
+    term = Term.search([('patient_id', '=', patient.id), ('state', '=', 'signed')], limit=1)
+    if not term:
+        treatment = as_dentist['dental.treatment'].create(
+            {'patient_id': patient.id, 'procedure_id': procedure.id, 'tooth': '38'}
+        )
+        term = Term.browse(treatment.action_consent_term()['res_id'])
+        term.write({'patient_signature': signature})
+        term.action_sign()
+    found['term'] = term
+    Response = as_dentist['dental.anamnesis.response']
+    response = Response.search([('patient_id', '=', patient.id), ('state', '=', 'signed')], limit=1)
+    if not response:
+        response = Response.browse(patient.with_env(as_dentist).action_anamnesis_questionnaire()['res_id'])
+        response.answer_ids.write({'answer': 'no'})
+        response.write({'patient_signature': signature})
+        response.action_sign()
+    found['anamnesis'] = response
+    Acceptance = as_dentist['dental.treatment.plan.acceptance']
+    acceptance = Acceptance.search([('patient_id', '=', patient.id), ('state', '=', 'signed')], limit=1)
+    if not acceptance:
+        plan = as_dentist['dental.treatment.plan'].create(
+            {
+                'patient_id': patient.id,
+                'line_ids': [
+                    Command.create({'patient_id': patient.id, 'procedure_id': procedure.id, 'tooth': tooth})
+                    for tooth in ('18', '28', '38', '48')
+                ],
+            }
+        )
+        acceptance = Acceptance.browse(plan.action_sign_acceptance()['res_id'])
+        acceptance.write({'patient_signature': signature})
+        acceptance.action_sign()
+    found['acceptance'] = acceptance
     return found
 
 
@@ -101,6 +162,22 @@ def main():
                 docs['special'],
             ),
             ('certificate, 2 days off (A5)', 'dental_clinic.action_report_certificate', docs['certificate']),
+            ('consent term, one page, signed on screen (A4)', 'dental_clinic.action_report_consent_term', docs['term']),
+            (
+                'anamnesis questionnaire, 14 answers (A4)',
+                'dental_clinic.action_report_anamnesis_response',
+                docs['anamnesis'],
+            ),
+            (
+                'treatment plan acceptance, 4 treatments (A4)',
+                'dental_clinic.action_report_treatment_plan_acceptance',
+                docs['acceptance'],
+            ),
+            (
+                'treatment plan with its signature (A4)',
+                'dental_clinic.action_report_treatment_plan',
+                docs['acceptance'].plan_id,
+            ),
         ]
         rows = []
         for label, report, records in cases:
