@@ -41,10 +41,9 @@ class DentalAnamnesisQuestion(models.Model):
         string='Detail Question', help='Asked when the answer is "yes", e.g. "Which ones?". Empty: no detail.'
     )
     is_risk = fields.Boolean(string='Risk', help='A "yes" (or any text answer) feeds the patient\'s medical alert.')
-    alert_category = fields.Selection(ALERT_CATEGORIES, string='Alert Category')
+    alert_category = fields.Selection(ALERT_CATEGORIES)
     condition_id = fields.Many2one(
         'dental.condition',
-        string='Condition',
         check_company=True,
         help='The condition added to the patient when the answer is "yes".',
     )

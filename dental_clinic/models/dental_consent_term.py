@@ -39,14 +39,11 @@ class DentalConsentTerm(models.Model):
     name = fields.Char(string='Title', required=True)
     template_id = fields.Many2one(
         'dental.consent.term.template',
-        string='Template',
         index='btree_not_null',
         ondelete='restrict',
         check_company=True,
     )
-    treatment_id = fields.Many2one(
-        'dental.treatment', string='Treatment', index='btree_not_null', ondelete='restrict', check_company=True
-    )
+    treatment_id = fields.Many2one('dental.treatment', index='btree_not_null', ondelete='restrict', check_company=True)
     plan_id = fields.Many2one(
         'dental.treatment.plan',
         string='Treatment Plan',
