@@ -157,8 +157,10 @@ class TestSignedDocumentCore(SignedDocumentCase):
         receptionist_writes = self.user_dentist.with_user(self.user_receptionist)
         with self.assertRaises(AccessError):
             receptionist_writes.write({'dental_cro': '1'})
-        # The clinic's manager may set it for the users of their companies.
+        # The clinic's manager may set it for the users of their companies (their Dentists' Registration list).
         self.user_dentist.with_user(self.user_manager).write({'dental_specialty': 'periodontics'})
+        with self.assertRaises(AccessError):
+            self.user_dentist.with_user(self.user_manager).write({'dental_specialty': 'general', 'login': 'x'})
         self.assertEqual(self.user_dentist.dental_specialty, 'periodontics')
         with self.assertRaises(AccessError):
             self.user_dentist_other.with_user(self.user_manager).write({'dental_cro': '1'})
