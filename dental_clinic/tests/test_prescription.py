@@ -144,8 +144,10 @@ class TestPrescriptionPdf(ReportPdfMixin, SignedDocumentCase, HttpCase):
             self._render('dental_clinic.action_report_prescription_a5', simple.ids, self.user_dentist)[1],
         )
         # Printing is reading the patient's clinical data: logged.
-        log = self.env['dental.access.log'].sudo().search(
-            [('patient_id', '=', self.patient.id), ('user_id', '=', self.user_dentist.id)]
+        log = (
+            self.env['dental.access.log']
+            .sudo()
+            .search([('patient_id', '=', self.patient.id), ('user_id', '=', self.user_dentist.id)])
         )
         self.assertTrue(log.read_documents)
         self.authenticate('dental_dentist', 'dental_dentist')
