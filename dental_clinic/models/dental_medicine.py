@@ -15,7 +15,7 @@ class DentalMedicine(models.Model):
 
     name = fields.Char(string='Medicine', required=True, translate=False)
     concentration = fields.Char()
-    pharmaceutical_form = fields.Char(string='Pharmaceutical Form')
+    pharmaceutical_form = fields.Char()
     quantity = fields.Char()
     posology = fields.Text(string='How to Take', help='The clinic\'s usual instructions, copied to the line.')
     use = fields.Selection(MEDICINE_USES, required=True, default='internal')

@@ -14,8 +14,10 @@ from .dental_roles import DENTIST_GROUP, MANAGER_GROUP
 ACCESS_FIELDS = {
     'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date', 'medical_alert'},
     'odontogram': {'odontogram_data', 'tooth_condition_ids'},
-    'treatments': {'treatment_ids', 'treatment_plan_ids'},
-    'notes': {'clinical_note_ids'},
+    'treatments': {'treatment_ids', 'treatment_plan_ids', 'clinical_history_html'},
+    'notes': {'clinical_note_ids', 'clinical_history_html'},
+    # The clinical history lists the signed documents (dental_patient_document.py).
+    'documents': {'clinical_history_html'},
 }
 # Consents that govern messages to the patient (reminders, recalls).
 MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')

@@ -88,7 +88,7 @@ class DentalPrescriptionLine(models.Model):
     )
     name = fields.Char(string='Medicine', required=True)
     concentration = fields.Char()
-    pharmaceutical_form = fields.Char(string='Pharmaceutical Form', help='Tablet, capsule, mouthwash...')
+    pharmaceutical_form = fields.Char(help='Tablet, capsule, mouthwash...')
     quantity = fields.Char(help='Quantity to dispense, e.g. "21 capsules" or "1 bottle".')
     posology = fields.Text(string='How to Take', required=True)
     use = fields.Selection(MEDICINE_USES, required=True, default='internal')

@@ -65,7 +65,7 @@ class TestPrescription(SignedDocumentCase):
         prescription = (
             self.env['dental.prescription']
             .with_user(self.user_dentist)
-            .with_context(action['context'])
+            .with_context(**action['context'])
             .create({'line_ids': [Command.create({'name': 'Dipirona', 'posology': 'Se dor.'})]})
         )
         self.assertEqual((prescription.patient_id, prescription.appointment_id), (self.patient, appointment))
@@ -143,6 +143,13 @@ class TestPrescriptionPdf(ReportPdfMixin, SignedDocumentCase, HttpCase):
             'image/png;base64',
             self._render('dental_clinic.action_report_prescription_a5', simple.ids, self.user_dentist)[1],
         )
+        # Printing is reading the patient's clinical data: logged.
+        log = (
+            self.env['dental.access.log']
+            .sudo()
+            .search([('patient_id', '=', self.patient.id), ('user_id', '=', self.user_dentist.id)])
+        )
+        self.assertTrue(log.read_documents)
         self.authenticate('dental_dentist', 'dental_dentist')
         response = self._get_pdf('dental_clinic.report_prescription', simple | special)
         self.assertEqual(response.status_code, 200)

@@ -157,8 +157,10 @@ class TestSignedDocumentCore(SignedDocumentCase):
         receptionist_writes = self.user_dentist.with_user(self.user_receptionist)
         with self.assertRaises(AccessError):
             receptionist_writes.write({'dental_cro': '1'})
-        # The clinic's manager may set it for the users of their companies.
+        # The clinic's manager may set it for the users of their companies (their Dentists' Registration list).
         self.user_dentist.with_user(self.user_manager).write({'dental_specialty': 'periodontics'})
+        with self.assertRaises(AccessError):
+            self.user_dentist.with_user(self.user_manager).write({'dental_specialty': 'general', 'login': 'x'})
         self.assertEqual(self.user_dentist.dental_specialty, 'periodontics')
         with self.assertRaises(AccessError):
             self.user_dentist_other.with_user(self.user_manager).write({'dental_cro': '1'})
@@ -342,6 +344,18 @@ class TestSignedDocumentCore(SignedDocumentCase):
         entry = next(entry for entry in history if entry['record'] == prescription)
         self.assertIn('Amoxicilina 500 mg', entry['summary'])
         self.assertIn('CRO-SP 12345', entry['author'])
+        # The patient's form shows it in the clinical history; reading it is logged.
+        patient = self.patient.with_user(self.user_dentist)
+        patient.web_read({'clinical_history_html': {}})
+        self.assertIn('Amoxicilina 500 mg', str(patient.clinical_history_html))
+        log = (
+            self.env['dental.access.log']
+            .sudo()
+            .search([('patient_id', '=', self.patient.id), ('user_id', '=', self.user_dentist.id)])
+        )
+        self.assertTrue(log.read_documents and log.read_notes and log.read_treatments)
+        with self.assertRaises(AccessError):
+            self.patient.with_user(self.user_receptionist).read(['clinical_history_html'])
         # The prontuário prints it.
         html = (
             self.env['ir.actions.report']
