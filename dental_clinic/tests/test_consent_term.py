@@ -1,7 +1,7 @@
 from psycopg2.errors import RestrictViolation
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..models.dental_consent_term_template import fill_placeholders
@@ -110,6 +110,18 @@ class TestConsentTerm(SignedDocumentCase):
         action = self.treatment.with_user(self.user_dentist).action_consent_term()
         self.assertFalse(action.get('res_id'))
         self.assertEqual(action['context']['default_treatment_id'], self.treatment.id)
+
+    def test_new_term_from_the_form(self):
+        with Form(self.Term.with_user(self.user_dentist)) as form:
+            form.patient_id = self.patient
+            form.treatment_id = self.treatment
+            form.template_id = self.template
+            self.assertIn('Eu, Paciente Padrão, autorizo', form.body)
+            self.assertEqual(form.teeth, '38')
+            form.body = form.body + ' Texto adaptado.'
+        term = form.record
+        self.assertEqual(term.state, 'draft')
+        self.assertTrue(term.body.endswith('Texto adaptado.'))
 
     def test_term_of_one_patient_for_another_patients_treatment_refused(self):
         other = self._create_patient(name='Outro Paciente')
