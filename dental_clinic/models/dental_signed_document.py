@@ -436,6 +436,15 @@ class DentalSignedDocumentLine(models.AbstractModel):
     _description = 'Signed Document Line'
     _dental_document_field = None
 
+    def init(self):
+        super().init()
+        if self._abstract or not self._auto or not self._dental_document_field:
+            return
+        # Here too: on a fresh install the document's table is initialised before its lines' table.
+        Document = self.env[self._fields[self._dental_document_field].comodel_name]
+        if table_exists(self.env.cr, Document._table):
+            self.env.cr.execute(Document._dental_line_lock_trigger(self, self._dental_document_field))
+
     @api.model_create_multi
     def create(self, vals_list):
         self._dental_check_client_values('create', vals_list)
