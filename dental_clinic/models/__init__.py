@@ -17,6 +17,12 @@ from . import calendar_attendee
 from . import res_company
 from . import res_config_settings
 from . import dental_clinical_integrity
+from . import dental_signed_document
+from . import dental_medicine
+from . import dental_prescription
+from . import dental_certificate
+from . import dental_appointment_document
+from . import dental_patient_document
 from . import dental_access_log
 from . import dental_consent
 from . import dental_lgpd_log
@@ -37,3 +43,9 @@ from . import dental_waitlist
 from . import dental_waitlist_offer
 from . import dental_appointment_waitlist
 from . import resource_calendar_leaves
+from . import dental_consent_term_template
+from . import dental_consent_term
+from . import dental_anamnesis_question
+from . import dental_anamnesis_response
+from . import dental_anamnesis_answer
+from . import dental_treatment_plan_acceptance

@@ -1,4 +1,8 @@
 from . import test_patient
+from . import test_signed_documents
+from . import test_prescription
+from . import test_certificate
+from . import test_documents_tour
 from . import test_access
 from . import test_i18n
 from . import test_clinical
@@ -54,3 +58,7 @@ from . import test_patient_cpf_first_visit
 from . import test_appointment_attendance
 from . import test_appointment_series
 from . import test_series_tour
+from . import test_consent_term
+from . import test_consent_term_tour
+from . import test_anamnesis_questionnaire
+from . import test_plan_acceptance
