@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import format_date
 
 from .dental_roles import DENTIST_GROUP
 
@@ -41,6 +42,19 @@ class DentalCertificate(models.Model):
     show_cid = fields.Boolean(
         string='Print the CID Code', help='The patient agrees to the CID code being printed on the certificate.'
     )
+
+    @api.depends('patient_id', 'date', 'certificate_type')
+    @api.depends_context('lang')
+    def _compute_display_name(self):
+        """Named by its type: an attendance declaration is no certificate of days off."""
+        labels = dict(self._fields['certificate_type']._description_selection(self.env))
+        for certificate in self:
+            certificate.display_name = _(
+                '%(document)s, %(patient)s, %(date)s',
+                document=labels.get(certificate.certificate_type, ''),
+                patient=certificate.patient_id.name or '',
+                date=format_date(self.env, certificate.date) if certificate.date else '',
+            )
 
     @api.constrains('leave_days', 'certificate_type')
     def _check_leave_days(self):

@@ -34,6 +34,9 @@ class ReportSignedDocument(models.AbstractModel):
                 formatters['format_dt'](fields.Datetime.to_datetime(value)) if value else ''
             ),
             'format_sealed_time': lambda value: self._format_time(value, tz_name),
+            'format_sealed_local_d': lambda value: (
+                formatters['format_d'](self._local_date(value, tz_name)) if value else ''
+            ),
             'selection_label': self._selection_label,
             **formatters,
         }
@@ -44,6 +47,10 @@ class ReportSignedDocument(models.AbstractModel):
             return ''
         local = pytz.utc.localize(fields.Datetime.to_datetime(value)).astimezone(pytz.timezone(tz_name))
         return local.strftime('%H:%M')
+
+    def _local_date(self, value, tz_name):
+        """The day of a sealed UTC datetime in the clinic's time zone."""
+        return pytz.utc.localize(fields.Datetime.to_datetime(value)).astimezone(pytz.timezone(tz_name)).date()
 
     def _selection_label(self, model_name, fname, value):
         """The translated label of a selection value (a raw value of the sealed content)."""

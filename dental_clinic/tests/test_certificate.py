@@ -57,7 +57,7 @@ class TestCertificate(CertificateCase):
         desk = self.Certificate.with_user(self.user_receptionist)
         declaration = desk.with_context(
             **appointment.with_user(self.user_receptionist).action_new_attendance_declaration()['context']
-        ).create({})
+        ).create({'date': '2031-01-10'})
         self.assertEqual(declaration.certificate_type, 'attendance')
         self.assertEqual(declaration.attendance_start, appointment.arrived_at)
         self.assertEqual(declaration.attendance_end, appointment.done_at)
@@ -73,6 +73,9 @@ class TestCertificate(CertificateCase):
             .decode()
         )
         self.assertIn('Attendance Declaration', html)
+        # Issued days later: the visit's day (its check-in, at the frozen clock) and the day of issue.
+        self.assertRegex(html, r'dental care on\s*<span>01/01/2031</span>, from\s*<strong>09:00</strong>')
+        self.assertIn('01/10/2031', html)
         self.assertNotIn('CRO-', html)
         # Its times are the visit's, never typed.
         with self.assertRaises(AccessError):

@@ -375,6 +375,10 @@ class TestSignedDocumentCore(SignedDocumentCase):
             )
         )
         self.assertTrue(files)
+        # And its PDF has a section for each document model and its lines.
+        titles = [section['title'] for section in self.patient.with_context(lang='en_US')._dental_export_sections(data)]
+        self.assertIn('Prescription', titles)
+        self.assertIn('Prescription Line', titles)
         # Opening it is logged like a note.
         self.env['dental.access.log'].sudo().search([]).invalidate_recordset()
         prescription.with_user(self.user_dentist).web_read({'state': {}})
