@@ -280,7 +280,7 @@ class DentalSignedDocument(models.AbstractModel):
                 raise UserError(
                     _(
                         'Fill in your CRO number and state in your preferences (your name at the top right, '
-                        '"My Preferences") before signing a clinical document.'
+                        '"Preferences") before signing a clinical document.'
                     )
                 )
         if self._dental_patient_signature_required and not self.patient_signature:
