@@ -574,6 +574,25 @@ class DentalAppointment(models.Model):
         return by_user
 
     @api.model
+    def _dental_dentist_absences(self, user_ids, date_from, date_to):
+        """The absences of dentists with their own hours (users ``user_ids``) overlapping two naive UTC
+        datetimes, in date order: what the calendar and the Today board show by type (read as superuser:
+        the front desk sees the type, never the reason)."""
+        return (
+            self.env['resource.calendar.leaves']
+            .sudo()
+            .search(
+                [
+                    ('resource_id.user_id', 'in', user_ids),
+                    ('resource_id.calendar_id', '!=', False),
+                    ('date_from', '<', date_to),
+                    ('date_to', '>', date_from),
+                ],
+                order='date_from, id',
+            )
+        )
+
+    @api.model
     def _dental_dentist_intervals(self, dentists, utc_from, utc_to):
         """{user id: Intervals} of each dentist's working time, their absences and the holidays removed.
 
@@ -1364,19 +1383,7 @@ class DentalAppointment(models.Model):
             closed = Intervals([(*utc_range, self.env['resource.calendar.attendance'])]) - working
             result['closed'] = [[to_string(start), to_string(stop)] for start, stop, _meta in closed]
         if dentists != all_dentists:
-            leaves = (
-                self.env['resource.calendar.leaves']
-                .sudo()
-                .search(
-                    [
-                        ('resource_id.user_id', 'in', list(intervals)),
-                        ('resource_id.calendar_id', '!=', False),
-                        ('date_from', '<', utc_to),
-                        ('date_to', '>', utc_from),
-                    ],
-                    order='date_from, id',
-                )
-            )
+            leaves = self._dental_dentist_absences(list(intervals), utc_from, utc_to)
             for leave in leaves:
                 label = leave._dental_absence_label()
                 if len(dentists) > 1:

@@ -71,19 +71,7 @@ class DentalDashboard(models.AbstractModel):
         intervals = Appointment._dental_dentist_intervals(
             dentists, pytz.utc.localize(day_start), pytz.utc.localize(day_stop)
         )
-        leaves = (
-            self.env['resource.calendar.leaves']
-            .sudo()
-            .search(
-                [
-                    ('resource_id.user_id', 'in', list(intervals)),
-                    ('resource_id.calendar_id', '!=', False),
-                    ('date_from', '<', day_stop),
-                    ('date_to', '>', day_start),
-                ],
-                order='date_from, id',
-            )
-        )
+        leaves = Appointment._dental_dentist_absences(list(intervals), day_start, day_stop)
         leaves_by_dentist = leaves.grouped(lambda leave: leave.resource_id.user_id.id)
 
         def naive_utc(value):
