@@ -14,6 +14,8 @@ class MailTemplate(models.Model):
 
     _name = 'mail.template'
     _inherit = ['mail.template', 'dental.template.guard']
+    _dental_recall_xmlids = ('dental_clinic.mail_template_recall',)
+    _dental_offer_xmlids = tuple(MAIL_TEMPLATES.values())
     _dental_rule_field = 'mail_template_id'
 
     def _dental_sending_problem(self, model, code_allowed=False):
@@ -58,21 +60,3 @@ class MailTemplate(models.Model):
                 raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
         self._dental_check_reminder_use()
         self._dental_check_system_use()
-
-    def _dental_system_templates(self):
-        xmlids = ('dental_clinic.mail_template_recall', *MAIL_TEMPLATES.values())
-        return self.browse(
-            template.id for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids) if template
-        )
-
-    def _dental_check_system_use(self):
-        """The short-notice offers' templates stay sendable on offers (plain fields, no reports)."""
-        offer_templates = self.browse(
-            template.id
-            for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in MAIL_TEMPLATES.values())
-            if template
-        )
-        for template in self & offer_templates:
-            problem = template._dental_sending_problem('dental.waitlist.offer')
-            if problem:
-                raise ValidationError(problem)

@@ -1,5 +1,4 @@
 from odoo import _, api, models
-from odoo.exceptions import ValidationError
 
 from .dental_waitlist_offer import SMS_TEMPLATES
 
@@ -9,6 +8,8 @@ class SmsTemplate(models.Model):
 
     _name = 'sms.template'
     _inherit = ['sms.template', 'dental.template.guard']
+    _dental_recall_xmlids = ('dental_clinic_sms.sms_template_recall',)
+    _dental_offer_xmlids = tuple(SMS_TEMPLATES.values())
     _dental_rule_field = 'sms_template_id'
 
     def _dental_sending_problem(self, model, code_allowed=False):
@@ -33,21 +34,3 @@ class SmsTemplate(models.Model):
     def _check_dental_reminder_use(self):
         self._dental_check_reminder_use()
         self._dental_check_system_use()
-
-    def _dental_system_templates(self):
-        xmlids = ('dental_clinic_sms.sms_template_recall', *SMS_TEMPLATES.values())
-        return self.browse(
-            template.id for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids) if template
-        )
-
-    def _dental_check_system_use(self):
-        """The short-notice offers' SMS templates stay sendable on offers (plain fields only)."""
-        offer_templates = self.browse(
-            template.id
-            for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in SMS_TEMPLATES.values())
-            if template
-        )
-        for template in self & offer_templates:
-            problem = template._dental_sending_problem('dental.waitlist.offer')
-            if problem:
-                raise ValidationError(problem)
