@@ -77,7 +77,7 @@ class DentalSignedDocument(models.AbstractModel):
         help='The visit the document was issued at.',
     )
     state = fields.Selection(
-        [('draft', 'Draft'), ('signed', 'Signed')], required=True, default='draft', index=True, copy=False
+        [('draft', 'Draft'), ('signed', 'Signed and Sealed')], required=True, default='draft', index=True, copy=False
     )
     author_id = fields.Many2one(
         'res.users', string='Signed By', readonly=True, copy=False, ondelete='restrict', index='btree_not_null'
