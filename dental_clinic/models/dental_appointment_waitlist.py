@@ -159,7 +159,7 @@ class DentalAppointment(models.Model):
         """A to-do for whoever booked the appointment, when the short-notice list can fill the slot it freed."""
         candidates = self._dental_waitlist_candidates_by_appointment()
         offered = self.filtered(lambda a: candidates.get(a.id))
-        todo = offered and self.env.ref('mail.mail_activity_data_todo')
+        todo = offered and self._dental_freed_slot_activity_type()
         for appointment in offered:
             booker = appointment.create_uid
             user = booker if booker.active and booker._is_internal() else self.env.user
@@ -169,3 +169,15 @@ class DentalAppointment(models.Model):
                 note=_('Open the appointment and click "Short-Notice List" to book one of them.'),
                 user_id=user.id,
             )
+
+    def _dental_freed_slot_activity_type(self):
+        return self.env.ref('dental_clinic.mail_activity_type_freed_slot', raise_if_not_found=False) or self.env.ref(
+            'mail.mail_activity_data_todo'
+        )
+
+    def _dental_freed_slot_filled(self):
+        """The slot these appointments freed was filled from the short-notice list: their to-do is done."""
+        activity_type = self._dental_freed_slot_activity_type()
+        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id == activity_type)
+        if activities:
+            activities.action_feedback(feedback=_('Filled from the short-notice list.'))

@@ -136,6 +136,7 @@ class DentalWaitlist(models.Model):
         appointment = self.env['dental.appointment'].create(self._dental_booking_values(slot))
         self.sudo().write({'state': 'booked', 'appointment_id': appointment.id})
         self._dental_close_offers()
+        freed._dental_freed_slot_filled()
         appointment.message_post(body=_('Booked from the short-notice list, in a freed slot.'))
         return {
             'type': 'ir.actions.act_window',

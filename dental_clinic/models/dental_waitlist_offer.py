@@ -396,6 +396,7 @@ class DentalWaitlistOffer(models.Model):
         now = fields.Datetime.now()
         offer.write({'state': 'accepted', 'answered_at': now, 'booked_appointment_id': appointment.id})
         entry.write({'state': 'booked', 'appointment_id': appointment.id})
+        offer.freed_appointment_id._dental_freed_slot_filled()
         same_slot = offer.search(
             [
                 ('freed_appointment_id', '=', offer.freed_appointment_id.id),

@@ -92,8 +92,10 @@ class TestWaitlistOffer(AppointmentCase, OfferMixin):
         self._offer(self.entry_ana | self.entry_bruno)
         offer_ana, offer_bruno = self._offers(self.entry_ana), self._offers(self.entry_bruno)
         self.assertEqual(offer_ana.sudo()._dental_link_status(), 'valid')
+        self.assertTrue(self.freed.activity_ids, 'the front desk is asked to fill the slot')
         self.assertEqual(offer_bruno.sudo()._dental_accept(), 'accepted')
         booked = offer_bruno.booked_appointment_id
+        self.assertFalse(self.freed.activity_ids, 'the slot is filled: the front desk has nothing left to do')
         self.assertRecordValues(
             booked,
             [
