@@ -53,6 +53,8 @@ class DentalAppointment(models.Model):
                 {'freed_start': start, 'freed_stop': stop, 'freed_chair_id': chair.id, 'freed_dentist_id': dentist.id}
             )
         if moved:
+            # Moved into a slot offered to the list: that offer is taken too.
+            moved._dental_expire_waitlist_offers()
             moved._dental_offer_freed_slots()
         return result
 

@@ -139,6 +139,15 @@ class TestWaitlistOffer(AppointmentCase, OfferMixin):
         self.assertFalse(offer.booked_appointment_id)
         self.assertEqual(self.entry_ana.state, 'waiting')
 
+    def test_moved_into_the_slot_expires_the_offers(self):
+        self._offer(self.entry_ana)
+        offer = self._offers(self.entry_ana)
+        other = self._create_patient(name='Outro Paciente')
+        later = self._book(day=1, hour=15, patient_id=other.id)
+        self.assertEqual(offer.state, 'sent')
+        later.write({'start': self.freed.start})
+        self.assertEqual(offer.state, 'expired', 'an appointment moved into the slot takes it')
+
     def test_booked_in_the_calendar_then_accepted(self):
         """The slot booked by other means, even when no hook saw it: accepting books nothing."""
         self._offer(self.entry_ana)
