@@ -179,7 +179,11 @@ def test_addon_wheels_install_into_a_fresh_venv(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Odoo's own addons (calendar, resource...) are importable once its addons path is set, as a server does.
+    odoo_addons = os.path.join(parent[0], 'addons')
     probe = (
+        "import odoo; from odoo.tools import config; from odoo.modules.module import initialize_sys_path; "
+        f"config['addons_path'] = {odoo_addons!r}; initialize_sys_path(); "
         "import odoo.addons.dental_clinic as a, odoo.addons.dental_clinic_sms as s; "
         "print(a.__file__); print(s.__file__)"
     )
