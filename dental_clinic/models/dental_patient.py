@@ -1,3 +1,4 @@
+import calendar
 import re
 import unicodedata
 from collections import defaultdict
@@ -46,6 +47,14 @@ def fold_text(value):
     """Lower case without accents (João -> joao), as stored in ``search_name``."""
     decomposed = unicodedata.normalize('NFKD', value or '')
     return ' '.join(''.join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def whole_years(birth, today):
+    """Whole years from ``birth`` to ``today``, as ``relativedelta(today, birth).years`` counts them (born on
+    29 February: a year older on 28 February of common years), without building one per patient of a list
+    (a quarter of the Python time of a page of 80)."""
+    day = 28 if (birth.month, birth.day) == (2, 29) and not calendar.isleap(today.year) else birth.day
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, day))
 
 
 def term_kind(value):
@@ -220,7 +229,7 @@ class DentalPatient(models.Model):
     def _compute_age(self):
         today = fields.Date.context_today(self)
         for patient in self:
-            age = relativedelta(today, patient.birth_date).years if patient.birth_date else 0
+            age = whole_years(patient.birth_date, today) if patient.birth_date else 0
             patient.age = max(age, 0)
             patient.is_minor = bool(patient.birth_date) and age < ADULT_AGE
 

@@ -22,10 +22,13 @@ dictionary in a daily cron.
 """
 
 import re
+from functools import partial
 
 from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL
+
+from .dental_patient import term_kind
 
 # The word path handles LIKE patterns without wildcards of their own.
 LIKE_SPECIAL = re.compile(r'[%_\\]')
@@ -37,6 +40,9 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
+# A number typed in the search box: its matches taken from the trigram indexes up to this many, then ordered by
+# the ORM; more, and the name order holds a page of them within its first few thousand patients.
+NUMBER_CANDIDATES = 2000
 # Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
 LIST_CALL = 'dental_patient_word_search'
 
@@ -197,18 +203,18 @@ class DentalPatient(models.Model):
             found = self._dental_word_search_term(domain, limit, order)
         if found is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
-        term, normalized, position = found
-        ids = self._dental_word_search(term, normalized, position, offset, limit, order)
+        kind, term, normalized, position = found
+        ids = self._dental_word_search(kind, term, normalized, position, offset, limit, order)
         if ids is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
         return self.browse(ids)._as_query(ordered=True)
 
     def _dental_word_search_term(self, domain, limit, order):
-        """The folded name term the word index can serve for this search, or None.
+        """The term the word index or the number candidates can serve for this search, or None.
 
-        Only a page (a limit) in the patients' own order, with the name term one of the
-        conditions every result must meet (no OR, no NOT around it). Returns the term, the
-        normalized domain and the position of the term's condition in it.
+        Only a page (a limit) in the patients' own order, with the term one of the conditions every
+        result must meet (no OR, no NOT around it). Returns the kind of term ('name' or 'number'), the
+        folded name (names), the normalized domain and the position of the term's condition in it.
         """
         if not limit or not domain or (order and order != self._order):
             return None
@@ -220,18 +226,72 @@ class DentalPatient(models.Model):
                 continue
             fname, operator, value = leaf
             if fname == 'display_name':
+                if operator in ('ilike', 'like') and isinstance(value, str) and term_kind(value) == 'number':
+                    # Lists only: the dropdown's 8 rows are found early along the name order whatever the term.
+                    return ('number', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
                 term = self._dental_name_term(operator, value)
             elif fname == 'search_name' and operator == 'like' and isinstance(value, str):
                 term = value
             else:
                 continue
             if term and term.strip() and not LIKE_SPECIAL.search(term):
-                return term, normalized, position
+                return 'name', term, normalized, position
         return None
 
-    def _dental_word_search(self, term, normalized, position, offset, limit, order):
-        """The ids of the page, by the word index; None when the ORM's own plan is the better one."""
+    def _dental_word_search(self, kind, term, normalized, position, offset, limit, order):
+        """The ids of the page, from candidates in the patients' order; None when the ORM's own plan is the
+        better one.
+
+        The candidates match the term's condition already; the ORM's own search among the first of them applies
+        the rest of the domain (record rules, companies, archived patients), and takes more of them while that
+        leaves the page short. A web_search_read's count reuses what its page found.
+        """
         self.browse().check_access('read')
+        wanted = offset + limit
+        list_call = self.env.cr.cache.get(LIST_CALL)
+        key = (repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
+        if list_call and key in list_call['found']:
+            found, complete = list_call['found'][key]
+            if found is None:
+                return None
+            if complete or len(found) >= wanted:
+                return found[offset:wanted]
+        if kind == 'number':
+            # Every match at once (None: too many), handed out as the first ``size`` of them.
+            matches = self._dental_number_candidates(normalized[position])
+
+            def candidates(size):
+                return None if matches is None else matches[:size]
+        else:
+            candidates = partial(self._dental_name_candidates, term)
+        size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
+        result = None, True
+        while size <= MAX_CANDIDATES:
+            first = candidates(size)
+            if first is None:
+                if list_call is not None:
+                    # Too many matches: the ORM's own plan finds them early along the patients' order; it takes as
+                    # many as the list's count may need, so that the count reuses them.
+                    size = max(wanted, list_call['batch'])
+                    found = list(super()._search(normalized, order=order or self._order, limit=size))
+                    result = found, len(found) < size
+                break
+            domain = list(normalized)
+            # The term's condition gives way to the candidates, or PostgreSQL might scan its trigram index again.
+            domain[position] = ('id', 'in', first)
+            found = list(super()._search(domain, order=order or self._order)) if first else []
+            if len(found) >= wanted or len(first) < size:
+                result = found, len(first) < size
+                break
+            size *= GROWTH
+        if list_call is not None:
+            list_call['found'][key] = result
+        found = result[0]
+        return None if found is None else found[offset:wanted]
+
+    def _dental_name_candidates(self, term, size):
+        """The first ``size`` patients in the patients' order whose folded name contains ``term``, by the word
+        index; None when the term is in too many words of the dictionary (the ORM's plan is as good)."""
         pieces = term.split(' ')
         if len(pieces) == 1:
             # The words containing the term.
@@ -241,70 +301,65 @@ class DentalPatient(models.Model):
             # two adjacent pieces ("maria silva") hold every match.
             i = max(range(len(pieces) - 1), key=lambda i: (len(pieces[i]) + len(pieces[i + 1]), i))
             word_pattern, pairs = f'%{pieces[i]} {pieces[i + 1]}%', True
-        wanted = offset + limit
-        list_call = self.env.cr.cache.get(LIST_CALL)
-        key = (repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
-        if list_call and key in list_call['found']:
-            found, complete = list_call['found'][key]
-            if complete or len(found) >= wanted:
-                return found[offset:wanted]
         # Names typed in this transaction reach the word index through the triggers.
         self.flush_model(['search_name'])
         cr = self.env.cr
-        size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
-        while size <= MAX_CANDIDATES:
-            # One statement: the dictionary's words for the piece, then the first candidates of each word;
-            # none when the piece has too many words (the one-time filter stops the lateral scans).
-            cr.execute(
-                SQL(
-                    """
-                    WITH words AS (
-                        SELECT word FROM dental_patient_name_word
-                        WHERE word LIKE %s AND (strpos(word, ' ') > 0) = %s
-                        LIMIT %s
-                    )
-                    SELECT (SELECT count(*) FROM words), array(
-                        SELECT c.patient_id
-                        FROM words
-                        CROSS JOIN LATERAL (
-                            SELECT w.search_name, w.patient_id
-                            FROM dental_patient_word w
-                            WHERE w.word = words.word AND w.search_name LIKE %s
-                            ORDER BY w.search_name, w.patient_id
-                            LIMIT %s
-                        ) c
-                        WHERE (SELECT count(*) FROM words) <= %s
-                        GROUP BY c.search_name, c.patient_id
-                        ORDER BY c.search_name, c.patient_id
-                        LIMIT %s
-                    )
-                    """,
-                    word_pattern,
-                    pairs,
-                    MAX_WORDS + 1,
-                    f'%{term}%',
-                    size,
-                    MAX_WORDS,
-                    size,
+        # One statement: the dictionary's words for the piece, then the first candidates of each word;
+        # none when the piece has too many words (the one-time filter stops the lateral scans).
+        cr.execute(
+            SQL(
+                """
+                WITH words AS (
+                    SELECT word FROM dental_patient_name_word
+                    WHERE word LIKE %s AND (strpos(word, ' ') > 0) = %s
+                    LIMIT %s
                 )
+                SELECT (SELECT count(*) FROM words), array(
+                    SELECT c.patient_id
+                    FROM words
+                    CROSS JOIN LATERAL (
+                        SELECT w.search_name, w.patient_id
+                        FROM dental_patient_word w
+                        WHERE w.word = words.word AND w.search_name LIKE %s
+                        ORDER BY w.search_name, w.patient_id
+                        LIMIT %s
+                    ) c
+                    WHERE (SELECT count(*) FROM words) <= %s
+                    GROUP BY c.search_name, c.patient_id
+                    ORDER BY c.search_name, c.patient_id
+                    LIMIT %s
+                )
+                """,
+                word_pattern,
+                pairs,
+                MAX_WORDS + 1,
+                f'%{term}%',
+                size,
+                MAX_WORDS,
+                size,
             )
-            word_count, candidates = cr.fetchone()
-            if word_count > MAX_WORDS:
-                return None
-            if not candidates:
-                return []
-            # The candidates match the name already (the word index holds the name as the patient does): the
-            # name's condition gives way to them, or PostgreSQL might scan its trigram index again.
-            domain = list(normalized)
-            domain[position] = ('id', 'in', candidates)
-            query = super()._search(domain, order=order or self._order)
-            found = list(query)
-            if len(found) >= wanted or len(candidates) < size:
-                if list_call is not None:
-                    list_call['found'][key] = (found, len(candidates) < size)
-                return found[offset:wanted]
-            size *= GROWTH
-        return None
+        )
+        word_count, candidates = cr.fetchone()
+        return None if word_count > MAX_WORDS else candidates
+
+    def _dental_number_candidates(self, leaf):
+        """Every patient matching a number typed in the search box (CPF, phone, file number, or a fragment of
+        one), in the patients' order; None beyond NUMBER_CANDIDATES.
+
+        PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
+        sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
+        patients for a page of 80 and 30,000 more for the count, where the trigram indexes hold the 1,150
+        matches. Their bitmap, stopped at the cap, finds them all in a millisecond or two; a term matching more
+        (a phone's area code) has a page within the first few thousand patients of the name order.
+        """
+        # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
+        # applies them to the candidates), in no order, so that nothing but the cap stops the bitmap.
+        query = self.sudo().with_context(active_test=False)._where_calc([leaf])
+        query.limit = NUMBER_CANDIDATES + 1
+        rows = self.env.execute_query(
+            SQL('SELECT id FROM (%s) matches ORDER BY search_name, id', query.select('id', 'search_name'))
+        )
+        return None if len(rows) > NUMBER_CANDIDATES else [row[0] for row in rows]
 
     @api.model
     def _gc_name_words(self):
