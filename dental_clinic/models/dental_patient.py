@@ -130,6 +130,15 @@ class DentalPatient(models.Model):
         help='The name in lower case without accents: the search box finds João when "joao" is typed, '
         'without depending on PostgreSQL\'s unaccent being enabled on the server.',
     )
+    # The contact's e-mail on this table: the search view's "E-mail" field reads it through a trigram index of
+    # the patients' own (res_partner's e-mails have none: a fragment scanned every contact, 50-170 ms at 100k).
+    search_email = fields.Char(
+        string='E-mail (search)',
+        related='partner_id.email',
+        store=True,
+        index='trigram',
+        help='The e-mail of the patient\'s contact, kept here for the search box.',
+    )
     phone_national = fields.Char(
         string='Phone Number',
         compute='_compute_phone_national',

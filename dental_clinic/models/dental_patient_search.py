@@ -40,9 +40,10 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
-# A number typed in the search box: its matches taken from the trigram indexes up to this many, then ordered by
-# the ORM; more, and the name order holds a page of them within its first few thousand patients.
-NUMBER_CANDIDATES = 2000
+# A number or a piece of e-mail typed in a list's search: its matches taken from the trigram indexes up to this
+# many, then ordered by the ORM; more, and the name order holds a page of them within its first few thousand
+# patients.
+PATTERN_CANDIDATES = 2000
 # Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
 LIST_CALL = 'dental_patient_word_search'
 
@@ -210,11 +211,12 @@ class DentalPatient(models.Model):
         return self.browse(ids)._as_query(ordered=True)
 
     def _dental_word_search_term(self, domain, limit, order):
-        """The term the word index or the number candidates can serve for this search, or None.
+        """The term the word index or the trigram indexes' candidates can serve for this search, or None.
 
         Only a page (a limit) in the patients' own order, with the term one of the conditions every
-        result must meet (no OR, no NOT around it). Returns the kind of term ('name' or 'number'), the
-        folded name (names), the normalized domain and the position of the term's condition in it.
+        result must meet (no OR, no NOT around it). Returns the kind of term ('name', or 'pattern' for a
+        number or a piece of e-mail in a list), the folded name (names), the normalized domain and the
+        position of the term's condition in it.
         """
         if not limit or not domain or (order and order != self._order):
             return None
@@ -228,8 +230,10 @@ class DentalPatient(models.Model):
             if fname == 'display_name':
                 if operator in ('ilike', 'like') and isinstance(value, str) and term_kind(value) == 'number':
                     # Lists only: the dropdown's 8 rows are found early along the name order whatever the term.
-                    return ('number', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
+                    return ('pattern', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
                 term = self._dental_name_term(operator, value)
+            elif fname == 'search_email' and operator in ('ilike', 'like') and isinstance(value, str) and value:
+                return ('pattern', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
             elif fname == 'search_name' and operator == 'like' and isinstance(value, str):
                 term = value
             else:
@@ -256,9 +260,9 @@ class DentalPatient(models.Model):
                 return None
             if complete or len(found) >= wanted:
                 return found[offset:wanted]
-        if kind == 'number':
+        if kind == 'pattern':
             # Every match at once (None: too many), handed out as the first ``size`` of them.
-            matches = self._dental_number_candidates(normalized[position])
+            matches = self._dental_pattern_candidates(normalized[position])
 
             def candidates(size):
                 return None if matches is None else matches[:size]
@@ -269,12 +273,6 @@ class DentalPatient(models.Model):
         while size <= MAX_CANDIDATES:
             first = candidates(size)
             if first is None:
-                if list_call is not None:
-                    # Too many matches: the ORM's own plan finds them early along the patients' order; it takes as
-                    # many as the list's count may need, so that the count reuses them.
-                    size = max(wanted, list_call['batch'])
-                    found = list(super()._search(normalized, order=order or self._order, limit=size))
-                    result = found, len(found) < size
                 break
             domain = list(normalized)
             # The term's condition gives way to the candidates, or PostgreSQL might scan its trigram index again.
@@ -285,9 +283,20 @@ class DentalPatient(models.Model):
                 break
             size *= GROWTH
         if list_call is not None:
+            if result[0] is None:
+                result = self._dental_list_batch(normalized, order, max(wanted, list_call['batch']))
             list_call['found'][key] = result
         found = result[0]
         return None if found is None else found[offset:wanted]
+
+    def _dental_list_batch(self, normalized, order, size):
+        """Too many matches for candidates: the ORM's own plan finds them early along the patients' order. A list
+        takes as many as its count may need, so that the count reuses them instead of walking the table again.
+
+        Returns the ids found and whether they are all the matches.
+        """
+        found = list(super()._search(normalized, order=order or self._order, limit=size))
+        return found, len(found) < size
 
     def _dental_name_candidates(self, term, size):
         """The first ``size`` patients in the patients' order whose folded name contains ``term``, by the word
@@ -342,9 +351,9 @@ class DentalPatient(models.Model):
         word_count, candidates = cr.fetchone()
         return None if word_count > MAX_WORDS else candidates
 
-    def _dental_number_candidates(self, leaf):
+    def _dental_pattern_candidates(self, leaf):
         """Every patient matching a number typed in the search box (CPF, phone, file number, or a fragment of
-        one), in the patients' order; None beyond NUMBER_CANDIDATES.
+        one) or a piece of e-mail, in the patients' order; None beyond PATTERN_CANDIDATES.
 
         PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
         sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
@@ -355,11 +364,11 @@ class DentalPatient(models.Model):
         # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
         # applies them to the candidates), in no order, so that nothing but the cap stops the bitmap.
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
-        query.limit = NUMBER_CANDIDATES + 1
+        query.limit = PATTERN_CANDIDATES + 1
         rows = self.env.execute_query(
             SQL('SELECT id FROM (%s) matches ORDER BY search_name, id', query.select('id', 'search_name'))
         )
-        return None if len(rows) > NUMBER_CANDIDATES else [row[0] for row in rows]
+        return None if len(rows) > PATTERN_CANDIDATES else [row[0] for row in rows]
 
     @api.model
     def _gc_name_words(self):
