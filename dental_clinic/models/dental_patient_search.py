@@ -366,7 +366,10 @@ class DentalPatient(models.Model):
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
         query.limit = PATTERN_CANDIDATES + 1
         rows = self.env.execute_query(
-            SQL('SELECT id FROM (%s) matches ORDER BY search_name, id', query.select('id', 'search_name'))
+            SQL(
+                'SELECT id FROM (%s) matches ORDER BY search_name, id',
+                query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+            )
         )
         return None if len(rows) > PATTERN_CANDIDATES else [row[0] for row in rows]
 
