@@ -365,13 +365,20 @@ class DentalPatient(models.Model):
         # applies them to the candidates), in no order, so that nothing but the cap stops the bitmap.
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
         query.limit = PATTERN_CANDIDATES + 1
-        rows = self.env.execute_query(
+        # Sorted only when they are all there (a term over the cap costs its bitmap, not a sort too).
+        [(count, candidates)] = self.env.execute_query(
             SQL(
-                'SELECT id FROM (%s) matches ORDER BY search_name, id',
+                """
+                WITH matches AS MATERIALIZED (%s)
+                SELECT (SELECT count(*) FROM matches), array(
+                    SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
+                )
+                """,
                 query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+                PATTERN_CANDIDATES,
             )
         )
-        return None if len(rows) > PATTERN_CANDIDATES else [row[0] for row in rows]
+        return None if count > PATTERN_CANDIDATES else candidates
 
     @api.model
     def _gc_name_words(self):
