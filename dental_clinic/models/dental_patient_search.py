@@ -44,6 +44,8 @@ MAX_CANDIDATES = 50_000
 # many, then ordered by the ORM; more, and the name order holds a page of them within its first few thousand
 # patients.
 PATTERN_CANDIDATES = 2000
+# The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
+RULE_FIELDS = ('company_id', 'partner_id')
 # Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
 LIST_CALL = 'dental_patient_word_search'
 
@@ -195,6 +197,14 @@ class DentalPatient(models.Model):
             )
         finally:
             cache[LIST_CALL] = outer
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """A list's page comes with the fields its record rules read (company, contact): the access check of the
+        read that follows finds them there instead of fetching every column of the page again (one query)."""
+        if self.env.cr.cache.get(LIST_CALL) is not None:
+            field_names = [*field_names, *RULE_FIELDS]
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):

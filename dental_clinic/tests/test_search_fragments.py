@@ -174,8 +174,8 @@ class TestSearchFragmentsQueryCount(DentalCase):
     def test_list_search(self):
         Patient = self.env['dental.patient'].with_context(bin_size=True)
         # the user's companies, the candidates (a fragment's matches by its trigram index), the ORM's search among
-        # them (the count reuses it), the page's rows (their columns, the rest of the patients' columns for the
-        # rules, their contacts). Capped at 0 candidates: the walk of the name order instead of the ORM's search.
+        # them (the count reuses it), the page's rows (their columns with those the rules read, their contacts).
+        # Capped at 0 candidates: the walk of the name order for the page and the count instead of that search.
         for cap in (dental_patient_search.PATTERN_CANDIDATES, 0):
             for domain in (
                 [('display_name', 'ilike', '(11) 98000-00')],
@@ -188,7 +188,7 @@ class TestSearchFragmentsQueryCount(DentalCase):
                 ):
                     Patient.web_search_read(domain, LIST_SPEC, limit=10, count_limit=COUNT_LIMIT)  # warm
                     self.env.invalidate_all()
-                    with self.assertQueryCount(dental_receptionist=7):
+                    with self.assertQueryCount(dental_receptionist=6):
                         result = Patient.web_search_read(domain, LIST_SPEC, limit=10, count_limit=COUNT_LIMIT)
                     self.assertEqual(result['length'], 12)
                     self.assertEqual(len(result['records']), 10)
