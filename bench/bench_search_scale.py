@@ -255,7 +255,8 @@ def word_index_unused():
 def before_number_candidates():
     """The search as it was before 2026-12-04 (the figures it is compared with): a number typed in a list searched
     by the ORM's plan alone (its page, then its count), a term with too many candidates by the ORM's plan for
-    the page and again for the count, the age computed with one relativedelta per patient."""
+    the page and again for the count, the page fetched without the fields its rules read, the age computed with
+    one relativedelta per patient."""
     from dateutil.relativedelta import relativedelta
 
     from odoo import fields
@@ -263,6 +264,7 @@ def before_number_candidates():
 
     Search, Patient = dental_patient_search.DentalPatient, dental_patient.DentalPatient
     term, batch, age = Search._dental_word_search_term, Search._dental_list_batch, Patient._compute_age
+    rule_fields = dental_patient_search.RULE_FIELDS
 
     def names_only(self, domain, limit, order):
         found = term(self, domain, limit, order)
@@ -278,10 +280,12 @@ def before_number_candidates():
     Search._dental_word_search_term = names_only
     Search._dental_list_batch = lambda self, normalized, order, size: (None, True)
     Patient._compute_age = relativedelta_age
+    dental_patient_search.RULE_FIELDS = ()
     try:
         yield
     finally:
         Search._dental_word_search_term, Search._dental_list_batch, Patient._compute_age = term, batch, age
+        dental_patient_search.RULE_FIELDS = rule_fields
 
 
 VARIANTS = {'before': before_number_candidates, 'now': contextlib.nullcontext}
