@@ -19,6 +19,13 @@ exactly the ORM's, only found faster.
 Both tables are kept by statement triggers on ``dental_patient``, so that SQL imports and the
 ORM alike keep them right. Words no patient uses any more (anonymised or deleted names) leave the
 dictionary in a daily cron.
+
+A number (CPF, phone, file number, or a fragment such as ``987``) or a piece of e-mail typed in a
+list has no word index: PostgreSQL cannot estimate how many patients it matches, and guessing wrong
+it walked the name order through tens of thousands of patients. Its matches are taken from the
+trigram indexes instead, up to PATTERN_CANDIDATES, sorted, and handed to the ORM's search like the
+word index's candidates; a term matching more finds its page early along the name order, which a
+list then walks once for its page and its count.
 """
 
 import re
@@ -44,6 +51,8 @@ MAX_CANDIDATES = 50_000
 # many, then ordered by the ORM; more, and the name order holds a page of them within its first few thousand
 # patients.
 PATTERN_CANDIDATES = 2000
+# A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
+LIST_BATCH_MAX = 1000
 # The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
 RULE_FIELDS = ('company_id', 'partner_id')
 # Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
@@ -293,7 +302,7 @@ class DentalPatient(models.Model):
                 break
             size *= GROWTH
         if list_call is not None:
-            if result[0] is None:
+            if result[0] is None and list_call['batch'] <= LIST_BATCH_MAX:
                 result = self._dental_list_batch(normalized, order, max(wanted, list_call['batch']))
             list_call['found'][key] = result
         found = result[0]
