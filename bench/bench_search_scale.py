@@ -4,11 +4,15 @@
 Populates once (reused by later runs) BENCH_PATIENTS patients (default 1,000,000) by SQL through
 ``common.insert_patients`` (every stored column as the ORM fills it; ``check_insert_patients`` compares a
 populated row with an ORM-created one) and BENCH_APPOINTMENTS past appointments (bench_appointments'
-populate). Then, as a receptionist, warm, times 60 terms per case typed as the front desk types them:
-``name_search`` (the many2one dropdown, limit 8) and ``web_search_read`` (list: 80 rows + the count the web
-client asks for: the list view's count_limit + 1), with the addon's search indexes and word index and without
-them (baseline: indexes dropped in a savepoint rolled back, word index unused), prints p50/p95 and the query
-count, and the EXPLAIN of each search statement. Sizes measured are every size in BENCH_SIZES reached while
+populate; every patient with an e-mail). Then, as a receptionist, warm, times 60 terms per case typed as the
+front desk types them (every class of fragment of 3 characters or more: a name's start or middle, a surname,
+CPF digits with or without punctuation, a phone's digits, start or end, formatted or not, a piece of e-mail in
+the search view's E-mail field; whole names and numbers): ``name_search`` (the many2one dropdown, limit 8) and
+``web_search_read`` (kanban and list: 80 rows + the count the web client asks for: the view's count_limit + 1),
+"before" (the search as it was before 2026-12-04, see before_number_candidates) and "now" taking turns term by
+term, prints p50/p95 and the query count of each, and the EXPLAIN of each search statement now.
+BENCH_NO_INDEXES=1 adds the calls without the addon's search indexes and word index (indexes dropped in a
+savepoint rolled back, word index unused). Sizes measured are every size in BENCH_SIZES reached while
 populating. BENCH_CASES='fragment,phone start' measures only the cases whose label contains one of its parts.
 
 The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
@@ -59,7 +63,7 @@ APPOINTMENTS = int(os.environ.get('BENCH_APPOINTMENTS', 2_000_000))
 WEEK_RUNS = 200
 BATCH = 50_000
 TERMS = 60
-# The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
+# Without indexes the calls scan tables: at 1M patients 60 terms per case would take long; BENCH_BASELINE_TERMS caps it.
 BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
 # BENCH_CASES='phone start,fragment': only the cases whose label contains one of these (all by default).
 ONLY_CASES = [part for part in os.environ.get('BENCH_CASES', '').split(',') if part]
