@@ -28,10 +28,11 @@ word index's candidates; a term matching more finds its page early along the nam
 list then walks once for its page and its count.
 """
 
+import math
 import re
 from functools import partial
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -48,9 +49,11 @@ MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
 # A number or a piece of e-mail typed in a list's search: its matches taken from the trigram indexes up to this
-# many, then ordered by the ORM; more, and the name order holds a page of them within its first few thousand
-# patients.
+# many at 100,000 patients, then ordered by the ORM; more, and the name order holds a page of them within its
+# first few thousand patients. Beyond PATTERN_TABLE_ROWS the cap grows with the square root of the table, so
+# that a term just over it is not walked through a million patients (the walk reads count x table / cap rows).
 PATTERN_CANDIDATES = 2000
+PATTERN_TABLE_ROWS = 100_000
 # A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
 LIST_BATCH_MAX = 1000
 # The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
@@ -372,7 +375,8 @@ class DentalPatient(models.Model):
 
     def _dental_pattern_candidates(self, leaf):
         """Every patient matching a number typed in the search box (CPF, phone, file number, or a fragment of
-        one) or a piece of e-mail, in the patients' order; None beyond PATTERN_CANDIDATES.
+        one) or a piece of e-mail, in the patients' order; None beyond the cap (PATTERN_CANDIDATES at 100,000
+        patients).
 
         PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
         sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
@@ -383,7 +387,9 @@ class DentalPatient(models.Model):
         # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
         # applies them to the candidates), in no order, so that nothing but the cap stops the bitmap.
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
-        query.limit = PATTERN_CANDIDATES + 1
+        rows = self._dental_patient_rows()
+        cap = round(PATTERN_CANDIDATES * math.sqrt(max(rows, PATTERN_TABLE_ROWS) / PATTERN_TABLE_ROWS))
+        query.limit = cap + 1
         # Sorted only when they are all there (a term over the cap costs its bitmap, not a sort too).
         [(count, candidates)] = self.env.execute_query(
             SQL(
@@ -394,10 +400,17 @@ class DentalPatient(models.Model):
                 )
                 """,
                 query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
-                PATTERN_CANDIDATES,
+                cap,
             )
         )
-        return None if count > PATTERN_CANDIDATES else candidates
+        return None if count > cap else candidates
+
+    @tools.ormcache()
+    def _dental_patient_rows(self):
+        """PostgreSQL's estimate of the patients (its last ANALYZE), for the candidates' cap: it only chooses a
+        plan, so it is kept with the registry's caches rather than read for every search."""
+        self.env.cr.execute(SQL('SELECT reltuples FROM pg_class WHERE oid = %s::regclass', self._table))
+        return max(self.env.cr.fetchone()[0], 0)
 
     @api.model
     def _gc_name_words(self):
