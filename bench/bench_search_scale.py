@@ -345,7 +345,7 @@ def search_plans(env, user, term, field):
         def spy(cr, query, params=None, log_exceptions=True, statements=statements, execute=execute):
             code = query.code if isinstance(query, SQL) else query
             statement = code.lstrip()
-            searches = statement.startswith(('SELECT "dental_patient"."id"', 'SELECT id FROM (SELECT id')) or (
+            searches = statement.startswith(('SELECT "dental_patient"."id"', 'WITH matches AS MATERIALIZED')) or (
                 statement.startswith('SELECT COUNT(*) FROM (SELECT') and 'FROM "dental_patient"' in statement
             )
             # Not the reads of the page's rows by id.
