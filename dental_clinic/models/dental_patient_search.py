@@ -22,10 +22,10 @@ dictionary in a daily cron.
 
 A number (CPF, phone, file number, or a fragment such as ``987``) or a piece of e-mail typed in a
 list has no word index: PostgreSQL cannot estimate how many patients it matches, and guessing wrong
-it walked the name order through tens of thousands of patients. Its matches are taken from the
-trigram indexes instead, up to PATTERN_CANDIDATES, sorted, and handed to the ORM's search like the
-word index's candidates; a term matching more finds its page early along the name order, which a
-list then walks once for its page and its count.
+it walked the name order through tens of thousands of patients. A bounded walk of the name order
+finds the first matches of a frequent term; a rarer term's matches are taken from the trigram
+indexes (at most PATTERN_CANDIDATES at 100,000 patients) and sorted; either way they are handed to
+the ORM's search like the word index's candidates, and the list's count reuses them.
 """
 
 import math
@@ -48,11 +48,10 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
-# A number or a piece of e-mail typed in a list's search: its matches taken from the trigram indexes up to this
-# many at 100,000 patients, then ordered by the ORM; more, and the name order holds a page of them within its
-# first few thousand patients. Beyond PATTERN_TABLE_ROWS the cap grows with the square root of the table, so
-# that a term just over it is not walked through a million patients (the walk reads count x table / cap rows).
-PATTERN_CANDIDATES = 2000
+# A number or a piece of e-mail typed in a list's search: when the first patients of the name order do not hold
+# a page and count of its matches, its matches are taken from the trigram indexes up to this many (at 100,000
+# patients; beyond PATTERN_TABLE_ROWS, growing with the square root of the table), then sorted.
+PATTERN_CANDIDATES = 3000
 PATTERN_TABLE_ROWS = 100_000
 # A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
 LIST_BATCH_MAX = 1000
@@ -283,11 +282,7 @@ class DentalPatient(models.Model):
             if complete or len(found) >= wanted:
                 return found[offset:wanted]
         if kind == 'pattern':
-            # Every match at once (None: too many), handed out as the first ``size`` of them.
-            matches = self._dental_pattern_candidates(normalized[position])
-
-            def candidates(size):
-                return None if matches is None else matches[:size]
+            candidates = self._dental_pattern_candidates(normalized[position])
         else:
             candidates = partial(self._dental_name_candidates, term)
         size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
@@ -374,36 +369,70 @@ class DentalPatient(models.Model):
         return None if word_count > MAX_WORDS else candidates
 
     def _dental_pattern_candidates(self, leaf):
-        """Every patient matching a number typed in the search box (CPF, phone, file number, or a fragment of
-        one) or a piece of e-mail, in the patients' order; None beyond the cap (PATTERN_CANDIDATES at 100,000
-        patients).
+        """For a number typed in the search box (CPF, phone, file number, or a fragment of one) or a piece of
+        e-mail: a function giving the first ``size`` patients matching it in the patients' order, or None
+        (too many to take them so: the ORM's plan).
 
         PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
         sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
         patients for a page of 80 and 30,000 more for the count, where the trigram indexes hold the 1,150
-        matches. Their bitmap, stopped at the cap, finds them all in a millisecond or two; a term matching more
-        (a phone's area code) has a page within the first few thousand patients of the name order.
+        matches; a phone's area code, on the other hand, matches every twentieth patient. So the name order is
+        walked first through a bounded number of patients (the first ``size`` matches of a frequent term are
+        there), then, for a rarer term, its matches are taken from the trigram indexes (a bitmap scan stopped
+        at a cap) and sorted. Walk and cap are chosen so that every term is served by one of them:
+        walk x cap >= size x patients, the cap growing with the square root of the table beyond 100,000.
         """
         # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
-        # applies them to the candidates), in no order, so that nothing but the cap stops the bitmap.
+        # applies them to the candidates).
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
-        rows = self._dental_patient_rows()
+        rows = max(self._dental_patient_rows(), 1)
         cap = round(PATTERN_CANDIDATES * math.sqrt(max(rows, PATTERN_TABLE_ROWS) / PATTERN_TABLE_ROWS))
-        query.limit = cap + 1
-        # Sorted only when they are all there (a term over the cap costs its bitmap, not a sort too).
-        [(count, candidates)] = self.env.execute_query(
-            SQL(
-                """
-                WITH matches AS MATERIALIZED (%s)
-                SELECT (SELECT count(*) FROM matches), array(
-                    SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
+        matches = []
+
+        def candidates(size):
+            if not matches:
+                # The first ``size`` matches along the name order, within its first ``walk`` patients.
+                walk = math.ceil(size * rows / max(cap, 1))
+                [(first,)] = self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT array(
+                            SELECT id FROM (
+                                SELECT %s AS id, (%s) AS hit FROM %s ORDER BY %s, %s LIMIT %s
+                            ) walked
+                            WHERE hit LIMIT %s
+                        )
+                        """,
+                        SQL.identifier(self._table, 'id'),
+                        query.where_clause,
+                        query.from_clause,
+                        SQL.identifier(self._table, 'search_name'),
+                        SQL.identifier(self._table, 'id'),
+                        walk,
+                        size,
+                    )
                 )
-                """,
-                query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
-                cap,
-            )
-        )
-        return None if count > cap else candidates
+                if len(first) == size:
+                    return first
+                # Fewer: all the matches are taken from the trigram indexes, in no order, so that nothing but
+                # the cap stops the bitmap; sorted only when they are all there.
+                query.limit = cap + 1
+                [(count, found)] = self.env.execute_query(
+                    SQL(
+                        """
+                        WITH matches AS MATERIALIZED (%s)
+                        SELECT (SELECT count(*) FROM matches), array(
+                            SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
+                        )
+                        """,
+                        query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+                        cap,
+                    )
+                )
+                matches.append(None if count > cap else found)
+            return None if matches[0] is None else matches[0][:size]
+
+        return candidates
 
     @tools.ormcache()
     def _dental_patient_rows(self):
