@@ -53,6 +53,8 @@ MAX_CANDIDATES = 50_000
 # patients; beyond PATTERN_TABLE_ROWS, growing with the square root of the table), then sorted.
 PATTERN_CANDIDATES = 3000
 PATTERN_TABLE_ROWS = 100_000
+# Up to this many matches (a whole number, most pieces of e-mail) are taken from the trigram indexes at once.
+PATTERN_FEW = 1000
 # A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
 LIST_BATCH_MAX = 1000
 # The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
@@ -376,11 +378,12 @@ class DentalPatient(models.Model):
         PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
         sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
         patients for a page of 80 and 30,000 more for the count, where the trigram indexes hold the 1,150
-        matches; a phone's area code, on the other hand, matches every twentieth patient. So the name order is
-        walked first through a bounded number of patients (the first ``size`` matches of a frequent term are
-        there), then, for a rarer term, its matches are taken from the trigram indexes (a bitmap scan stopped
-        at a cap) and sorted. Walk and cap are chosen so that every term is served by one of them:
-        walk x cap >= size x patients, the cap growing with the square root of the table beyond 100,000.
+        matches; a phone's area code, on the other hand, matches every twentieth patient. So a few matches
+        (PATTERN_FEW) are taken from the trigram indexes at once (a bitmap scan stopped there); more, and the
+        name order is walked through a bounded number of patients (the first ``size`` matches of a frequent term
+        are there); fewer there, and all the matches are taken from the trigram indexes up to a cap, and sorted.
+        Walk and cap are chosen so that every term is served by one of them: walk x cap >= size x patients, the
+        cap growing with the square root of the table beyond 100,000.
         """
         # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
         # applies them to the candidates).
@@ -389,47 +392,56 @@ class DentalPatient(models.Model):
         cap = round(PATTERN_CANDIDATES * math.sqrt(max(rows, PATTERN_TABLE_ROWS) / PATTERN_TABLE_ROWS))
         matches = []
 
+        def bitmap(limit):
+            """All the matches, sorted, from the trigram indexes (in no order, so that nothing but the limit stops
+            the bitmap; sorted only when they are all there); None beyond ``limit``."""
+            query.limit = limit + 1
+            [(count, found)] = self.env.execute_query(
+                SQL(
+                    """
+                    WITH matches AS MATERIALIZED (%s)
+                    SELECT (SELECT count(*) FROM matches), array(
+                        SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
+                    )
+                    """,
+                    query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+                    limit,
+                )
+            )
+            return None if count > limit else found
+
+        def walk(size):
+            """The first ``size`` matches along the name order, within its first ``size x patients / cap``."""
+            [(first,)] = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT array(
+                        SELECT id FROM (SELECT %s AS id, (%s) AS hit FROM %s ORDER BY %s, %s LIMIT %s) walked
+                        WHERE hit LIMIT %s
+                    )
+                    """,
+                    SQL.identifier(self._table, 'id'),
+                    query.where_clause,
+                    query.from_clause,
+                    SQL.identifier(self._table, 'search_name'),
+                    SQL.identifier(self._table, 'id'),
+                    math.ceil(size * rows / max(cap, 1)),
+                    size,
+                )
+            )
+            return first
+
         def candidates(size):
             if not matches:
-                # The first ``size`` matches along the name order, within its first ``walk`` patients.
-                walk = math.ceil(size * rows / max(cap, 1))
-                [(first,)] = self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT array(
-                            SELECT id FROM (
-                                SELECT %s AS id, (%s) AS hit FROM %s ORDER BY %s, %s LIMIT %s
-                            ) walked
-                            WHERE hit LIMIT %s
-                        )
-                        """,
-                        SQL.identifier(self._table, 'id'),
-                        query.where_clause,
-                        query.from_clause,
-                        SQL.identifier(self._table, 'search_name'),
-                        SQL.identifier(self._table, 'id'),
-                        walk,
-                        size,
-                    )
-                )
-                if len(first) == size:
-                    return first
-                # Fewer: all the matches are taken from the trigram indexes, in no order, so that nothing but
-                # the cap stops the bitmap; sorted only when they are all there.
-                query.limit = cap + 1
-                [(count, found)] = self.env.execute_query(
-                    SQL(
-                        """
-                        WITH matches AS MATERIALIZED (%s)
-                        SELECT (SELECT count(*) FROM matches), array(
-                            SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
-                        )
-                        """,
-                        query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
-                        cap,
-                    )
-                )
-                matches.append(None if count > cap else found)
+                # A rare term (a whole number, a piece of e-mail) at once; a frequent one along the name order; the
+                # others from the trigram indexes, up to the cap.
+                found = bitmap(min(PATTERN_FEW, cap))
+                if found is None:
+                    first = walk(size)
+                    if len(first) == size:
+                        return first
+                    found = bitmap(cap)
+                matches.append(found)
             return None if matches[0] is None else matches[0][:size]
 
         return candidates
