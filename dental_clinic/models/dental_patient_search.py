@@ -22,17 +22,16 @@ dictionary in a daily cron.
 
 A number (CPF, phone, file number, or a fragment such as ``987``) or a piece of e-mail typed in a
 list has no word index: PostgreSQL cannot estimate how many patients it matches, and guessing wrong
-it walked the name order through tens of thousands of patients. A bounded walk of the name order
-finds the first matches of a frequent term; a rarer term's matches are taken from the trigram
-indexes (at most PATTERN_CANDIDATES at 100,000 patients) and sorted; either way they are handed to
-the ORM's search like the word index's candidates, and the list's count reuses them.
+it walked the name order through tens of thousands of patients. Its matches are taken from the
+trigram indexes instead, up to PATTERN_CANDIDATES, sorted, and handed to the ORM's search like the
+word index's candidates; a term matching more finds its page early along the name order, which a
+list then walks once for its page and its count.
 """
 
-import math
 import re
 from functools import partial
 
-from odoo import api, models, tools
+from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -48,13 +47,10 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
-# A number or a piece of e-mail typed in a list's search: when the first patients of the name order do not hold
-# a page and count of its matches, its matches are taken from the trigram indexes up to this many (at 100,000
-# patients; beyond PATTERN_TABLE_ROWS, growing with the square root of the table), then sorted.
-PATTERN_CANDIDATES = 3000
-PATTERN_TABLE_ROWS = 100_000
-# Up to this many matches (a whole number, most pieces of e-mail) are taken from the trigram indexes at once.
-PATTERN_FEW = 1000
+# A number or a piece of e-mail typed in a list's search: its matches taken from the trigram indexes up to this
+# many, then sorted; more, and the name order holds a page and a count of them within its first few thousand
+# patients (at 100,000; the cap does not grow with the table: what a term over it costs is its bitmap).
+PATTERN_CANDIDATES = 2000
 # A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
 LIST_BATCH_MAX = 1000
 # The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
@@ -373,85 +369,35 @@ class DentalPatient(models.Model):
     def _dental_pattern_candidates(self, leaf):
         """For a number typed in the search box (CPF, phone, file number, or a fragment of one) or a piece of
         e-mail: a function giving the first ``size`` patients matching it in the patients' order, or None
-        (too many to take them so: the ORM's plan).
+        beyond PATTERN_CANDIDATES matches (the ORM's plan: the name order holds them early).
 
         PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
         sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
         patients for a page of 80 and 30,000 more for the count, where the trigram indexes hold the 1,150
-        matches; a phone's area code, on the other hand, matches every twentieth patient. So a few matches
-        (PATTERN_FEW) are taken from the trigram indexes at once (a bitmap scan stopped there); more, and the
-        name order is walked through a bounded number of patients (the first ``size`` matches of a frequent term
-        are there); fewer there, and all the matches are taken from the trigram indexes up to a cap, and sorted.
-        Walk and cap are chosen so that every term is served by one of them: walk x cap >= size x patients, the
-        cap growing with the square root of the table beyond 100,000.
+        matches. Their bitmap, stopped at the cap (in no order, so that nothing but the cap stops it), finds
+        them all in a millisecond or two; they are sorted in the same statement when they are all there.
         """
         # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
         # applies them to the candidates).
         query = self.sudo().with_context(active_test=False)._where_calc([leaf])
-        rows = max(self._dental_patient_rows(), 1)
-        cap = round(PATTERN_CANDIDATES * math.sqrt(max(rows, PATTERN_TABLE_ROWS) / PATTERN_TABLE_ROWS))
-        matches = []
-
-        def bitmap(limit):
-            """All the matches, sorted, from the trigram indexes (in no order, so that nothing but the limit stops
-            the bitmap; sorted only when they are all there); None beyond ``limit``."""
-            query.limit = limit + 1
-            [(count, found)] = self.env.execute_query(
-                SQL(
-                    """
-                    WITH matches AS MATERIALIZED (%s)
-                    SELECT (SELECT count(*) FROM matches), array(
-                        SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
-                    )
-                    """,
-                    query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
-                    limit,
+        query.limit = PATTERN_CANDIDATES + 1
+        [(count, matches)] = self.env.execute_query(
+            SQL(
+                """
+                WITH matches AS MATERIALIZED (%s)
+                SELECT (SELECT count(*) FROM matches), array(
+                    SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
                 )
+                """,
+                query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+                PATTERN_CANDIDATES,
             )
-            return None if count > limit else found
-
-        def walk(size):
-            """The first ``size`` matches along the name order, within its first ``size x patients / cap``."""
-            [(first,)] = self.env.execute_query(
-                SQL(
-                    """
-                    SELECT array(
-                        SELECT id FROM (SELECT %s AS id, (%s) AS hit FROM %s ORDER BY %s, %s LIMIT %s) walked
-                        WHERE hit LIMIT %s
-                    )
-                    """,
-                    SQL.identifier(self._table, 'id'),
-                    query.where_clause,
-                    query.from_clause,
-                    SQL.identifier(self._table, 'search_name'),
-                    SQL.identifier(self._table, 'id'),
-                    math.ceil(size * rows / max(cap, 1)),
-                    size,
-                )
-            )
-            return first
+        )
 
         def candidates(size):
-            if not matches:
-                # A rare term (a whole number, a piece of e-mail) at once; a frequent one along the name order; the
-                # others from the trigram indexes, up to the cap.
-                found = bitmap(min(PATTERN_FEW, cap))
-                if found is None:
-                    first = walk(size)
-                    if len(first) == size:
-                        return first
-                    found = bitmap(cap)
-                matches.append(found)
-            return None if matches[0] is None else matches[0][:size]
+            return None if count > PATTERN_CANDIDATES else matches[:size]
 
         return candidates
-
-    @tools.ormcache()
-    def _dental_patient_rows(self):
-        """PostgreSQL's estimate of the patients (its last ANALYZE), for the candidates' cap: it only chooses a
-        plan, so it is kept with the registry's caches rather than read for every search."""
-        self.env.cr.execute(SQL('SELECT reltuples FROM pg_class WHERE oid = %s::regclass', self._table))
-        return max(self.env.cr.fetchone()[0], 0)
 
     @api.model
     def _gc_name_words(self):
