@@ -9,6 +9,7 @@
     'data': [
         'data/sms_template_data.xml',
         'views/dental_reminder_rule_views.xml',
+        'views/dental_waitlist_views.xml',
     ],
     'demo': [
         'demo/dental_reminder_demo.xml',

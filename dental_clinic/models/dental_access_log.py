@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 # What a user opened, and the columns that remember it.
-ACCESS_KINDS = ('anamnesis', 'odontogram', 'treatments', 'notes', 'prontuario', 'export')
+ACCESS_KINDS = ('anamnesis', 'odontogram', 'treatments', 'notes', 'prontuario', 'export', 'documents')
 
 
 class DentalAccessLog(models.Model):
@@ -35,6 +35,7 @@ class DentalAccessLog(models.Model):
     read_notes = fields.Boolean(string='Clinical Notes', readonly=True)
     read_prontuario = fields.Boolean(string='Record PDF', readonly=True)
     read_export = fields.Boolean(string='Data Export', readonly=True)
+    read_documents = fields.Boolean(string='Signed Documents', readonly=True)
 
     _sql_constraints = [
         (
@@ -161,7 +162,12 @@ class IrActionsReport(models.Model):
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         report = self._get_report(report_ref)
-        if report.model == 'dental.patient' and res_ids and self.env['dental.patient']._dental_access_logged():
+        if res_ids and self.env['dental.patient']._dental_access_logged():
             ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
-            self.env['dental.access.log']._log(self.env.user, ids, {'prontuario'})
+            if report.model == 'dental.patient':
+                self.env['dental.access.log']._log(self.env.user, ids, {'prontuario'})
+            elif report.model in self.env['dental.integrity.chain']._document_models():
+                # A signed document printed: its patient's clinical data read, as when its form is opened.
+                patients = self.env[report.model].browse(ids).patient_id
+                self.env['dental.access.log']._log(self.env.user, patients.ids, {'documents'})
         return result

@@ -1,15 +1,19 @@
 import math
+from bisect import bisect_right, insort
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 import pytz
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
+from odoo.addons.resource.models.utils import Intervals, float_to_time
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, clean_context, format_datetime
 
 from .dental_field_guard import MAX_YEAR, MIN_YEAR, is_blank
-from .dental_roles import DENTIST_GROUP, dentist_domain
+from .dental_roles import DENTIST_GROUP, RECEPTIONIST_GROUP, dentist_domain
 
 # States that do not hold their slot: their chair and dentist are free again.
 INACTIVE_STATES = ('cancelled', 'no_show')
@@ -37,6 +41,10 @@ SLOT_FIELDS = ('start', 'stop', 'chair_id', 'dentist_id')
 SLOT_STEP_MINUTES = 15
 # The slot finder looks this far ahead at most (a date typed in year 9999 is a typo).
 SLOT_SEARCH_HORIZON_DAYS = 5 * 365
+# When fewer slots than asked are free within the days searched, the slot finder looks this many times as far.
+SLOT_SEARCH_FURTHER = 4
+# The calendar asks for the dentists' hours of what it shows: a month view spans six weeks.
+CALENDAR_HOURS_MAX_DAYS = 62
 # Set on the cursor (not in the context, which a client could send) while ``_set_state`` writes a state.
 SETTING_STATE = 'dental_clinic.appointment_setting_state'
 # Hours booked when no procedure says otherwise.
@@ -60,6 +68,20 @@ def _round_interval_end(value):
     if value.microsecond == 999999:
         return value + timedelta(microseconds=1)
     return value
+
+
+def _intervals_cover(intervals, start, stop):
+    """Whether working ``intervals`` (resource Intervals, aware) cover naive UTC ``start``..``stop`` entirely."""
+    start, stop = pytz.utc.localize(start), pytz.utc.localize(stop)
+    covered = sum(
+        (
+            min(stop, _round_interval_end(i_stop)) - max(start, i_start)
+            for i_start, i_stop, _meta in intervals
+            if i_start < stop and _round_interval_end(i_stop) > start
+        ),
+        timedelta(),
+    )
+    return covered >= stop - start
 
 
 class DentalAppointment(models.Model):
@@ -99,6 +121,7 @@ class DentalAppointment(models.Model):
         'cancelled_at',
         'is_late_cancellation',
         'calendar_event_id',
+        'series_id',
     )
     _dental_create_only_fields = ('company_id',)
 
@@ -186,6 +209,16 @@ class DentalAppointment(models.Model):
         'calendar.event', readonly=True, copy=False, index='btree_not_null', ondelete='set null'
     )
     chair_color = fields.Integer(related='chair_id.color')
+    # Set by the series wizard only (``dental.appointment.series.wizard``), after its own checks.
+    series_id = fields.Many2one(
+        'dental.appointment.series',
+        readonly=True,
+        copy=False,
+        index='btree_not_null',
+        ondelete='set null',
+        check_company=True,
+        help='The recurring visits this appointment belongs to (e.g. orthodontic maintenance every 4 weeks).',
+    )
     # Display helpers of the Today board and the calendar.
     time_label = fields.Char(
         string='Time', compute='_compute_time_label', help='Start and end times in the user\'s time zone.'
@@ -403,7 +436,8 @@ class DentalAppointment(models.Model):
 
     @api.constrains('start', 'stop', 'chair_id', 'dentist_id')
     def _check_working_hours(self):
-        """Refuse bookings outside the chair's working hours (holidays of its calendar included).
+        """Refuse bookings outside the chair's working hours (holidays of its calendar included), or outside
+        the dentist's own hours or during one of their absences (``_dental_hours_problems``).
 
         Checked when the slot is booked or moved, not when the state changes: a
         holiday added later does not stop the front desk from confirming or
@@ -413,73 +447,118 @@ class DentalAppointment(models.Model):
         if self.env.su and self.env.context.get('dental_allow_outside_hours'):
             return
         to_check = self.filtered(lambda a: a.state in MOVABLE_STATES and a.start and a.stop)
-        for calendar, appointments in to_check.grouped(lambda a: a.chair_id.resource_calendar_id).items():
-            tz = pytz.timezone(calendar.tz or 'UTC')
-            range_start = pytz.utc.localize(min(appointments.mapped('start')))
-            range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
-            intervals = [
-                (i_start, _round_interval_end(i_stop), meta)
-                for i_start, i_stop, meta in calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
-            ]
-            for appointment in appointments:
-                start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
-                covered = sum(
-                    (
-                        min(stop, i_stop) - max(start, i_start)
-                        for i_start, i_stop, _meta in intervals
-                        if i_start < stop and i_stop > start
-                    ),
-                    timedelta(),
-                )
-                if covered < stop - start:
-                    raise ValidationError(
-                        _(
-                            '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
-                            'working hours (%(hours)s, time zone %(tz)s).',
-                            chair=appointment.chair_id.name,
-                            start=appointment._format_datetime(appointment.start, tz=calendar.tz),
-                            stop=appointment._format_datetime(appointment.stop, tz=calendar.tz, time_only=True),
-                            hours=calendar.name,
-                            tz=calendar.tz or 'UTC',
-                        )
-                    )
-        self._check_dentist_hours(to_check)
+        problems = self._dental_hours_problems([(a.chair_id.id, a.dentist_id.id, a.start, a.stop) for a in to_check])
+        problem = next(filter(None, problems), None)
+        if problem:
+            raise ValidationError(problem)
 
-    def _check_dentist_hours(self, appointments):
-        """Refuse bookings outside the dentist's own working hours or during one of their absences.
+    @api.model
+    def _dental_hours_problems(self, slots):
+        """Why each (chair_id, dentist_id, start, stop) of ``slots`` is outside working hours, False where it is not.
 
-        A dentist's hours and absences are those of their ``resource.resource`` (Odoo's own per-person
-        schedule, no hr module needed); a dentist without one is bound by the chair's hours only.
+        The chair's hours (holidays of its calendar included) first, then the dentist's: a dentist's hours
+        and absences are those of their ``resource.resource`` (Odoo's own per-person schedule, no hr module
+        needed); a dentist without one is bound by the chair's hours only. Each calendar's intervals are
+        computed once for all the slots (a series spans up to years).
         """
-        if not appointments:
-            return
-        range_start = pytz.utc.localize(min(appointments.mapped('start')))
-        range_stop = pytz.utc.localize(max(appointments.mapped('stop')))
-        intervals_by_dentist = self._dental_dentist_intervals(appointments.dentist_id, range_start, range_stop)
-        for appointment in appointments:
-            intervals = intervals_by_dentist.get(appointment.dentist_id.id)
-            if intervals is None:
-                continue
-            start, stop = pytz.utc.localize(appointment.start), pytz.utc.localize(appointment.stop)
-            covered = sum(
-                (
-                    min(stop, _round_interval_end(i_stop)) - max(start, i_start)
-                    for i_start, i_stop, _meta in intervals
-                    if i_start < stop and _round_interval_end(i_stop) > start
-                ),
-                timedelta(),
-            )
-            if covered < stop - start:
-                tz = appointment.chair_id._dental_tz()
-                raise ValidationError(
-                    _(
-                        '%(dentist)s is not working or is absent at some time between %(start)s and %(stop)s: '
-                        'book within their working hours and outside their absences.',
-                        dentist=appointment.dentist_id.sudo().name,
-                        start=appointment._format_datetime(appointment.start, tz=tz),
-                        stop=appointment._format_datetime(appointment.stop, tz=tz, time_only=True),
+        problems = [False] * len(slots)
+        indexed = [(index, slot) for index, slot in enumerate(slots) if all(slot)]
+        if not indexed:
+            return problems
+        chairs = self.env['dental.chair'].browse({slot[0] for _index, slot in indexed})
+        by_calendar = {}
+        for index, slot in indexed:
+            by_calendar.setdefault(chairs.browse(slot[0]).resource_calendar_id, []).append((index, slot))
+        for calendar, items in by_calendar.items():
+            tz = pytz.timezone(calendar.tz or 'UTC')
+            range_start = pytz.utc.localize(min(slot[2] for _index, slot in items))
+            range_stop = pytz.utc.localize(max(slot[3] for _index, slot in items))
+            intervals = calendar._work_intervals_batch(range_start, range_stop, tz=tz)[False]
+            for index, (chair_id, _dentist_id, start, stop) in items:
+                if not _intervals_cover(intervals, start, stop):
+                    problems[index] = _(
+                        '%(chair)s is closed at some time between %(start)s and %(stop)s: book within its '
+                        'working hours (%(hours)s, time zone %(tz)s).',
+                        chair=chairs.browse(chair_id).name,
+                        start=self._format_datetime(start, tz=calendar.tz),
+                        stop=self._format_datetime(stop, tz=calendar.tz, time_only=True),
+                        hours=calendar.name,
+                        tz=calendar.tz or 'UTC',
                     )
-                )
+        intervals_by_dentist = self._dental_dentist_intervals(
+            self.env['res.users'].browse({slot[1] for _index, slot in indexed}),
+            pytz.utc.localize(min(slot[2] for _index, slot in indexed)),
+            pytz.utc.localize(max(slot[3] for _index, slot in indexed)),
+        )
+        for index, (chair_id, dentist_id, start, stop) in indexed:
+            intervals = intervals_by_dentist.get(dentist_id)
+            if problems[index] or intervals is None or _intervals_cover(intervals, start, stop):
+                continue
+            tz = chairs.browse(chair_id)._dental_tz()
+            problems[index] = _(
+                '%(dentist)s is not working or is absent at some time between %(start)s and %(stop)s: '
+                'book within their working hours and outside their absences.',
+                dentist=self.env['res.users'].sudo().browse(dentist_id).name,
+                start=self._format_datetime(start, tz=tz),
+                stop=self._format_datetime(stop, tz=tz, time_only=True),
+            )
+        return problems
+
+    def _dental_slot_problems(self, slots):
+        """Why each (chair_id, dentist_id, start, stop) of ``slots`` cannot be booked, False where it can.
+
+        The checks of a booking (``create``), without raising and for all the slots at once, to preview many
+        bookings (a series): another appointment in the way (``self``'s own slots do not count, as in
+        ``_check_slots_free``), then the chair's and the dentist's hours. The bookings themselves go
+        through ``create`` or ``write``, which check again; the exclusion constraints stay the guarantee.
+        """
+        problems = [False] * len(slots)
+        indexed = [(index, slot) for index, slot in enumerate(slots) if all(slot)]
+        if not indexed:
+            return problems
+        self.flush_model([*SLOT_FIELDS, 'state'])
+        values = SQL(', ').join(
+            SQL('(%s, %s, %s, %s::timestamp, %s::timestamp)', index, *slot) for index, slot in indexed
+        )
+        # Written like the exclusion constraints, so that each probe uses their GiST index.
+        probes = SQL(' UNION ALL ').join(
+            SQL(
+                """
+                SELECT new.n, b.id, %(kind)s AS kind, b.start
+                  FROM new
+                  JOIN dental_appointment b
+                    ON int4range(%(column)s, %(column)s, '[]') = int4range(%(new_column)s, %(new_column)s, '[]')
+                   AND tsrange(b.start, b.stop, '[)') && tsrange(new.start, new.stop, '[)')
+                   AND b.state NOT IN %(inactive)s
+                   AND b.id != ALL(%(ids)s)
+                """,
+                kind=kind,
+                column=SQL.identifier('b', f'{kind}_id'),
+                new_column=SQL.identifier('new', f'{kind}_id'),
+                inactive=INACTIVE_STATES,
+                ids=list(self.ids),
+            )
+            for kind in ('chair', 'dentist')
+        )
+        self.env.cr.execute(
+            SQL(
+                'WITH new (n, chair_id, dentist_id, start, stop) AS (VALUES %s) '
+                'SELECT DISTINCT ON (n) n, id, kind FROM (%s) AS clash ORDER BY n, kind, start',
+                values,
+                probes,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        others = self.sudo().browse([row[1] for row in rows])
+        for index, other_id, kind in rows:
+            other = others.browse(other_id)
+            problems[index] = self._overlap_message(
+                kind, slots[index], (other.chair_id.id, other.dentist_id.id, other.start, other.stop), other
+            )
+        hours = self._dental_hours_problems(
+            [(False, False, False, False) if problems[index] else slot for index, slot in enumerate(slots)]
+        )
+        return [problem or hour_problem for problem, hour_problem in zip(problems, hours, strict=True)]
 
     @api.model
     def _dental_dentist_resources(self, dentists):
@@ -495,14 +574,166 @@ class DentalAppointment(models.Model):
         return by_user
 
     @api.model
+    def _dental_dentist_absences(self, user_ids, date_from, date_to):
+        """The absences of dentists with their own hours (users ``user_ids``) overlapping two naive UTC
+        datetimes, in date order: what the calendar and the Today board show by type (read as superuser:
+        the front desk sees the type, never the reason)."""
+        return (
+            self.env['resource.calendar.leaves']
+            .sudo()
+            .search(
+                [
+                    ('resource_id.user_id', 'in', user_ids),
+                    ('resource_id.calendar_id', '!=', False),
+                    ('date_from', '<', date_to),
+                    ('date_to', '>', date_from),
+                ],
+                order='date_from, id',
+            )
+        )
+
+    @api.model
     def _dental_dentist_intervals(self, dentists, utc_from, utc_to):
-        """{user id: Intervals} of each dentist's working time, their absences and the holidays removed."""
+        """{user id: Intervals} of each dentist's working time, their absences and the holidays removed.
+
+        The attendances of all their calendars and the leaves of all of them are read in two queries
+        (``_dental_weekly_intervals``), instead of two per calendar by ``_work_intervals_batch``, which stays
+        the reference and still serves the calendars that batch does not cover (two-week, flexible hours,
+        attendances of one person).
+        """
+        groups = defaultdict(list)
+        for resource in self._dental_dentist_resources(dentists).values():
+            groups[resource.calendar_id, resource.calendar_id.tz or resource.tz or 'UTC'].append(resource.id)
+        Resource = self.env['resource.resource'].sudo()
+        calendars = self.env['resource.calendar'].sudo().union(*(calendar for calendar, _tz in groups))
+        weekly = self._dental_weekly_intervals(calendars, Resource.browse(i for ids in groups.values() for i in ids))
         result = {}
-        for user_id, resource in self._dental_dentist_resources(dentists).items():
-            calendar = resource.calendar_id
-            tz = pytz.timezone(calendar.tz or resource.tz or 'UTC')
-            result[user_id] = calendar._work_intervals_batch(utc_from, utc_to, resources=resource, tz=tz)[resource.id]
+        for (calendar, tz), resource_ids in groups.items():
+            resources = Resource.browse(resource_ids)
+            if calendar.id in weekly.attendances:
+                batch = weekly(calendar, resources, utc_from, utc_to, pytz.timezone(tz))
+            else:
+                batch = calendar._work_intervals_batch(utc_from, utc_to, resources=resources, tz=pytz.timezone(tz))
+            for resource in resources:
+                result[resource.user_id.id] = batch[resource.id]
         return result
+
+    @api.model
+    def _dental_weekly_intervals(self, calendars, resources):
+        """Working intervals of weekly calendars for their resources, from one read of their attendances and
+        one of the resources' leaves, computed as ``resource.calendar._work_intervals_batch`` does.
+
+        :return: a callable (calendar, resources, utc_from, utc_to, tz) -> {resource id: Intervals}, whose
+            ``attendances`` are the calendars it covers (the others go through Odoo's method)
+        """
+        Attendance = self.env['resource.calendar.attendance'].sudo()
+        regular = calendars.filtered(lambda c: not c.two_weeks_calendar and not c.flexible_hours)
+        attendances = defaultdict(list)
+        irregular = set()
+        for attendance in Attendance.search_fetch(
+            [('calendar_id', 'in', regular.ids), ('display_type', '=', False), ('day_period', '!=', 'lunch')],
+            ['calendar_id', 'dayofweek', 'hour_from', 'hour_to', 'date_from', 'date_to', 'resource_id'],
+        ):
+            if attendance.resource_id:
+                irregular.add(attendance.calendar_id.id)
+            attendances[attendance.calendar_id.id].append(attendance)
+        for calendar in regular:
+            attendances.setdefault(calendar.id, [])
+        for calendar_id in irregular:
+            del attendances[calendar_id]
+        leaves_cache = {}
+
+        def leaves_of(utc_from, utc_to):
+            key = (utc_from, utc_to)
+            if key not in leaves_cache:
+                leaves = (
+                    self.env['resource.calendar.leaves']
+                    .sudo()
+                    .search_fetch(
+                        [
+                            ('time_type', '=', 'leave'),
+                            ('calendar_id', 'in', [False, *attendances]),
+                            ('resource_id', 'in', [False, *resources.ids]),
+                            ('date_from', '<=', utc_to.astimezone(pytz.utc).replace(tzinfo=None)),
+                            ('date_to', '>=', utc_from.astimezone(pytz.utc).replace(tzinfo=None)),
+                        ],
+                        ['calendar_id', 'resource_id', 'company_id', 'date_from', 'date_to'],
+                    )
+                )
+                # Plain values: each resource of each calendar looks at them.
+                leaves_cache[key] = [
+                    (
+                        leave.calendar_id.id,
+                        leave.resource_id.id,
+                        leave.company_id.id,
+                        pytz.utc.localize(leave.date_from),
+                        pytz.utc.localize(leave.date_to),
+                        leave,
+                    )
+                    for leave in leaves
+                ]
+            return leaves_cache[key]
+
+        def intervals(calendar, calendar_resources, utc_from, utc_to, tz):
+            start, end = utc_from.astimezone(tz), utc_to.astimezone(tz)
+            by_day = defaultdict(list)
+            for attendance in attendances[calendar.id]:
+                by_day[int(attendance.dayofweek)].append(attendance)
+            worked = []
+            day = start.date()
+            while day <= end.date():
+                for attendance in by_day[day.weekday()]:
+                    if (attendance.date_from and day < attendance.date_from) or (
+                        attendance.date_to and attendance.date_to < day
+                    ):
+                        continue
+                    day_from = tz.localize(datetime.combine(day, float_to_time(attendance.hour_from)))
+                    day_to = tz.localize(datetime.combine(day, float_to_time(attendance.hour_to)))
+                    if day_from < end and day_to > start:
+                        worked.append((max(start, day_from), min(end, day_to), Attendance))
+                day += timedelta(days=1)
+            worked = Intervals(worked)
+            leaves = leaves_of(utc_from, utc_to)
+            result = {}
+            for resource in calendar_resources:
+                company_id = resource.company_id.id
+                off = [
+                    (max(start, date_from.astimezone(tz)), min(end, date_to.astimezone(tz)), leave)
+                    for leave_calendar_id, resource_id, leave_company_id, date_from, date_to, leave in leaves
+                    if leave_calendar_id in (False, calendar.id)
+                    and (resource_id == resource.id or (not resource_id and leave_company_id == company_id))
+                ]
+                result[resource.id] = worked - Intervals(off)
+            return result
+
+        intervals.attendances = attendances
+        return intervals
+
+    @api.model
+    def _dental_clinic_dentists(self):
+        """The dentists the clinic books in the user's companies: the chairs' own dentists and those with
+        their own working hours (a manager who does not treat patients is neither)."""
+        companies = self.env.companies
+        chairs = self.env['dental.chair'].sudo().search([('company_id', 'in', companies.ids)])
+        resources = (
+            self.env['resource.resource']
+            .sudo()
+            .search(
+                [('user_id', '!=', False), ('calendar_id', '!=', False), ('company_id', 'in', [*companies.ids, False])]
+            )
+        )
+        return (
+            self.env['res.users']
+            .sudo()
+            .search(
+                [
+                    ('id', 'in', (chairs.dentist_id | resources.user_id).ids),
+                    ('groups_id', 'in', self.env.ref(DENTIST_GROUP).ids),
+                    ('company_ids', 'in', companies.ids),
+                ],
+                order='name, id',
+            )
+        )
 
     @api.onchange('chair_id')
     def _onchange_chair_id(self):
@@ -679,6 +910,19 @@ class DentalAppointment(models.Model):
             'context': {'default_appointment_id': self.id},
         }
 
+    def action_open_series_wizard(self):
+        """Repeat this appointment every few weeks: the wizard previews each visit before booking them."""
+        self.ensure_one()
+        self.env['dental.appointment.series.wizard']._check_can_repeat(self)
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Repeat Appointment'),
+            'res_model': 'dental.appointment.series.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_appointment_id': self.id, 'dialog_size': 'extra-large'},
+        }
+
     def _action_new_treatment(self, procedure=None):
         """A new treatment form for this visit, prefilled: the dentist picks the tooth and surfaces."""
         self.ensure_one()
@@ -742,6 +986,59 @@ class DentalAppointment(models.Model):
         self.message_post(
             body=_('Rescheduled from %(old)s to %(new)s.', old=old, new=self._format_datetime(self.start))
         )
+        return True
+
+    def _dental_series_following(self):
+        """These appointments and, for those of a series, the later visits of their series still to come
+        (scheduled or confirmed): what "this and the following" means."""
+        following = self
+        for appointment in self.filtered('series_id'):
+            following |= appointment.series_id.appointment_ids.filtered(
+                lambda a, start=appointment.start: a.start > start and a.state in MOVABLE_STATES
+            )
+        return following
+
+    def reschedule_following(self, start, stop, dentist=None, chair=None):
+        """Move this appointment and the following visits of its series by the same time, to the given
+        duration, dentist and chair: all of them or none.
+
+        Every new slot is checked first (another appointment, chair and dentist hours, past times); if any
+        cannot move, nothing moves and the message names each date that cannot. Each one then moves through
+        ``reschedule`` (the checks of a single move, its chatter message).
+        """
+        if len(self) != 1:
+            raise UserError(_('Reschedule one appointment at a time.'))
+        start, stop = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(stop)
+        self._check_booking_vals({'start': start, 'stop': stop})
+        if not start or not stop or stop <= start:
+            raise ValidationError(_('An appointment must end after it starts.'))
+        appointments = self._dental_series_following().sorted('start')
+        not_movable = appointments.filtered(lambda a: a.state not in MOVABLE_STATES)
+        if not_movable:
+            raise UserError(_('Only scheduled or confirmed appointments can be rescheduled.'))
+        dentist_id = (dentist.id if isinstance(dentist, models.BaseModel) else dentist) or self.dentist_id.id
+        chair_id = (chair.id if isinstance(chair, models.BaseModel) else chair) or self.chair_id.id
+        delta, length = start - self.start, stop - start
+        moves = [(appointment, appointment.start + delta) for appointment in appointments]
+        slots = [(chair_id, dentist_id, new_start, new_start + length) for _appointment, new_start in moves]
+        problems = appointments._dental_slot_problems(slots)
+        now = fields.Datetime.now()
+        refused = [
+            (new_start, problem or _('This time is already past.'))
+            for (appointment, new_start), problem in zip(moves, problems, strict=True)
+            if problem or (new_start < now and appointment != self)
+        ]
+        if refused:
+            tz = self._dental_tz()
+            raise ValidationError(
+                _(
+                    'Nothing was moved: these visits of the series cannot move.\n%s',
+                    '\n'.join(f'{self._format_datetime(when, tz=tz)}: {why}' for when, why in refused),
+                )
+            )
+        # Later visits first when moving forward (earlier first backward): none lands on one not moved yet.
+        for appointment, new_start in sorted(moves, key=lambda move: move[1], reverse=delta > timedelta()):
+            appointment.reschedule(new_start, new_start + length, dentist=dentist_id, chair=chair_id)
         return True
 
     def cancel(self, origin, reason):
@@ -1041,17 +1338,120 @@ class DentalAppointment(models.Model):
         ]
 
     @api.model
-    def _find_slots(self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None):
-        """Propose the next free slots of ``duration`` hours within the chairs' working hours.
+    def get_calendar_dentist_hours(self, date_from, date_to, domain=None, dentist_ids=None):
+        """What the calendar shades for the dentists it shows: the hours none of them works, and their absences.
+
+        The dentists shown are ``dentist_ids`` when the calendar's side panel picks some, else the clinic's
+        dentists that the search ``domain`` (the calendar's) allows. A dentist without their own working
+        hours follows the chairs' (shaded already): then no hour is shaded for them. An absence is given by
+        its type (vacation, congress...), never by its reason, which may be private.
+
+        :return: ``{'closed': [[start, stop]], 'absences': [{'start', 'stop', 'label'}]}``, naive UTC strings
+        """
+        if not self.env.user.has_group(RECEPTIONIST_GROUP):
+            raise AccessError(_("Only the clinic's staff see the dentists' hours."))
+        try:
+            utc_from = fields.Datetime.to_datetime(date_from)
+            utc_to = fields.Datetime.to_datetime(date_to)
+        except (TypeError, ValueError):
+            utc_from = utc_to = None
+        if not utc_from or not utc_to or not timedelta(0) < utc_to - utc_from <= timedelta(CALENDAR_HOURS_MAX_DAYS):
+            raise UserError(_('Ask for the dentists\' hours over at most %s days.', CALENDAR_HOURS_MAX_DAYS))
+        all_dentists = self._dental_clinic_dentists()
+        dentists = all_dentists
+        if dentist_ids:
+            if not isinstance(dentist_ids, list | tuple):
+                raise UserError(_('Give the dentists as a list of ids.'))
+            dentists = dentists.filtered(lambda user: user.id in dentist_ids)
+        if domain:
+            dentists = dentists.sudo().search(
+                expression.AND([[('id', 'in', dentists.ids)], self._dental_dentist_search_domain(domain)])
+            )
+        result = {'closed': [], 'absences': []}
+        if not dentists:
+            return result
+        utc_range = pytz.utc.localize(utc_from), pytz.utc.localize(utc_to)
+        intervals = self._dental_dentist_intervals(dentists, *utc_range)
+
+        def to_string(value):
+            return fields.Datetime.to_string(value.astimezone(pytz.utc).replace(tzinfo=None))
+
+        if len(intervals) == len(dentists):
+            working = Intervals()
+            for dentist_intervals in intervals.values():
+                working |= dentist_intervals
+            closed = Intervals([(*utc_range, self.env['resource.calendar.attendance'])]) - working
+            result['closed'] = [[to_string(start), to_string(stop)] for start, stop, _meta in closed]
+        if dentists != all_dentists:
+            leaves = self._dental_dentist_absences(list(intervals), utc_from, utc_to)
+            for leave in leaves:
+                label = leave._dental_absence_label()
+                if len(dentists) > 1:
+                    label = f'{leave.resource_id.user_id.name}: {label}'
+                result['absences'].append(
+                    {
+                        'start': fields.Datetime.to_string(max(leave.date_from, utc_from)),
+                        'stop': fields.Datetime.to_string(min(leave.date_to, utc_to)),
+                        'label': label,
+                    }
+                )
+        return result
+
+    @api.model
+    def _dental_dentist_search_domain(self, domain):
+        """The users' domain of the dentist conditions of an appointments' domain (the calendar's search).
+
+        Each condition on the dentist becomes one on the user (by id or name), any other condition is
+        dropped (true): the dentists kept are at least those the search shows, never fewer.
+        """
+        try:
+            if not isinstance(domain, list | tuple):
+                raise ValueError(domain)
+            domain = expression.normalize_domain(list(domain))
+        except (AssertionError, TypeError, ValueError):
+            raise UserError(_('Give the search as a domain.')) from None
+        if '!' in domain:
+            return expression.TRUE_DOMAIN
+        result = []
+        for term in domain:
+            if term in ('&', '|'):
+                result.append(term)
+                continue
+            if not isinstance(term, list | tuple) or len(term) != 3 or term[0] != 'dentist_id':
+                result.append(expression.TRUE_LEAF)
+                continue
+            _field, operator, value = term
+            by_id = operator in ('=', '!=', 'in', 'not in') and (
+                value is False
+                or isinstance(value, int)
+                or (isinstance(value, list | tuple) and all(isinstance(v, int) for v in value))
+            )
+            by_name = operator in ('ilike', 'not ilike', 'like', '=ilike', '=like') and isinstance(value, str)
+            if by_id:
+                result.append(('id', operator, value))
+            elif by_name:
+                result.append(('name', operator, value))
+            else:
+                result.append(expression.TRUE_LEAF)
+        return result
+
+    @api.model
+    def _find_slots(
+        self, duration, dentist=None, chair=None, date_from=None, limit=5, days=14, exclude=None, every_chair=False
+    ):
+        """Propose the next free slots of ``duration`` hours within the chairs' and the dentists' working hours.
+
+        Without a dentist, the chair's own, else any of the clinic's dentists: each time is then proposed once.
+        Searched over ``days`` days, or ``SLOT_SEARCH_FURTHER`` times as far when fewer slots are free then.
+
+        Each time is proposed once per dentist, in the first free chair, unless ``every_chair`` (a caller
+        that prefers a given chair ranks them itself).
 
         :return: a list of dicts ``start``, ``stop`` (naive UTC), ``chair``, ``dentist``, sorted by start.
         """
-        if not dentist and not chair:
-            raise UserError(_('Choose a dentist or a chair to find a slot.'))
         if duration <= 0:
             raise UserError(_('The duration must be positive.'))
         step = timedelta(minutes=SLOT_STEP_MINUTES)
-        length = timedelta(minutes=round(duration * 60))
         now = fields.Datetime.now()
         date_from = max(fields.Datetime.to_datetime(date_from) if date_from else now, now)
         if date_from > now + timedelta(days=SLOT_SEARCH_HORIZON_DAYS) or duration > 24:
@@ -1060,66 +1460,163 @@ class DentalAppointment(models.Model):
             )
         # Round up to the next step.
         date_from = datetime.min + -((datetime.min - date_from) // step) * step
-        date_to = date_from + timedelta(days=days)
         chairs = chair or self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
-        candidates = [(c, dentist or c.dentist_id) for c in chairs if dentist or c.dentist_id]
+        if dentist:
+            candidates = [(c, dentist) for c in chairs]
+        elif chair and chair.dentist_id:
+            candidates = [(chair, chair.dentist_id)]
+        else:
+            dentists = self._dental_clinic_dentists()
+            companies = {d.id: set(d.company_ids.ids) for d in dentists}
+            candidates = [(c, d) for c in chairs for d in dentists if c.company_id.id in companies[d.id]]
         if not candidates:
-            raise UserError(_('This chair has no default dentist: choose a dentist too.'))
-        busy = self.sudo().search_read(
+            raise UserError(_('No dentist works in these chairs: choose a dentist.'))
+        # Any dentist: the first free times are near, look at the first days before the whole span. A dentist
+        # who works two days a week, or is busy, may have none within it: look further.
+        windows = (1, 3, days) if not dentist and len(candidates) > 10 else (days,)
+        # Every chair: the caller asked for one span and ranks the slots itself, none further is of use.
+        if not every_chair:
+            windows = (*windows, days * SLOT_SEARCH_FURTHER)
+        slots = []
+        for window in windows:
+            slots = self._dental_free_slots(
+                candidates,
+                duration,
+                date_from,
+                date_from + timedelta(days=window),
+                limit,
+                exclude=exclude,
+                one_per_time=not dentist,
+                every_chair=every_chair,
+            )
+            if len(slots) >= limit:
+                break
+        return slots
+
+    @api.model
+    def _dental_free_slots(
+        self,
+        candidates,
+        duration,
+        date_from,
+        date_to,
+        limit,
+        exclude=None,
+        per_dentist=False,
+        one_per_time=False,
+        every_chair=False,
+    ):
+        """The first ``limit`` free slots (of each dentist if ``per_dentist``) of ``duration`` hours between two
+        naive UTC datetimes for (chair, dentist) candidates: each time once per dentist (once if
+        ``one_per_time``), in the first free chair, or in every free chair if ``every_chair``.
+
+        Appointments and working hours are read once for all candidates; each chair's hours are
+        intersected once with each dentist's.
+        """
+        step = timedelta(minutes=SLOT_STEP_MINUTES)
+        length = timedelta(minutes=round(duration * 60))
+        pairs = {(c.id, d.id) for c, d in candidates}
+        chairs = self.env['dental.chair'].union(*(c for c, _d in candidates))
+        chair_ids = chairs.ids
+        dentist_ids = list({d_id for _c_id, d_id in pairs})
+        # Every booking of these chairs and dentists (whoever may read them): thousands of rows over weeks,
+        # read as plain values without building records.
+        fnames = ['start', 'stop', 'chair_id', 'dentist_id']
+        self.flush_model([*fnames, 'state'])
+        query = self.sudo()._search(
             [
                 ('state', 'not in', INACTIVE_STATES),
                 ('start', '<', date_to),
                 ('stop', '>', date_from),
                 '|',
-                ('chair_id', 'in', [c.id for c, _d in candidates]),
-                ('dentist_id', 'in', list({d.id for _c, d in candidates})),
+                ('chair_id', 'in', chair_ids),
+                ('dentist_id', 'in', dentist_ids),
                 ('id', 'not in', exclude.ids if exclude else []),
-            ],
-            ['start', 'stop', 'chair_id', 'dentist_id'],
-            load=None,
+            ]
         )
-        slots = []
+        busy_by_chair, busy_by_dentist = defaultdict(list), defaultdict(list)
+        for b_start, b_stop, b_chair, b_dentist in self.env.execute_query(
+            query.select(*(SQL.identifier(self._table, fname) for fname in fnames))
+        ):
+            busy_by_chair[b_chair].append((b_start, b_stop))
+            busy_by_dentist[b_dentist].append((b_start, b_stop))
         utc_from, utc_to = pytz.utc.localize(date_from), pytz.utc.localize(date_to)
         # Chairs usually share a calendar: compute each one's working intervals once.
         intervals_by_calendar = {
             calendar: calendar._work_intervals_batch(utc_from, utc_to, tz=pytz.timezone(calendar.tz or 'UTC'))[False]
-            for calendar in {chair.resource_calendar_id for chair, _dentist in candidates}
+            for calendar in chairs.resource_calendar_id
         }
         # A dentist with their own hours is available only when both the chair and the dentist are.
         intervals_by_dentist = self._dental_dentist_intervals(
-            self.env['res.users'].union(*(d for _c, d in candidates)), utc_from, utc_to
+            self.env['res.users'].browse(dentist_ids), utc_from, utc_to
         )
-        for slot_chair, slot_dentist in candidates:
-            calendar = slot_chair.resource_calendar_id
-            intervals = intervals_by_calendar[calendar]
-            if slot_dentist.id in intervals_by_dentist:
-                intervals = intervals & intervals_by_dentist[slot_dentist.id]
-            blocked = sorted(
-                (b['start'], b['stop'])
-                for b in busy
-                if b['chair_id'] == slot_chair.id or b['dentist_id'] == slot_dentist.id
-            )
-            found = 0
-            for i_start, i_stop, _meta in intervals:
-                i_start = max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from)
-                i_stop = _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None)
-                cursor = datetime.min + -((datetime.min - i_start) // step) * step
-                while cursor + length <= i_stop and found < limit:
-                    clash = next((b for b in blocked if b[0] < cursor + length and b[1] > cursor), None)
-                    if clash:
-                        cursor = datetime.min + -((datetime.min - clash[1]) // step) * step
-                        continue
-                    slots.append(
-                        {'start': cursor, 'stop': cursor + length, 'chair': slot_chair, 'dentist': slot_dentist}
+        naive_cache = {}
+
+        def naive_intervals(calendar, dentist_id):
+            """The candidate's free-to-work spans as naive UTC pairs, from ``date_from`` on."""
+            key = (calendar.id, dentist_id if dentist_id in intervals_by_dentist else None)
+            if key not in naive_cache:
+                intervals = intervals_by_calendar[calendar]
+                if key[1]:
+                    intervals = intervals & intervals_by_dentist[dentist_id]
+                naive_cache[key] = [
+                    (
+                        max(i_start.astimezone(pytz.utc).replace(tzinfo=None), date_from),
+                        _round_interval_end(i_stop).astimezone(pytz.utc).replace(tzinfo=None),
                     )
+                    for i_start, i_stop, _meta in intervals
+                ]
+            return naive_cache[key]
+
+        # Plain values in the loop: record attributes cost more than the search itself at 600 candidates.
+        chair_order = {c.id: (c.sequence, c.id) for c in chairs}
+        chair_calendar = {c.id: c.resource_calendar_id for c in chairs}
+        found_slots = []  # (start, chair order, chair id, dentist id)
+        # One time per slot: once ``limit`` times are found, a later time is of no use to any candidate.
+        times, bound = [], None
+        for chair_id, dentist_id in pairs:
+            # The candidate's bookings merged into disjoint spans: their ends are sorted too.
+            blocked = []
+            for b_start, b_stop in sorted(busy_by_chair[chair_id] + busy_by_dentist[dentist_id]):
+                if blocked and b_start <= blocked[-1][1]:
+                    blocked[-1][1] = max(blocked[-1][1], b_stop)
+                else:
+                    blocked.append([b_start, b_stop])
+            blocked_stops = [b[1] for b in blocked]
+            found = 0
+            for i_start, i_stop in naive_intervals(chair_calendar[chair_id], dentist_id):
+                cursor = datetime.min + -((datetime.min - i_start) // step) * step
+                while cursor + length <= i_stop and found < limit and (bound is None or cursor <= bound):
+                    index = bisect_right(blocked_stops, cursor)
+                    if index < len(blocked) and blocked[index][0] < cursor + length:
+                        cursor = datetime.min + -((datetime.min - blocked[index][1]) // step) * step
+                        continue
+                    found_slots.append((cursor, chair_order[chair_id], chair_id, dentist_id))
+                    if one_per_time and cursor not in times:
+                        insort(times, cursor)
+                        del times[limit:]
+                        bound = times[-1] if len(times) == limit else None
                     found += 1
                     cursor += length
-                if found >= limit:
+                if found >= limit or (bound is not None and i_stop > bound):
                     break
-        slots.sort(key=lambda s: (s['start'], s['chair'].sequence, s['chair'].id))
-        # Each time once per dentist, in the first free chair.
-        seen = set()
-        slots = [
-            slot for slot in slots if (key := (slot['start'], slot['dentist'].id)) not in seen and not seen.add(key)
+        found_slots.sort()
+        # Each time once per dentist (once at all for any dentist), in the first free chair; at most ``limit``
+        # (of each dentist if ``per_dentist``).
+        seen, count, kept = set(), defaultdict(int), []
+        for start, _order, chair_id, dentist_id in found_slots:
+            key = (start, None if one_per_time else dentist_id, chair_id if every_chair else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            count[dentist_id if per_dentist else None] += 1
+            if count[dentist_id if per_dentist else None] > limit:
+                if per_dentist:
+                    continue
+                break
+            kept.append((start, chair_id, dentist_id))
+        chair_model, user_model = self.env['dental.chair'], self.env['res.users']
+        return [
+            {'start': start, 'stop': start + length, 'chair': chair_model.browse(c), 'dentist': user_model.browse(d)}
+            for start, c, d in kept
         ]
-        return slots[:limit]

@@ -30,6 +30,13 @@ class DentalAppointment(models.Model):
         for appointment in self:
             appointment.waitlist_candidate_count = len(candidates.get(appointment.id, []))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        appointments = super().create(vals_list)
+        if not self.env.context.get('dental_waitlist_offer_booking'):
+            appointments._dental_expire_waitlist_offers()
+        return appointments
+
     def write(self, vals):
         before = {}
         if 'state' not in vals and any(key in vals for key in (*SLOT_KEYS, 'duration')):
@@ -46,6 +53,8 @@ class DentalAppointment(models.Model):
                 {'freed_start': start, 'freed_stop': stop, 'freed_chair_id': chair.id, 'freed_dentist_id': dentist.id}
             )
         if moved:
+            # Moved into a slot offered to the list: that offer is taken too.
+            moved._dental_expire_waitlist_offers()
             moved._dental_offer_freed_slots()
         return result
 
@@ -120,11 +129,39 @@ class DentalAppointment(models.Model):
         self.ensure_one()
         return self._dental_waitlist_candidates_by_appointment().get(self.id, self.env['dental.waitlist'])
 
+    def _dental_expire_waitlist_offers(self):
+        """Offers of slots these new appointments take (booked by hand) expire: one query for the batch."""
+        active = self.filtered(lambda a: a.state not in INACTIVE_STATES)
+        if not active:
+            return
+        offers = (
+            self.env['dental.waitlist.offer']
+            .sudo()
+            .search(
+                [
+                    ('state', '=', 'sent'),
+                    ('slot_start', '<', max(active.mapped('stop'))),
+                    ('slot_stop', '>', min(active.mapped('start'))),
+                    '|',
+                    ('chair_id', 'in', active.chair_id.ids),
+                    ('dentist_id', 'in', active.dentist_id.ids),
+                ]
+            )
+        )
+        offers.filtered(
+            lambda offer: any(
+                a.start < offer.slot_stop
+                and a.stop > offer.slot_start
+                and (a.chair_id == offer.chair_id or a.dentist_id == offer.dentist_id)
+                for a in active
+            )
+        ).write({'state': 'expired'})
+
     def _dental_offer_freed_slots(self):
         """A to-do for whoever booked the appointment, when the short-notice list can fill the slot it freed."""
         candidates = self._dental_waitlist_candidates_by_appointment()
         offered = self.filtered(lambda a: candidates.get(a.id))
-        todo = offered and self.env.ref('mail.mail_activity_data_todo')
+        todo = offered and self._dental_freed_slot_activity_type()
         for appointment in offered:
             booker = appointment.create_uid
             user = booker if booker.active and booker._is_internal() else self.env.user
@@ -134,3 +171,15 @@ class DentalAppointment(models.Model):
                 note=_('Open the appointment and click "Short-Notice List" to book one of them.'),
                 user_id=user.id,
             )
+
+    def _dental_freed_slot_activity_type(self):
+        return self.env.ref('dental_clinic.mail_activity_type_freed_slot', raise_if_not_found=False) or self.env.ref(
+            'mail.mail_activity_data_todo'
+        )
+
+    def _dental_freed_slot_filled(self):
+        """The slot these appointments freed was filled from the short-notice list: their to-do is done."""
+        activity_type = self._dental_freed_slot_activity_type()
+        activities = self.sudo().activity_ids.filtered(lambda activity: activity.activity_type_id == activity_type)
+        if activities:
+            activities.action_feedback(feedback=_('Filled from the short-notice list.'))

@@ -15,6 +15,7 @@ from hashlib import sha256
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.sql import table_exists
 
 from .dental_roles import MANAGER_GROUP
 
@@ -81,23 +82,85 @@ def lock_trigger(table, label, columns, delete_when, change_when):
     )
 
 
-# One query gives both kinds of entries in the form the hash is computed on, at signing and at
-# verification alike, so that both read exactly the same values.
-CHAIN_QUERY = """
-    SELECT kind, id, company_id, integrity_seq, patient_id, author_id, note_id, state, date, signed_date, body,
-           integrity_hash
-      FROM (
+def purge_allowed_function(env):
+    """SQL (re)defining ``dental_clinic_purge_allowed(patient)``, over the notes, addenda, treatments and
+    the tables of the signed documents that exist already (each document table redefines it once created,
+    so that the last one sees them all)."""
+    document_dates = [
+        SQL(
+            "(SELECT max(signed_date)::date FROM %s WHERE patient_id = patient AND state = 'signed')",
+            SQL.identifier(env[name]._table),
+        )
+        for name in env['dental.integrity.chain']._document_models()
+        if table_exists(env.cr, env[name]._table)
+    ]
+    return SQL(
+        """
+        CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
+            -- Only the retention purge (which sets this transaction-local setting after its checks)
+            -- may delete a signed entry, and only of a patient whose last clinical entry is older
+            -- than the retention period (computed here from the records, not from a stored field).
+            SELECT position(',' || patient || ','
+                            IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
+               AND coalesce(greatest(
+                       (SELECT max(date_done) FROM dental_treatment
+                         WHERE patient_id = patient AND state = 'done'),
+                       (SELECT max(signed_date)::date FROM dental_clinical_note
+                         WHERE patient_id = patient AND state = 'signed'),
+                       (SELECT max(date)::date FROM dental_clinical_note_addendum WHERE patient_id = patient)%s
+                   ) + make_interval(years => %s) < CURRENT_DATE, true)
+        $$ LANGUAGE sql STABLE;
+    """,
+        SQL("").join(SQL(",\n                       %s", date) for date in document_dates),
+        RETENTION_YEARS,
+    )
+
+
+# Hash payload of the signed documents (``dental.signed.document``); notes and addenda keep HASH_VERSION.
+DOCUMENT_HASH_VERSION = 1
+# Chain kinds of the notes and addenda; a signed document's kind is its table.
+NOTE_KINDS = {'dental_clinical_note': 'note', 'dental_clinical_note_addendum': 'addendum'}
+# The entries of the notes and addenda, in the form the hash is computed on. The signed documents' tables
+# are added by ``DentalIntegrityChain._chain_query`` (one branch per concrete model, from the registry).
+CHAIN_BRANCHES = """
         SELECT 'note' AS kind, id, company_id, integrity_seq, patient_id, author_id, NULL::int AS note_id, state,
-               date, signed_date, body::text AS body, integrity_hash
+               date, signed_date, body::text AS body, integrity_hash, NULL::text AS signature_digest
           FROM dental_clinical_note
          WHERE integrity_seq IS NOT NULL
         UNION ALL
         SELECT 'addendum', id, company_id, integrity_seq, patient_id, author_id, note_id, NULL, date, NULL, body,
-               integrity_hash
+               integrity_hash, NULL::text
           FROM dental_clinical_note_addendum
          WHERE integrity_seq IS NOT NULL
-      ) entry
 """
+CHAIN_COLUMNS = """kind, id, company_id, integrity_seq, patient_id, author_id, note_id, state, date, signed_date, body,
+           integrity_hash, signature_digest"""
+# One query gives every kind of entry in the form the hash is computed on, at signing and at verification
+# alike, so that both read exactly the same values (notes and addenda only: see ``_chain_query``).
+CHAIN_QUERY = f"SELECT {CHAIN_COLUMNS} FROM ({CHAIN_BRANCHES}) entry"
+
+
+def document_branch(table, signature_columns):
+    """The CHAIN_QUERY branch of a signed document table: its sealed content stands for the body, and the
+    SHA-256 of each signature image (computed by PostgreSQL from the row) is hashed with it."""
+    digests = (
+        SQL(" || ',' || ").join(
+            SQL("coalesce(encode(sha256(%s), 'hex'), '')", SQL.identifier(column)) for column in signature_columns
+        )
+        if signature_columns
+        else SQL("''")
+    )
+    return SQL(
+        """
+        SELECT %(kind)s, id, company_id, integrity_seq, patient_id, author_id, NULL::int, state, signed_date,
+               signed_date, sealed_content, integrity_hash, (%(digests)s)::text
+          FROM %(table)s
+         WHERE integrity_seq IS NOT NULL
+    """,
+        kind=table,
+        digests=digests,
+        table=SQL.identifier(table),
+    )
 
 
 def _stamp(value):
@@ -107,6 +170,27 @@ def _stamp(value):
 def compute_entry_hash(row, previous_hash):
     """SHA-256 of an entry (a CHAIN_QUERY row) chained to the previous entry's hash."""
     kind, rec_id, company_id, seq, patient_id, author_id, note_id, state, date, signed_date, body = row[:11]
+    if kind not in NOTE_KINDS.values():
+        # A signed document: its sealed content (everything printed) and its signature images' digests.
+        payload = json.dumps(
+            {
+                'v': DOCUMENT_HASH_VERSION,
+                'kind': kind,
+                'id': rec_id,
+                'company': company_id,
+                'seq': seq,
+                'patient': patient_id,
+                'author': author_id or 0,
+                'state': state or '',
+                'signed': _stamp(signed_date),
+                'content': body or '',
+                'signatures': (row[12] if len(row) > 12 else '') or '',
+            },
+            sort_keys=True,
+            ensure_ascii=True,
+            separators=(',', ':'),
+        )
+        return sha256(((previous_hash or '') + payload).encode()).hexdigest()
     payload = json.dumps(
         {
             'v': HASH_VERSION,
@@ -144,6 +228,32 @@ class DentalIntegrityChain(models.Model):
     _sql_constraints = [('company_uniq', 'unique (company_id)', 'One chain per company.')]
 
     @api.model
+    def _document_models(self):
+        """Names of the concrete models inheriting ``dental.signed.document``: each joins its company's chain."""
+        registry = self.env.registry
+        mixin = registry.get('dental.signed.document')
+        if mixin is None:
+            return []
+        return sorted(
+            name
+            for name, model in registry.items()
+            if not model._abstract and model._auto and name != mixin._name and issubclass(model, mixin)
+        )
+
+    @api.model
+    def _chain_query(self):
+        """CHAIN_QUERY with a branch per signed document table (see ``document_branch``)."""
+        branches = [SQL(CHAIN_BRANCHES)]
+        for name in self._document_models():
+            Document = self.env[name]
+            branches.append(document_branch(Document._table, Document._dental_signature_fields))
+        return SQL("SELECT %s FROM (%s) entry", SQL(CHAIN_COLUMNS), SQL(" UNION ALL ").join(branches))
+
+    @api.model
+    def _chain_kind(self, table):
+        return NOTE_KINDS.get(table, table)
+
+    @api.model
     def _seal_records(self, records):
         """Seal ``records`` (notes or addenda just signed or written), in id order, and reload their seal."""
         records.flush_recordset()
@@ -174,8 +284,8 @@ class DentalIntegrityChain(models.Model):
                 raise UserError(_('Another clinical note is being signed in this clinic: please try again.'))
             seq = head[0] + 1
             cr.execute(SQL("UPDATE %s SET integrity_seq = %s WHERE id = %s", SQL.identifier(table), seq, rec_id))
-            kind = 'note' if table == 'dental_clinical_note' else 'addendum'
-            cr.execute(SQL("SELECT * FROM (%s) e WHERE kind = %s AND id = %s", SQL(CHAIN_QUERY), kind, rec_id))
+            kind = self._chain_kind(table)
+            cr.execute(SQL("SELECT * FROM (%s) e WHERE kind = %s AND id = %s", self._chain_query(), kind, rec_id))
             entry_hash = compute_entry_hash(cr.fetchone(), head[1])
             cr.execute(
                 SQL("UPDATE %s SET integrity_hash = %s WHERE id = %s", SQL.identifier(table), entry_hash, rec_id)
@@ -189,21 +299,100 @@ class DentalIntegrityChain(models.Model):
                 )
             )
 
+    def _seal_document(self, document, values):
+        """Sign and seal one draft document in two statements: ``values`` (state, snapshots, sealed content)
+        are written with the document's next position in the chain, whose head row is locked by that same
+        update (serialising concurrent signings of a company); then the hash is written on both.
+
+        The hash is computed from the row as the UPDATE returns it, in the branch's own expressions, so that
+        verification (which reads the branch) recomputes the same value.
+        """
+        document.ensure_one()
+        cr = self.env.cr
+        table = document._table
+        company_id = document.company_id.id
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(fname), document._fields[fname].convert_to_column(value, document))
+            for fname, value in values.items()
+        )
+        digests = SQL(" || ',' || ").join(
+            SQL("coalesce(encode(sha256(doc.%s), 'hex'), '')", SQL.identifier(column))
+            for column in document._dental_signature_fields
+        ) or SQL("''")
+        query = SQL(
+            """
+            WITH head AS (
+                UPDATE dental_integrity_chain SET last_seq = last_seq + 1 WHERE company_id = %(company)s
+                RETURNING last_seq, last_hash
+            )
+            UPDATE %(table)s doc SET %(assignments)s, integrity_seq = head.last_seq
+              FROM head
+             WHERE doc.id = %(id)s AND doc.state = 'draft'
+         RETURNING %(kind)s, doc.id, doc.company_id, doc.integrity_seq, doc.patient_id, doc.author_id, NULL::int,
+                   doc.state, doc.signed_date, doc.signed_date, doc.sealed_content, doc.integrity_hash,
+                   (%(digests)s)::text, head.last_hash
+        """,
+            company=company_id,
+            table=SQL.identifier(table),
+            assignments=assignments,
+            id=document.id,
+            kind=table,
+            digests=digests,
+        )
+        cr.execute(query)
+        row = cr.fetchone()
+        if row is None:
+            # No head yet for this company (its first entry), or the document is no longer a draft.
+            cr.execute(
+                SQL(
+                    "INSERT INTO dental_integrity_chain (company_id, last_seq) VALUES (%s, 0) "
+                    "ON CONFLICT (company_id) DO NOTHING",
+                    company_id,
+                )
+            )
+            cr.execute(query)
+            row = cr.fetchone()
+            if row is None:
+                raise UserError(_('This document is no longer a draft: reload it.'))
+        entry_hash = compute_entry_hash(row[:13], row[13])
+        cr.execute(
+            SQL(
+                """
+            WITH doc AS (UPDATE %(table)s SET integrity_hash = %(hash)s WHERE id = %(id)s)
+            UPDATE dental_integrity_chain SET last_hash = %(hash)s WHERE company_id = %(company)s
+        """,
+                table=SQL.identifier(table),
+                hash=entry_hash,
+                id=document.id,
+                company=company_id,
+            )
+        )
+        document.invalidate_recordset([*values, 'integrity_seq', 'integrity_hash'])
+
     @api.model
     def _seal_unsealed(self):
-        """Seal signed notes and addenda that have no seal yet, oldest first."""
+        """Seal signed notes, addenda and documents that have no seal yet, oldest first."""
         cr = self.env.cr
-        cr.execute(
+        branches = [
             SQL("""
-            SELECT tbl, id FROM (
                 SELECT 'dental_clinical_note' AS tbl, id, signed_date AS stamp FROM dental_clinical_note
                  WHERE state = 'signed' AND integrity_seq IS NULL
                 UNION ALL
                 SELECT 'dental_clinical_note_addendum', id, date FROM dental_clinical_note_addendum
                  WHERE integrity_seq IS NULL
-            ) entry ORDER BY stamp, tbl DESC, id
-        """)
-        )
+            """)
+        ]
+        for name in self._document_models():
+            table = self.env[name]._table
+            branches.append(
+                SQL(
+                    "SELECT %s, id, signed_date FROM %s WHERE state = 'signed' AND integrity_seq IS NULL",
+                    table,
+                    SQL.identifier(table),
+                )
+            )
+        entries = SQL(" UNION ALL ").join(branches)
+        cr.execute(SQL("SELECT tbl, id FROM (%s) entry ORDER BY stamp, tbl DESC, id", entries))
         self._seal(cr.fetchall())
 
     @api.model
@@ -220,7 +409,7 @@ class DentalIntegrityChain(models.Model):
             where.append(SQL("company_id IN %s", tuple(company_ids) or (0,)))
         if patient_ids is not None:
             where.append(SQL("patient_id IN %s", tuple(patient_ids) or (0,)))
-        query = SQL("%s WHERE %s ORDER BY company_id, integrity_seq", SQL(CHAIN_QUERY), SQL(" AND ").join(where))
+        query = SQL("%s WHERE %s ORDER BY company_id, integrity_seq", self._chain_query(), SQL(" AND ").join(where))
 
         def problem(row, reason):
             problems.append({'kind': row[0], 'id': row[1], 'patient_id': row[4], 'seq': row[3], 'problem': reason})
@@ -235,7 +424,7 @@ class DentalIntegrityChain(models.Model):
                     SQL(
                         "SELECT company_id, integrity_seq, integrity_hash FROM (%s) e "
                         "WHERE (company_id, integrity_seq) IN %s",
-                        SQL(CHAIN_QUERY),
+                        self._chain_query(),
                         tuple(wanted),
                     )
                 )
@@ -264,7 +453,9 @@ class DentalIntegrityChain(models.Model):
                     last_seq, last_hash = row[3], row[11]
             cr.execute(SQL("CLOSE dental_chain"))
             heads = self.sudo().search([] if company_ids is None else [('company_id', 'in', list(company_ids))])
-            cr.execute(SQL("SELECT company_id, max(integrity_seq) FROM (%s) e GROUP BY company_id", SQL(CHAIN_QUERY)))
+            cr.execute(
+                SQL("SELECT company_id, max(integrity_seq) FROM (%s) e GROUP BY company_id", self._chain_query())
+            )
             last_by_company = dict(cr.fetchall())
             for head in heads:
                 if head.last_seq != last_by_company.get(head.company_id.id, 0):
@@ -296,6 +487,45 @@ class DentalIntegrityChain(models.Model):
         )
         for kind, rec_id, patient_id in cr.fetchall():
             problems.append({'kind': kind, 'id': rec_id, 'patient_id': patient_id, 'seq': 0, 'problem': 'unsealed'})
+        problems += self._verify_documents([SQL("state = 'signed'"), *unsealed_where[1:]])
+        return problems
+
+    @api.model
+    def _verify_documents(self, where):
+        """Signed documents without a seal, and those whose content, recomputed from their rows and lines
+        now, is no longer what was sealed (a line or a field changed behind Odoo's back)."""
+        problems = []
+        cr = self.env.cr
+        for name in self._document_models():
+            Document = self.env[name].sudo().with_context(active_test=False)
+            table = SQL.identifier(Document._table)
+            cr.execute(
+                SQL("SELECT id, patient_id, integrity_hash IS NULL FROM %s WHERE %s", table, SQL(" AND ").join(where))
+            )
+            rows = cr.fetchall()
+            for rec_id, patient_id, unsealed in rows:
+                if unsealed:
+                    problems.append(
+                        {
+                            'kind': Document._table,
+                            'id': rec_id,
+                            'patient_id': patient_id,
+                            'seq': 0,
+                            'problem': 'unsealed',
+                        }
+                    )
+            documents = Document.browse([row[0] for row in rows])
+            for document in documents:
+                if not document._dental_sealed_content_matches():
+                    problems.append(
+                        {
+                            'kind': Document._table,
+                            'id': document.id,
+                            'patient_id': document.patient_id.id,
+                            'seq': document.integrity_seq,
+                            'problem': 'content_changed',
+                        }
+                    )
         return problems
 
     @api.model
@@ -311,8 +541,12 @@ class DentalIntegrityChain(models.Model):
             'missing_previous': _('the previous entry of the chain is missing'),
             'unsealed': _('signed without a seal'),
             'truncated': _('the last entries of the chain are missing'),
+            'content_changed': _('content changed after signing'),
         }
         kinds = {'note': _('Clinical note'), 'addendum': _('Addendum'), 'chain': _('Chain')}
+        IrModel = self.env['ir.model'].sudo()
+        for name in self._document_models():
+            kinds[self.env[name]._table] = IrModel._get(name).name
         if not problems:
             return _('%s signed entries checked: no alteration found.', count_checked)
         lines = [
@@ -331,7 +565,7 @@ class DentalIntegrityChain(models.Model):
             where.append(SQL("company_id IN %s", tuple(company_ids) or (0,)))
         if patient_ids is not None:
             where.append(SQL("patient_id IN %s", tuple(patient_ids) or (0,)))
-        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) e WHERE %s", SQL(CHAIN_QUERY), SQL(" AND ").join(where)))
+        self.env.cr.execute(SQL("SELECT count(*) FROM (%s) e WHERE %s", self._chain_query(), SQL(" AND ").join(where)))
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -423,25 +657,11 @@ class DentalClinicalNoteAddendum(models.Model):
                 """
             CREATE INDEX IF NOT EXISTS dental_clinical_note_addendum_chain_idx
                 ON dental_clinical_note_addendum (company_id, integrity_seq) WHERE integrity_seq IS NOT NULL;
-            -- Here, not with the notes: its body reads the addenda's table, created after the notes'.
-            CREATE OR REPLACE FUNCTION dental_clinic_purge_allowed(patient integer) RETURNS boolean AS $$
-                -- Only the retention purge (which sets this transaction-local setting after its checks)
-                -- may delete a signed entry, and only of a patient whose last clinical entry is older
-                -- than the retention period (computed here from the records, not from a stored field).
-                SELECT position(',' || patient || ','
-                                IN coalesce(current_setting('dental_clinic.purge_patient_ids', true), '')) > 0
-                   AND coalesce(greatest(
-                           (SELECT max(date_done) FROM dental_treatment
-                             WHERE patient_id = patient AND state = 'done'),
-                           (SELECT max(signed_date)::date FROM dental_clinical_note
-                             WHERE patient_id = patient AND state = 'signed'),
-                           (SELECT max(date)::date FROM dental_clinical_note_addendum WHERE patient_id = patient)
-                       ) + make_interval(years => %s) < CURRENT_DATE, true)
-            $$ LANGUAGE sql STABLE;
-        """,
-                RETENTION_YEARS,
+        """
             )
         )
+        # Here, not with the notes: its body reads the addenda's table, created after the notes'.
+        self.env.cr.execute(purge_allowed_function(self.env))
         self.env.cr.execute(
             lock_trigger(
                 'dental_clinical_note_addendum',

@@ -10,6 +10,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import html2plaintext
 from odoo.tools.sql import create_index
 
 from .dental_appointment import MOVABLE_STATES
@@ -506,6 +507,37 @@ class DentalPatient(models.Model):
             for fname, by_patient in counts.items():
                 patient[fname] = by_patient.get(patient.id, 0)
 
+    def _dental_clinical_history(self):
+        """The patient's clinical history in date order: treatments done, signed notes and every signed
+        document (``dental.signed.document``), as dicts {date, kind, summary, author, record}."""
+        self.ensure_one()
+        entries = []
+        for treatment in self.treatment_ids.filtered(lambda t: t.state == 'done'):
+            entries.append(
+                {
+                    'date': fields.Datetime.to_datetime(treatment.date_done),
+                    'kind': _('Treatment'),
+                    'summary': ' '.join(filter(None, (treatment.procedure_id.name, treatment.tooth or ''))),
+                    'author': treatment.dentist_id.name or '',
+                    'record': treatment,
+                }
+            )
+        for note in self.clinical_note_ids.filtered(lambda n: n.state == 'signed'):
+            text = ' '.join(html2plaintext(note.body or '').split())
+            entries.append(
+                {
+                    'date': note.date,
+                    'kind': _('Clinical Note'),
+                    'summary': text[:200] + ('…' if len(text) > 200 else ''),
+                    'author': note.author_id.name or '',
+                    'record': note,
+                }
+            )
+        for name in self.env['dental.integrity.chain']._document_models():
+            documents = self.env[name].search([('patient_id', '=', self.id), ('state', '=', 'signed')])
+            entries += [document._dental_history_entry() for document in documents]
+        return sorted(entries, key=lambda entry: (entry['date'] or fields.Datetime.now(), entry['record'].id))
+
     @api.depends('treatment_ids.state', 'tooth_condition_ids')
     def _compute_odontogram_data(self):
         """Chart of each patient in two queries for the whole batch, whatever the number of records."""
@@ -691,7 +723,7 @@ class DentalPatient(models.Model):
         moving = self.filtered(lambda patient: patient.company_id.id != company_id)
         if not moving:
             return
-        for model in PATIENT_RECORD_MODELS:
+        for model in (*PATIENT_RECORD_MODELS, *self.env['dental.integrity.chain']._document_models()):
             if self.env[model].sudo().search_count([('patient_id', 'in', moving.ids)], limit=1):
                 raise ValidationError(
                     _(

@@ -14,8 +14,10 @@ from .dental_roles import DENTIST_GROUP, MANAGER_GROUP
 ACCESS_FIELDS = {
     'anamnesis': {'condition_ids', 'medications', 'allergies', 'anamnesis_notes', 'anamnesis_date', 'medical_alert'},
     'odontogram': {'odontogram_data', 'tooth_condition_ids'},
-    'treatments': {'treatment_ids', 'treatment_plan_ids'},
-    'notes': {'clinical_note_ids'},
+    'treatments': {'treatment_ids', 'treatment_plan_ids', 'clinical_history_html'},
+    'notes': {'clinical_note_ids', 'clinical_history_html'},
+    # The clinical history lists the signed documents (dental_patient_document.py).
+    'documents': {'clinical_history_html'},
 }
 # Consents that govern messages to the patient (reminders, recalls).
 MESSAGE_CONSENTS = ('email', 'sms', 'whatsapp')
@@ -122,7 +124,7 @@ class DentalPatient(models.Model):
         ids = [pid for pid in self.ids if pid]
         if ids:
             env = self.with_context(active_test=False).sudo().env
-            for model, date_fnames in RETENTION_DATE_FIELDS.items():
+            for model, date_fnames in self._dental_retention_models().items():
                 aggregates = [f'{fname}:max' for fname in ('create_date', *date_fnames)]
                 for patient, *values in env[model]._read_group([('patient_id', 'in', ids)], ['patient_id'], aggregates):
                     keep_latest(patient.id, *values)
@@ -286,6 +288,15 @@ class DentalPatient(models.Model):
     # Retention
     # ------------------------------------------------------------------
 
+    @api.model
+    def _dental_retention_models(self):
+        """RETENTION_DATE_FIELDS and every signed document model (dated by its date and signature), the
+        documents first: the purge deletes them in this order (their lines go with them)."""
+        documents = dict.fromkeys(
+            self.env['dental.integrity.chain']._document_models(), ('date', 'signed_date', 'patient_signed_date')
+        )
+        return {**documents, **RETENTION_DATE_FIELDS}
+
     def _dental_clinical_patients(self):
         """The patients of ``self`` that have any entry in their clinical record (see the retention dates)."""
         return self.browse(sorted(self._dental_retention_dates()))
@@ -328,7 +339,7 @@ class DentalPatient(models.Model):
         try:
             env = self.sudo().env
             domain = [('patient_id', 'in', self.ids)]
-            for model in RETENTION_DATE_FIELDS:
+            for model in self._dental_retention_models():
                 env[model].with_context(active_test=False).search(domain).unlink()
             appointments = env['dental.appointment'].with_context(active_test=False).search(domain)
             appointments.unlink()

@@ -7,16 +7,25 @@ class DentalTemplateGuard(models.AbstractModel):
     clinic): who may change them, and that a change keeps them sendable by the rules that use them.
 
     The inheriting template model says which rule field points at it (``_dental_rule_field``), which
-    templates the system sends for every clinic (``_dental_system_templates``) and what a template must
-    be to be sent (``_dental_sending_problem``)."""
+    templates the system sends for every clinic (``_dental_recall_xmlids``, ``_dental_offer_xmlids``) and
+    what a template must be to be sent (``_dental_sending_problem``)."""
 
     _name = 'dental.template.guard'
     _description = 'Dental rules of the templates the clinic sends by itself'
     _dental_rule_field = None
+    # The shipped templates the system sends for every clinic: recalls, and the short-notice offers' (sent on
+    # ``dental.waitlist.offer``).
+    _dental_recall_xmlids = ()
+    _dental_offer_xmlids = ()
+
+    def _dental_templates_of(self, xmlids):
+        return self.browse(
+            template.id for template in (self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids) if template
+        )
 
     def _dental_system_templates(self):
         """Templates the cron sends for every clinic with their expressions (recalls): the administrators'."""
-        return self.browse()
+        return self._dental_templates_of(self._dental_recall_xmlids + self._dental_offer_xmlids)
 
     def _dental_reminder_rules(self):
         return (
@@ -41,6 +50,13 @@ class DentalTemplateGuard(models.AbstractModel):
             if problem:
                 raise ValidationError(problem)
 
+    def _dental_check_system_use(self):
+        """The short-notice offers' templates stay sendable on offers (plain fields, no reports)."""
+        for template in self & self._dental_templates_of(self._dental_offer_xmlids):
+            problem = template._dental_sending_problem('dental.waitlist.offer')
+            if problem:
+                raise ValidationError(problem)
+
     def _dental_check_change_rights(self):
         if self.env.su:
             return
@@ -62,4 +78,5 @@ class DentalTemplateGuard(models.AbstractModel):
         self._dental_check_change_rights()
         result = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
         self._dental_check_reminder_use()
+        self._dental_check_system_use()
         return result

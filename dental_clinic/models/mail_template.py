@@ -1,6 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import ValidationError
 
+from .dental_waitlist_offer import MAIL_TEMPLATES
+
 
 class MailTemplate(models.Model):
     """Templates the clinic's system sends by itself (reminders, recalls) stay what their senders expect.
@@ -12,6 +14,8 @@ class MailTemplate(models.Model):
 
     _name = 'mail.template'
     _inherit = ['mail.template', 'dental.template.guard']
+    _dental_recall_xmlids = ('dental_clinic.mail_template_recall',)
+    _dental_offer_xmlids = tuple(MAIL_TEMPLATES.values())
     _dental_rule_field = 'mail_template_id'
 
     def _dental_sending_problem(self, model, code_allowed=False):
@@ -55,6 +59,4 @@ class MailTemplate(models.Model):
             ):
                 raise ValidationError(_('An e-mail template can only attach reports of the records it is sent for.'))
         self._dental_check_reminder_use()
-
-    def _dental_system_templates(self):
-        return self.env.ref('dental_clinic.mail_template_recall', raise_if_not_found=False) or self.browse()
+        self._dental_check_system_use()

@@ -13,6 +13,18 @@ class ResourceCalendarLeaves(models.Model):
 
     _inherit = 'resource.calendar.leaves'
 
+    dental_absence_type = fields.Selection(
+        [
+            ('vacation', 'Vacation'),
+            ('congress', 'Congress or Course'),
+            ('sick', 'Sick Leave'),
+            ('other', 'Other'),
+        ],
+        string='Absence Type',
+        default='other',
+        required=True,
+        help='What the front desk sees of the absence (calendar, Today board); the reason may stay private.',
+    )
     dental_appointment_ids = fields.Many2many(
         'dental.appointment',
         string='Appointments to Move',
@@ -96,9 +108,18 @@ class ResourceCalendarLeaves(models.Model):
                     'mail.mail_activity_data_todo',
                     user_id=appointment._dental_front_desk_user().id,
                     summary=_('Move: the dentist is absent'),
-                    note=_('The dentist is absent at this time (%s): offer the patient another time.', leave.name),
+                    note=_(
+                        'The dentist is absent at this time (%s): offer the patient another time.',
+                        leave._dental_absence_label(),
+                    ),
                 )
 
     def unlink(self):
         self._dental_check_absence_rights(self.sudo().resource_id.ids)
         return super().unlink()
+
+    def _dental_absence_label(self):
+        """The absence's type as the front desk sees it (never its reason, which may be private)."""
+        self.ensure_one()
+        types = dict(self._fields['dental_absence_type']._description_selection(self.env))
+        return types.get(self.dental_absence_type) or types['other']

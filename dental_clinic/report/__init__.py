@@ -2,7 +2,11 @@ from . import dental_appointment_report
 from . import dental_treatment_report
 from . import dental_patient_frequency_report
 from . import dental_report_patient_record
+from . import dental_report_signed_document
+from . import dental_report_prescription
+from . import dental_report_certificate
 from . import dental_report_pdf
 from . import dental_chair_occupancy
 from . import dental_dashboard
 from . import ir_actions_report
+from . import dental_report_consent_term

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -6,11 +6,13 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.dental_appointment import INACTIVE_STATES
+from ..models.dental_appointment import DEFAULT_DURATION, INACTIVE_STATES, SLOT_STEP_MINUTES, _round_interval_end
 from ..models.dental_roles import MANAGER_GROUP, RECEPTIONIST_GROUP
 from .dental_report_common import clinic_tz, local_day_bounds
 
 TOP_PROCEDURES = 5
+# Free times offered per dentist on the Today board.
+TODAY_FREE_SLOTS = 3
 
 
 class DentalDashboard(models.AbstractModel):
@@ -46,9 +48,95 @@ class DentalDashboard(models.AbstractModel):
             'action': self._appointment_action(_('Tomorrow\'s unconfirmed appointments'), domain),
         }
 
+    @api.model
+    def get_today_dentists(self):
+        """The Today board's dentists: who works today and when, who is absent (by the absence's type, never
+        its reason), and each one's next free times today, within the chair's and their own hours only."""
+        if not self.env.user.has_group(RECEPTIONIST_GROUP):
+            raise AccessError(_('Only the clinic\'s staff see the dashboard.'))
+        return self._today_dentists()
+
     # ------------------------------------------------------------------
     # Front desk
     # ------------------------------------------------------------------
+
+    def _today_dentists(self):
+        Appointment = self.env['dental.appointment']
+        today, tz_name = self._clinic_today()
+        tz = pytz.timezone(tz_name)
+        day_start, day_stop = local_day_bounds(today, today, tz_name)
+        dentists = Appointment._dental_clinic_dentists()
+        if not dentists:
+            return []
+        intervals = Appointment._dental_dentist_intervals(
+            dentists, pytz.utc.localize(day_start), pytz.utc.localize(day_stop)
+        )
+        leaves = Appointment._dental_dentist_absences(list(intervals), day_start, day_stop)
+        leaves_by_dentist = leaves.grouped(lambda leave: leave.resource_id.user_id.id)
+
+        def naive_utc(value):
+            return value.astimezone(pytz.utc).replace(tzinfo=None) if value.tzinfo else value
+
+        def time_of(value):
+            return pytz.utc.localize(value).astimezone(tz).strftime('%H:%M')
+
+        def span(start, stop):
+            start, stop = naive_utc(start), naive_utc(_round_interval_end(stop))
+            start, stop = max(start, day_start), min(stop, day_stop)
+            # An absence entered up to 23:59 covers the day.
+            if start <= day_start and stop >= day_stop - timedelta(minutes=1):
+                return self.env._('all day')
+            return f'{time_of(start)}–{time_of(stop) if stop < day_stop else "24:00"}'
+
+        # Free times only for the dentists working today, read in one pass for all of them.
+        step = timedelta(minutes=SLOT_STEP_MINUTES)
+        now = fields.Datetime.now()
+        date_from = max(now, day_start)
+        date_from = datetime.min + -((datetime.min - date_from) // step) * step
+        working = dentists.filtered(lambda d: d.id not in intervals or intervals[d.id])
+        chairs = self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
+        candidates = [(c, d) for d in working for c in chairs if c.company_id in d.company_ids]
+        free_by_dentist = {}
+        if candidates and date_from < day_stop:
+            free = Appointment._dental_free_slots(
+                candidates, DEFAULT_DURATION, date_from, day_stop, TODAY_FREE_SLOTS, per_dentist=True
+            )
+            for slot in free:
+                free_by_dentist.setdefault(slot['dentist'].id, []).append(slot)
+        rows = []
+        for dentist in dentists:
+            own = intervals.get(dentist.id)
+            absences = leaves_by_dentist.get(dentist.id, leaves.browse())
+            if absences and not own:
+                state = 'absent'
+            elif own is not None and not own:
+                state = 'off'
+            else:
+                state = 'working'
+            rows.append(
+                {
+                    'id': dentist.id,
+                    'name': dentist.name,
+                    'state': state,
+                    'hours': ' · '.join(span(start, stop) for start, stop, _meta in own or []),
+                    'absences': [
+                        {'label': leave._dental_absence_label(), 'time': span(leave.date_from, leave.date_to)}
+                        for leave in absences
+                    ],
+                    'free': [
+                        {
+                            'time': time_of(slot['start']),
+                            'start': fields.Datetime.to_string(slot['start']),
+                            'stop': fields.Datetime.to_string(slot['stop']),
+                            'duration': DEFAULT_DURATION,
+                            'chair_id': slot['chair'].id,
+                            'chair': slot['chair'].name,
+                        }
+                        for slot in free_by_dentist.get(dentist.id, [])
+                    ],
+                }
+            )
+        return rows
 
     def _clinic_today(self):
         """The clinic's date now, and its time zone."""

@@ -5,9 +5,8 @@ from odoo.tests import tagged
 from .common import AppointmentCase
 
 
-@tagged('post_install', '-at_install')
-class TestDentistSchedule(AppointmentCase):
-    """Each dentist's own working hours and absences, through their ``resource.resource``."""
+class DentistScheduleCase(AppointmentCase):
+    """The orthodontist (second dentist) on Tuesdays only, the first dentist on the clinic's hours."""
 
     @classmethod
     def setUpClass(cls):
@@ -47,17 +46,23 @@ class TestDentistSchedule(AppointmentCase):
         cls.Appointment = cls.env['dental.appointment']
         cls.Leaves = cls.env['resource.calendar.leaves']
 
-    def _absence(self, resource, day_from, day_to, user=None, name='Congresso'):
+    def _absence(self, resource, day_from, day_to, user=None, name='Congresso', kind='congress'):
         """An absence from the start of ``day_from`` to the end of ``day_to`` (local days of the test week)."""
         return self.Leaves.with_user(user or self.user_manager).create(
             {
                 'name': name,
+                'dental_absence_type': kind,
                 'resource_id': resource.id,
                 'calendar_id': resource.calendar_id.id,
                 'date_from': self.at(day_from, 0),
                 'date_to': self.at(day_to, 23, 59),
             }
         )
+
+
+@tagged('post_install', '-at_install')
+class TestDentistSchedule(DentistScheduleCase):
+    """Each dentist's own working hours and absences, through their ``resource.resource``."""
 
     def _count(self):
         return self.Appointment.search_count([])

@@ -67,7 +67,10 @@ class TestWaitlist(AppointmentCase):
     def test_book_in_one_click(self):
         entry = self._entry(self.patient_2)
         appointment = self._cancel(self._book(day=2, hour=14))
+        self.assertEqual(len(appointment.activity_ids), 1, 'the front desk is asked to fill the slot')
         action = entry.with_context(dental_freed_appointment_id=appointment.id).action_book_freed_slot()
+        self.assertFalse(appointment.activity_ids, 'filled: the to-do is done by itself')
+        self.assertIn('Filled from the short-notice list', ' '.join(appointment.message_ids.mapped('body')))
         booked = self.env['dental.appointment'].browse(action['res_id'])
         self.assertEqual(
             (booked.patient_id, booked.start, booked.dentist_id, booked.chair_id),

@@ -7,3 +7,4 @@ from . import dental_statistics_wizard
 from . import dental_agenda_wizard
 from . import dental_settings
 from . import dental_recall_snooze
+from . import dental_appointment_series_wizard

@@ -4,10 +4,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.dental_roles import dentist_domain
+from .dental_appointment_cancel import SERIES_SCOPES
 
 
 class DentalAppointmentReschedule(models.TransientModel):
-    """Move an appointment to a new time (and optionally dentist or chair) in one write."""
+    """Move an appointment to a new time (and optionally dentist or chair) in one write.
+
+    For an appointment of a series, "this and the following" moves the later visits still to come by the
+    same time, to the same duration, dentist and chair: all of them or none (``reschedule_following``).
+    """
 
     _name = 'dental.appointment.reschedule'
     _description = 'Reschedule Dental Appointment'
@@ -16,6 +21,8 @@ class DentalAppointmentReschedule(models.TransientModel):
     appointment_id = fields.Many2one('dental.appointment', required=True, readonly=True)
     # Read as the user (the appointment was checked readable on create): never another company's agenda.
     company_id = fields.Many2one(related='appointment_id.company_id', compute_sudo=False)
+    series_id = fields.Many2one(related='appointment_id.series_id', compute_sudo=False)
+    series_scope = fields.Selection(SERIES_SCOPES, string='Move', required=True, default='this')
     current_start = fields.Datetime(related='appointment_id.start', string='Current Start', compute_sudo=False)
     start = fields.Datetime(
         string='New Start',
@@ -62,7 +69,10 @@ class DentalAppointmentReschedule(models.TransientModel):
         if self.duration <= 0:
             raise UserError(_('The duration must be positive.'))
         stop = self.start + timedelta(minutes=round(self.duration * 60))
-        self.appointment_id.reschedule(self.start, stop, dentist=self.dentist_id, chair=self.chair_id)
+        if self.series_scope == 'following':
+            self.appointment_id.reschedule_following(self.start, stop, dentist=self.dentist_id, chair=self.chair_id)
+        else:
+            self.appointment_id.reschedule(self.start, stop, dentist=self.dentist_id, chair=self.chair_id)
         return {'type': 'ir.actions.act_window_close'}
 
     def action_find_slot(self):

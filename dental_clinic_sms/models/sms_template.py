@@ -1,11 +1,15 @@
 from odoo import _, api, models
 
+from .dental_waitlist_offer import SMS_TEMPLATES
+
 
 class SmsTemplate(models.Model):
     """SMS templates sent by the clinic's cron, as superuser: made for the records they render."""
 
     _name = 'sms.template'
     _inherit = ['sms.template', 'dental.template.guard']
+    _dental_recall_xmlids = ('dental_clinic_sms.sms_template_recall',)
+    _dental_offer_xmlids = tuple(SMS_TEMPLATES.values())
     _dental_rule_field = 'sms_template_id'
 
     def _dental_sending_problem(self, model, code_allowed=False):
@@ -29,6 +33,4 @@ class SmsTemplate(models.Model):
     @api.constrains('model_id', 'body')
     def _check_dental_reminder_use(self):
         self._dental_check_reminder_use()
-
-    def _dental_system_templates(self):
-        return self.env.ref('dental_clinic_sms.sms_template_recall', raise_if_not_found=False) or self.browse()
+        self._dental_check_system_use()

@@ -59,7 +59,9 @@ export class DentalTodayKanbanRenderer extends KanbanRenderer {
 
 /**
  * Above the board, tomorrow's appointments still to confirm: the front desk's calls
- * for the day, one click from their list. Counted again whenever the board reloads.
+ * for the day, one click from their list; and today's dentists: their hours, who is
+ * absent (by type), and each one's next free times within their hours, a click from
+ * a new appointment there. Read again whenever the board reloads.
  */
 export class DentalTodayKanbanController extends KanbanController {
     static template = "dental_clinic.TodayKanbanView";
@@ -68,14 +70,40 @@ export class DentalTodayKanbanController extends KanbanController {
         super.setup();
         this.orm = useService("orm");
         this.tomorrow = useState({ count: 0, action: null });
+        this.dentists = useState({ rows: [] });
         onWillStart(() => this.loadTomorrow());
         const reload = useDebounced(() => this.loadTomorrow(), 300);
         useBus(this.model.bus, "update", reload);
     }
 
     async loadTomorrow() {
-        const { count, action } = await this.orm.call("dental.dashboard", "get_tomorrow_unconfirmed", []);
+        const [{ count, action }, rows] = await Promise.all([
+            this.orm.call("dental.dashboard", "get_tomorrow_unconfirmed", []),
+            this.orm.call("dental.dashboard", "get_today_dentists", []),
+        ]);
         Object.assign(this.tomorrow, { count, action });
+        this.dentists.rows = rows;
+    }
+
+    bookFreeTime(dentist, slot) {
+        this.actionService.doAction(
+            {
+                type: "ir.actions.act_window",
+                name: _t("New Appointment"),
+                res_model: "dental.appointment",
+                views: [[false, "form"]],
+                target: "current",
+            },
+            {
+                additionalContext: {
+                    default_start: slot.start,
+                    default_stop: slot.stop,
+                    default_duration: slot.duration,
+                    default_chair_id: slot.chair_id,
+                    default_dentist_id: dentist.id,
+                },
+            }
+        );
     }
 
     get tomorrowLabel() {
