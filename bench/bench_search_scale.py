@@ -4,11 +4,15 @@
 Populates once (reused by later runs) BENCH_PATIENTS patients (default 1,000,000) by SQL through
 ``common.insert_patients`` (every stored column as the ORM fills it; ``check_insert_patients`` compares a
 populated row with an ORM-created one) and BENCH_APPOINTMENTS past appointments (bench_appointments'
-populate). Then, as a receptionist, warm, times 60 terms per case typed as the front desk types them:
-``name_search`` (the many2one dropdown, limit 8) and ``web_search_read`` (list: 80 rows + the count the web
-client asks for: the list view's count_limit + 1), with the addon's search indexes and word index and without
-them (baseline: indexes dropped in a savepoint rolled back, word index unused), prints p50/p95 and the query
-count, and the EXPLAIN of each search statement. Sizes measured are every size in BENCH_SIZES reached while
+populate; every patient with an e-mail). Then, as a receptionist, warm, times 60 terms per case typed as the
+front desk types them (every class of fragment of 3 characters or more: a name's start or middle, a surname,
+CPF digits with or without punctuation, a phone's digits, start or end, formatted or not, a piece of e-mail in
+the search view's E-mail field; whole names and numbers): ``name_search`` (the many2one dropdown, limit 8) and
+``web_search_read`` (kanban and list: 80 rows + the count the web client asks for: the view's count_limit + 1),
+"before" (the search as it was before 2026-12-04, see before_number_candidates) and "now" taking turns term by
+term, prints p50/p95 and the query count of each, and the EXPLAIN of each search statement now.
+BENCH_NO_INDEXES=1 adds the calls without the addon's search indexes and word index (indexes dropped in a
+savepoint rolled back, word index unused). Sizes measured are every size in BENCH_SIZES reached while
 populating. BENCH_CASES='fragment,phone start' measures only the cases whose label contains one of its parts.
 
 The calendar (BENCH_CALENDAR=1, the default; run_calendar): three months of future bookings through the ORM,
@@ -59,7 +63,7 @@ APPOINTMENTS = int(os.environ.get('BENCH_APPOINTMENTS', 2_000_000))
 WEEK_RUNS = 200
 BATCH = 50_000
 TERMS = 60
-# The baseline scans tables: at 1M patients its 60 terms x 13 cases would take long; BENCH_BASELINE_TERMS caps it.
+# Without indexes the calls scan tables: at 1M patients 60 terms per case would take long; BENCH_BASELINE_TERMS caps it.
 BASELINE_TERMS = int(os.environ.get('BENCH_BASELINE_TERMS', TERMS))
 # BENCH_CASES='phone start,fragment': only the cases whose label contains one of these (all by default).
 ONLY_CASES = [part for part in os.environ.get('BENCH_CASES', '').split(',') if part]
@@ -104,13 +108,19 @@ UNKNOWN_FIRST = [
 UNKNOWN_LAST = ['Kowalski', 'Nakamura', 'Wachowski', 'Oyelaran', 'Papadopoulos', 'Sigurdsson']
 
 
+EMAIL_DOMAINS = ['gmail.com', 'hotmail.com', 'outlook.com', 'yahoo.com.br', 'uol.com.br', 'terra.com.br', 'bol.com.br']
+
+
 def person(n):
     rng = random.Random(n)
+    first, middle, last = rng.choice(FIRST), rng.choice(LAST), rng.choice(LAST)
     return {
-        'name': f'{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}',
+        'name': f'{first} {middle} {last}',
         'birth_date': f'{1940 + n % 70}-{1 + n % 12:02d}-{1 + n % 28:02d}',
         'cpf': cpf_for(100_000 + n),
         'mobile': mobile_for(n),
+        # As people write them: first name and a surname folded, a number, a common provider.
+        'email': f'{fold_text(first)}.{fold_text(last)}{n % 997}@{EMAIL_DOMAINS[n % len(EMAIL_DOMAINS)]}',
     }
 
 
@@ -171,6 +181,18 @@ def cases(env, total):
         'phone start (+55 11 9)': [f'+55 {DDD[i % len(DDD)]} 9' for i in range(TERMS)],
         'phone start ((21) 9)': [f'({DDD[(i + 9) % len(DDD)]}) 9' for i in range(TERMS)],
         'name fragment (3 letters)': [fold_text((FIRST, LAST)[i % 2][i % 30])[i % 3 :][:3] for i in range(TERMS)],
+        'name start (3 letters)': [typed_case[i % 3](fold_text(FIRST[i % 30])[:3]) for i in range(TERMS)],
+        'name middle (3 letters)': [fold_text((FIRST, LAST)[i % 2][i % 30])[1:4] for i in range(TERMS)],
+        'surname start (3 letters)': [typed_case[i % 3](fold_text(LAST[i % 30])[:3]) for i in range(TERMS)],
+        'CPF fragment (3 digits)': [cpf_for(100_000 + n)[i % 9 :][:3] for i, n in enumerate(picks)],
+        'CPF fragment (5 digits)': [cpf_for(100_000 + n)[i % 7 :][:5] for i, n in enumerate(picks)],
+        'CPF with punctuation (456.789)': [
+            stdnum_cpf.format(cpf_for(100_000 + n))[4 + i % 3 :][:7] for i, n in enumerate(picks)
+        ],
+        'phone end (4321)': [mobile_for(n)[-4:] for n in picks],
+        'e-mail part (silva123)': [person(n)['email'].split('@')[0].split('.')[1] for n in picks],
+        'e-mail start (maria.s)': [person(n)['email'][: len(person(n)['email'].split('.')[0]) + 2] for n in picks],
+        'e-mail provider (@uol)': [f'@{EMAIL_DOMAINS[i % len(EMAIL_DOMAINS)][:3]}' for i in range(TERMS)],
         'phone (11) 98765-4321': [phone_formats(n)[0] for n in picks],
         'phone 11987654321': [phone_formats(n)[1] for n in picks],
         'phone +55 11 98765-4321': [phone_formats(n)[2] for n in picks],
@@ -212,6 +234,14 @@ def web_client(env, user):
     return env['dental.patient'].with_user(user).with_context(context)
 
 
+# The e-mail cases are typed in the search view's "E-mail" field (before: the contact's e-mail; now: the patient's
+# copy, by the view's filter_domain); every other case in its first field ("Patient").
+EMAIL_CASES = ('e-mail part (silva123)', 'e-mail start (maria.s)', 'e-mail provider (@uol)')
+EMAIL_FIELD = {'before': 'email', 'now': 'search_email'}
+# BENCH_NO_INDEXES=1: also the calls without the addon's search indexes and word index (their first baseline).
+NO_INDEXES = os.environ.get('BENCH_NO_INDEXES') == '1'
+
+
 @contextlib.contextmanager
 def word_index_unused():
     """The baseline: the ORM's own search, as without the addon's word index."""
@@ -225,45 +255,88 @@ def word_index_unused():
         DentalPatient._dental_word_search_term = original
 
 
-def calls(env, user):
+@contextlib.contextmanager
+def before_number_candidates():
+    """The search as it was before 2026-12-04 (the figures it is compared with): a number typed in a list searched
+    by the ORM's plan alone (its page, then its count), a term with too many candidates by the ORM's plan for
+    the page and again for the count, the page fetched without the fields its rules read, the age computed with
+    one relativedelta per patient."""
+    from dateutil.relativedelta import relativedelta
+
+    from odoo import fields
+    from odoo.addons.dental_clinic.models import dental_patient, dental_patient_search
+
+    Search, Patient = dental_patient_search.DentalPatient, dental_patient.DentalPatient
+    term, batch, age = Search._dental_word_search_term, Search._dental_list_batch, Patient._compute_age
+    rule_fields = dental_patient_search.RULE_FIELDS
+
+    def names_only(self, domain, limit, order):
+        found = term(self, domain, limit, order)
+        return None if found and found[0] == 'pattern' else found
+
+    def relativedelta_age(self):
+        today = fields.Date.context_today(self)
+        for patient in self:
+            years = relativedelta(today, patient.birth_date).years if patient.birth_date else 0
+            patient.age = max(years, 0)
+            patient.is_minor = bool(patient.birth_date) and years < dental_patient.ADULT_AGE
+
+    Search._dental_word_search_term = names_only
+    Search._dental_list_batch = lambda self, normalized, order, size: (None, True)
+    Patient._compute_age = relativedelta_age
+    dental_patient_search.RULE_FIELDS = ()
+    try:
+        yield
+    finally:
+        Search._dental_word_search_term, Search._dental_list_batch, Patient._compute_age = term, batch, age
+        dental_patient_search.RULE_FIELDS = rule_fields
+
+
+VARIANTS = {'before': before_number_candidates, 'now': contextlib.nullcontext}
+
+
+def calls(env, user, field='display_name'):
     """The three calls of the search box: the many2one dropdown, the kanban and the list (80 cards or rows and
-    the count the view asks for)."""
+    the count the view asks for). A term typed in another field of the search view (``field``) has no dropdown."""
     Patient = web_client(env, user)
 
     def view_call(view):
         spec, limit = VIEWS[view][1], count_limit(env, view)
-        return lambda term: Patient.web_search_read(
-            [('display_name', 'ilike', term)], spec, limit=80, count_limit=limit
-        )
+        return lambda term: Patient.web_search_read([(field, 'ilike', term)], spec, limit=80, count_limit=limit)
 
-    return {
-        'name_search': lambda term: Patient.name_search(term, limit=8),
-        'kanban': view_call('kanban'),
-        'list': view_call('list'),
-    }
+    dropdown = {'name_search': lambda term: Patient.name_search(term, limit=8)} if field == 'display_name' else {}
+    return {**dropdown, 'kanban': view_call('kanban'), 'list': view_call('list')}
 
 
-def measure(env, user, terms):
-    """Each call for every term (after one warm-up), record cache cleared each time."""
+def measure(env, user, terms, fields, variants):
+    """Each call for every term (after one warm-up), in every variant, the variants taking turns term by term
+    (the machine's load falls on them alike), record cache cleared each time."""
     results = {}
-    for call_name, call in calls(env, user).items():
-        call(terms[0])
-        samples, queries = [], []
-        for term in terms:
-            env.invalidate_all()
-            before = env.cr.sql_log_count
-            start = time.perf_counter()
-            call(term)
-            samples.append((time.perf_counter() - start) * 1000)
-            queries.append(env.cr.sql_log_count - before)
-        results[call_name] = (*p50_p95(samples), max(queries))
+    variant_calls = {variant: calls(env, user, fields[variant]) for variant in variants}
+    for call_name in variant_calls[variants[0]]:
+        samples = {variant: [] for variant in variants}
+        queries = dict.fromkeys(variants, 0)
+        for variant in variants:
+            with VARIANTS[variant]():
+                variant_calls[variant][call_name](terms[0])
+        for i, term in enumerate(terms):
+            for variant in variants[:: 1 if i % 2 else -1]:
+                with VARIANTS[variant]():
+                    env.invalidate_all()
+                    before = env.cr.sql_log_count
+                    start = time.perf_counter()
+                    variant_calls[variant][call_name](term)
+                    samples[variant].append((time.perf_counter() - start) * 1000)
+                    queries[variant] = max(queries[variant], env.cr.sql_log_count - before)
+        for variant in variants:
+            results[call_name, variant] = (*p50_p95(samples[variant]), queries[variant])
     return results
 
 
-def search_plans(env, user, term):
+def search_plans(env, user, term, field):
     """The EXPLAIN of every search statement the calls run (not the reads of the page)."""
     plans = {}
-    for call_name, call in calls(env, user).items():
+    for call_name, call in calls(env, user, field).items():
         if call_name == 'kanban':
             continue  # the list's search and count, with another count_limit if it had one
         statements = []
@@ -272,7 +345,7 @@ def search_plans(env, user, term):
         def spy(cr, query, params=None, log_exceptions=True, statements=statements, execute=execute):
             code = query.code if isinstance(query, SQL) else query
             statement = code.lstrip()
-            searches = statement.startswith('SELECT "dental_patient"."id"') or (
+            searches = statement.startswith(('SELECT "dental_patient"."id"', 'WITH matches AS MATERIALIZED')) or (
                 statement.startswith('SELECT COUNT(*) FROM (SELECT') and 'FROM "dental_patient"' in statement
             )
             # Not the reads of the page's rows by id.
@@ -292,21 +365,28 @@ def search_plans(env, user, term):
 
 
 def run_cases(env, user, total, indexed, rows, plans):
+    variants = ['before', 'now'] if indexed else ['now']
     for label, terms in cases(env, total).items():
         if ONLY_CASES and not any(part in label for part in ONLY_CASES):
             continue
-        result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS])
-        variant = 'indexes' if indexed else 'baseline'
-        rows.append(
-            (
-                label,
-                variant,
-                *(f'{result[c][i]:.1f}' for c in ('name_search', 'kanban', 'list') for i in (0, 1)),
-                '/'.join(str(result[c][2]) for c in ('name_search', 'kanban', 'list')),
+        fields = EMAIL_FIELD if label in EMAIL_CASES else dict.fromkeys(VARIANTS, 'display_name')
+        result = measure(env, user, terms if indexed else terms[:BASELINE_TERMS], fields, variants)
+        for variant in variants:
+            name = variant if indexed else 'no indexes'
+            rows.append(
+                (
+                    label,
+                    name,
+                    *(
+                        f'{result[c, variant][i]:.1f}' if (c, variant) in result else '-'
+                        for c in ('name_search', 'kanban', 'list')
+                        for i in (0, 1)
+                    ),
+                    '/'.join(str(result[c, v][2]) for c, v in result if v == variant),
+                )
             )
-        )
         if indexed:
-            plans[label] = (terms[0], search_plans(env, user, terms[0]))
+            plans[label] = (terms[0], search_plans(env, user, terms[0], fields['now']))
 
 
 def run_search(env, total):
@@ -316,7 +396,8 @@ def run_search(env, total):
     check_views(env, user)
     env.cr.execute('SELECT 1')  # sql_log_count starts counting
     rows, plans = [], {}
-    for indexed in (True, False):
+    load = os.getloadavg()
+    for indexed in (True, False) if NO_INDEXES else (True,):
         env.cr.execute('SAVEPOINT bench_baseline')
         baseline = contextlib.nullcontext() if indexed else word_index_unused()
         if not indexed:
@@ -326,10 +407,12 @@ def run_search(env, total):
             run_cases(env, user, total, indexed, rows, plans)
         env.cr.execute('ROLLBACK TO SAVEPOINT bench_baseline')
         env.invalidate_all()
-    rows.sort(key=lambda row: row[0])
+    load = [max(a, b) for a, b in zip(load, os.getloadavg())]
+    rows.sort(key=lambda row: (row[0], ('before', 'now', 'no indexes').index(row[1])))
     print_table(
-        f'Patient search, {total:,} patients, {TERMS} terms per case ({BASELINE_TERMS} for the baseline), '
-        'receptionist, warm (ms)',
+        f'Patient search, {total:,} patients, {TERMS} terms per case ({BASELINE_TERMS} without indexes), '
+        f'receptionist, warm (ms); "before" and "now" take turns term by term; load average up to '
+        f'{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}',
         (
             'case',
             'variant',

@@ -144,7 +144,8 @@ def _template(env):
 
 
 def patient_rows(env, people):
-    """The values of the varying columns for `people`: dicts of name, birth_date, cpf (digits), mobile (E.164)."""
+    """The values of the varying columns for `people`: dicts of name, birth_date, cpf (digits), mobile (E.164)
+    and, optionally, email."""
     from stdnum.br import cpf as stdnum_cpf
 
     from odoo.addons.dental_clinic.models.dental_patient import fold_text, only_digits
@@ -157,6 +158,8 @@ def patient_rows(env, people):
             'complete_name': p['name'],
             'mobile': p['mobile'],
             'phone_sanitized': p['mobile'],
+            'email': p.get('email'),
+            'email_normalized': p.get('email') and p['email'].lower(),
             'birth_date': p['birth_date'],
             'cpf': stdnum_cpf.format(p['cpf']),
             'cpf_digits': p['cpf'],
@@ -192,8 +195,8 @@ def insert_patients(env, people):
     arrays['n'] = list(range(count))
     unnest = SQL(
         'unnest(%s::int[], %s::varchar[], %s::varchar[], %s::date[], %s::varchar[], %s::varchar[], '
-        '%s::varchar[], %s::varchar[], %s::varchar[]) AS v(n, name, mobile, birth_date, cpf, cpf_digits, '
-        'phone_digits, mobile_national, search_name)',
+        '%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[]) AS v(n, name, mobile, '
+        'birth_date, cpf, cpf_digits, phone_digits, mobile_national, search_name, email, email_normalized)',
         arrays['n'],
         arrays['name'],
         arrays['mobile'],
@@ -203,6 +206,8 @@ def insert_patients(env, people):
         arrays['phone_digits'],
         arrays['mobile_national'],
         arrays['search_name'],
+        arrays['email'],
+        arrays['email_normalized'],
     )
     # The columns that differ from one patient to the next; every other stored column is copied from the
     # template patient created through the ORM, so that defaults and computed columns are the ORM's.
@@ -213,6 +218,8 @@ def insert_patients(env, people):
         'commercial_partner_id': SQL('%s + v.n', first_partner),
         'mobile': SQL('v.mobile'),
         'phone_sanitized': SQL('v.mobile'),
+        'email': SQL('v.email'),
+        'email_normalized': SQL('v.email_normalized'),
     }
     padding = sequence.padding
     patient_values = {
@@ -231,6 +238,7 @@ def insert_patients(env, people):
         'phone_digits': SQL('v.phone_digits'),
         'mobile_national': SQL('v.mobile_national'),
         'search_name': SQL('v.search_name'),
+        'search_email': SQL('v.email'),
     }
     # The foreign-key checks (res_partner refers to itself) keep plans made while the tables were small: a
     # sequential scan per inserted row, quadratic for a batch. Re-planned now, they use the primary keys.
@@ -269,6 +277,7 @@ def check_insert_patients(env):
         'birth_date': '1990-05-06',
         'cpf': '52998224725',
         'mobile': '+5521987650000',
+        'email': 'Andrea.Sa@Exemplo.com.br',
     }
 
     def rows_of(patient_id):
@@ -287,9 +296,7 @@ def check_insert_patients(env):
         'calendar_last_notif_ack',
     }
     cr.execute('SAVEPOINT check_populate')
-    orm = env['dental.patient'].create(
-        {'name': person['name'], 'birth_date': person['birth_date'], 'cpf': person['cpf'], 'mobile': person['mobile']}
-    )
+    orm = env['dental.patient'].create(dict(person))  # create() normalises the values it is given
     env.flush_all()
     expected = rows_of(orm.id)
     cr.execute('ROLLBACK TO SAVEPOINT check_populate')

@@ -1,3 +1,4 @@
+import calendar
 import re
 import unicodedata
 from collections import defaultdict
@@ -47,6 +48,14 @@ def fold_text(value):
     """Lower case without accents (João -> joao), as stored in ``search_name``."""
     decomposed = unicodedata.normalize('NFKD', value or '')
     return ' '.join(''.join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def whole_years(birth, today):
+    """Whole years from ``birth`` to ``today``, as ``relativedelta(today, birth).years`` counts them (born on
+    29 February: a year older on 28 February of common years), without building one per patient of a list
+    (a quarter of the Python time of a page of 80)."""
+    day = 28 if (birth.month, birth.day) == (2, 29) and not calendar.isleap(today.year) else birth.day
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, day))
 
 
 def term_kind(value):
@@ -121,6 +130,15 @@ class DentalPatient(models.Model):
         index='trigram',
         help='The name in lower case without accents: the search box finds João when "joao" is typed, '
         'without depending on PostgreSQL\'s unaccent being enabled on the server.',
+    )
+    # The contact's e-mail on this table: the search view's "E-mail" field reads it through a trigram index of
+    # the patients' own (res_partner's e-mails have none: a fragment scanned every contact, 50-170 ms at 100k).
+    search_email = fields.Char(
+        string='E-mail (search)',
+        related='partner_id.email',
+        store=True,
+        index='trigram',
+        help='The e-mail of the patient\'s contact, kept here for the search box.',
     )
     phone_national = fields.Char(
         string='Phone Number',
@@ -221,7 +239,7 @@ class DentalPatient(models.Model):
     def _compute_age(self):
         today = fields.Date.context_today(self)
         for patient in self:
-            age = relativedelta(today, patient.birth_date).years if patient.birth_date else 0
+            age = whole_years(patient.birth_date, today) if patient.birth_date else 0
             patient.age = max(age, 0)
             patient.is_minor = bool(patient.birth_date) and age < ADULT_AGE
 

@@ -19,13 +19,23 @@ exactly the ORM's, only found faster.
 Both tables are kept by statement triggers on ``dental_patient``, so that SQL imports and the
 ORM alike keep them right. Words no patient uses any more (anonymised or deleted names) leave the
 dictionary in a daily cron.
+
+A number (CPF, phone, file number, or a fragment such as ``987``) or a piece of e-mail typed in a
+list has no word index: PostgreSQL cannot estimate how many patients it matches, and guessing wrong
+it walked the name order through tens of thousands of patients. Its matches are taken from the
+trigram indexes instead, up to PATTERN_CANDIDATES, sorted, and handed to the ORM's search like the
+word index's candidates; a term matching more finds its page early along the name order, which a
+list then walks once for its page and its count.
 """
 
 import re
+from functools import partial
 
 from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import SQL
+
+from .dental_patient import term_kind
 
 # The word path handles LIKE patterns without wildcards of their own.
 LIKE_SPECIAL = re.compile(r'[%_\\]')
@@ -37,6 +47,14 @@ MAX_WORDS = 200
 MIN_CANDIDATES = 64
 GROWTH = 4
 MAX_CANDIDATES = 50_000
+# A number or a piece of e-mail typed in a list's search: its matches taken from the trigram indexes up to this
+# many, then sorted; more, and the name order holds a page and a count of them within its first few thousand
+# patients (at 100,000; the cap does not grow with the table: what a term over it costs is its bitmap).
+PATTERN_CANDIDATES = 2000
+# A list's count up to this many is found with its page when the ORM's plan serves both (the web client asks 201).
+LIST_BATCH_MAX = 1000
+# The fields the patients' record rules read: their company, and their contact's for res.partner's rules.
+RULE_FIELDS = ('company_id', 'partner_id')
 # Key, in the cursor's cache, of what one ``web_search_read`` shares between its page and its count.
 LIST_CALL = 'dental_patient_word_search'
 
@@ -190,6 +208,14 @@ class DentalPatient(models.Model):
             cache[LIST_CALL] = outer
 
     @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """A list's page comes with the fields its record rules read (company, contact): the access check of the
+        read that follows finds them there instead of fetching every column of the page again (one query)."""
+        if self.env.cr.cache.get(LIST_CALL) is not None:
+            field_names = [*field_names, *RULE_FIELDS]
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+
+    @api.model
     def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         found = None
         # Other limits and offsets (negative, text, a boolean) get the ORM's own answer or error.
@@ -197,18 +223,19 @@ class DentalPatient(models.Model):
             found = self._dental_word_search_term(domain, limit, order)
         if found is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
-        term, normalized, position = found
-        ids = self._dental_word_search(term, normalized, position, offset, limit, order)
+        kind, term, normalized, position = found
+        ids = self._dental_word_search(kind, term, normalized, position, offset, limit, order)
         if ids is None:
             return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
         return self.browse(ids)._as_query(ordered=True)
 
     def _dental_word_search_term(self, domain, limit, order):
-        """The folded name term the word index can serve for this search, or None.
+        """The term the word index or the trigram indexes' candidates can serve for this search, or None.
 
-        Only a page (a limit) in the patients' own order, with the name term one of the
-        conditions every result must meet (no OR, no NOT around it). Returns the term, the
-        normalized domain and the position of the term's condition in it.
+        Only a page (a limit) in the patients' own order, with the term one of the conditions every
+        result must meet (no OR, no NOT around it). Returns the kind of term ('name', or 'pattern' for a
+        number or a piece of e-mail in a list), the folded name (names), the normalized domain and the
+        position of the term's condition in it.
         """
         if not limit or not domain or (order and order != self._order):
             return None
@@ -220,18 +247,75 @@ class DentalPatient(models.Model):
                 continue
             fname, operator, value = leaf
             if fname == 'display_name':
+                if operator in ('ilike', 'like') and isinstance(value, str) and term_kind(value) == 'number':
+                    # Lists only: the dropdown's 8 rows are found early along the name order whatever the term.
+                    return ('pattern', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
                 term = self._dental_name_term(operator, value)
+            elif fname == 'search_email' and operator in ('ilike', 'like') and isinstance(value, str) and value:
+                return ('pattern', None, normalized, position) if self.env.cr.cache.get(LIST_CALL) else None
             elif fname == 'search_name' and operator == 'like' and isinstance(value, str):
                 term = value
             else:
                 continue
             if term and term.strip() and not LIKE_SPECIAL.search(term):
-                return term, normalized, position
+                return 'name', term, normalized, position
         return None
 
-    def _dental_word_search(self, term, normalized, position, offset, limit, order):
-        """The ids of the page, by the word index; None when the ORM's own plan is the better one."""
+    def _dental_word_search(self, kind, term, normalized, position, offset, limit, order):
+        """The ids of the page, from candidates in the patients' order; None when the ORM's own plan is the
+        better one.
+
+        The candidates match the term's condition already; the ORM's own search among the first of them applies
+        the rest of the domain (record rules, companies, archived patients), and takes more of them while that
+        leaves the page short. A web_search_read's count reuses what its page found.
+        """
         self.browse().check_access('read')
+        wanted = offset + limit
+        list_call = self.env.cr.cache.get(LIST_CALL)
+        key = (repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
+        if list_call and key in list_call['found']:
+            found, complete = list_call['found'][key]
+            if found is None:
+                return None
+            if complete or len(found) >= wanted:
+                return found[offset:wanted]
+        if kind == 'pattern':
+            candidates = self._dental_pattern_candidates(normalized[position])
+        else:
+            candidates = partial(self._dental_name_candidates, term)
+        size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
+        result = None, True
+        while size <= MAX_CANDIDATES:
+            first = candidates(size)
+            if first is None:
+                break
+            domain = list(normalized)
+            # The term's condition gives way to the candidates, or PostgreSQL might scan its trigram index again.
+            domain[position] = ('id', 'in', first)
+            found = list(super()._search(domain, order=order or self._order)) if first else []
+            if len(found) >= wanted or len(first) < size:
+                result = found, len(first) < size
+                break
+            size *= GROWTH
+        if list_call is not None:
+            if result[0] is None and list_call['batch'] <= LIST_BATCH_MAX:
+                result = self._dental_list_batch(normalized, order, max(wanted, list_call['batch']))
+            list_call['found'][key] = result
+        found = result[0]
+        return None if found is None else found[offset:wanted]
+
+    def _dental_list_batch(self, normalized, order, size):
+        """Too many matches for candidates: the ORM's own plan finds them early along the patients' order. A list
+        takes as many as its count may need, so that the count reuses them instead of walking the table again.
+
+        Returns the ids found and whether they are all the matches.
+        """
+        found = list(super()._search(normalized, order=order or self._order, limit=size))
+        return found, len(found) < size
+
+    def _dental_name_candidates(self, term, size):
+        """The first ``size`` patients in the patients' order whose folded name contains ``term``, by the word
+        index; None when the term is in too many words of the dictionary (the ORM's plan is as good)."""
         pieces = term.split(' ')
         if len(pieces) == 1:
             # The words containing the term.
@@ -241,70 +325,79 @@ class DentalPatient(models.Model):
             # two adjacent pieces ("maria silva") hold every match.
             i = max(range(len(pieces) - 1), key=lambda i: (len(pieces[i]) + len(pieces[i + 1]), i))
             word_pattern, pairs = f'%{pieces[i]} {pieces[i + 1]}%', True
-        wanted = offset + limit
-        list_call = self.env.cr.cache.get(LIST_CALL)
-        key = (repr(normalized), order or self._order, self.env.uid, self.env.su, tuple(self.env.companies.ids))
-        if list_call and key in list_call['found']:
-            found, complete = list_call['found'][key]
-            if complete or len(found) >= wanted:
-                return found[offset:wanted]
         # Names typed in this transaction reach the word index through the triggers.
         self.flush_model(['search_name'])
         cr = self.env.cr
-        size = max(wanted, MIN_CANDIDATES, list_call['batch'] if list_call else 0)
-        while size <= MAX_CANDIDATES:
-            # One statement: the dictionary's words for the piece, then the first candidates of each word;
-            # none when the piece has too many words (the one-time filter stops the lateral scans).
-            cr.execute(
-                SQL(
-                    """
-                    WITH words AS (
-                        SELECT word FROM dental_patient_name_word
-                        WHERE word LIKE %s AND (strpos(word, ' ') > 0) = %s
-                        LIMIT %s
-                    )
-                    SELECT (SELECT count(*) FROM words), array(
-                        SELECT c.patient_id
-                        FROM words
-                        CROSS JOIN LATERAL (
-                            SELECT w.search_name, w.patient_id
-                            FROM dental_patient_word w
-                            WHERE w.word = words.word AND w.search_name LIKE %s
-                            ORDER BY w.search_name, w.patient_id
-                            LIMIT %s
-                        ) c
-                        WHERE (SELECT count(*) FROM words) <= %s
-                        GROUP BY c.search_name, c.patient_id
-                        ORDER BY c.search_name, c.patient_id
-                        LIMIT %s
-                    )
-                    """,
-                    word_pattern,
-                    pairs,
-                    MAX_WORDS + 1,
-                    f'%{term}%',
-                    size,
-                    MAX_WORDS,
-                    size,
+        # One statement: the dictionary's words for the piece, then the first candidates of each word;
+        # none when the piece has too many words (the one-time filter stops the lateral scans).
+        cr.execute(
+            SQL(
+                """
+                WITH words AS (
+                    SELECT word FROM dental_patient_name_word
+                    WHERE word LIKE %s AND (strpos(word, ' ') > 0) = %s
+                    LIMIT %s
                 )
+                SELECT (SELECT count(*) FROM words), array(
+                    SELECT c.patient_id
+                    FROM words
+                    CROSS JOIN LATERAL (
+                        SELECT w.search_name, w.patient_id
+                        FROM dental_patient_word w
+                        WHERE w.word = words.word AND w.search_name LIKE %s
+                        ORDER BY w.search_name, w.patient_id
+                        LIMIT %s
+                    ) c
+                    WHERE (SELECT count(*) FROM words) <= %s
+                    GROUP BY c.search_name, c.patient_id
+                    ORDER BY c.search_name, c.patient_id
+                    LIMIT %s
+                )
+                """,
+                word_pattern,
+                pairs,
+                MAX_WORDS + 1,
+                f'%{term}%',
+                size,
+                MAX_WORDS,
+                size,
             )
-            word_count, candidates = cr.fetchone()
-            if word_count > MAX_WORDS:
-                return None
-            if not candidates:
-                return []
-            # The candidates match the name already (the word index holds the name as the patient does): the
-            # name's condition gives way to them, or PostgreSQL might scan its trigram index again.
-            domain = list(normalized)
-            domain[position] = ('id', 'in', candidates)
-            query = super()._search(domain, order=order or self._order)
-            found = list(query)
-            if len(found) >= wanted or len(candidates) < size:
-                if list_call is not None:
-                    list_call['found'][key] = (found, len(candidates) < size)
-                return found[offset:wanted]
-            size *= GROWTH
-        return None
+        )
+        word_count, candidates = cr.fetchone()
+        return None if word_count > MAX_WORDS else candidates
+
+    def _dental_pattern_candidates(self, leaf):
+        """For a number typed in the search box (CPF, phone, file number, or a fragment of one) or a piece of
+        e-mail: a function giving the first ``size`` patients matching it in the patients' order, or None
+        beyond PATTERN_CANDIDATES matches (the ORM's plan: the name order holds them early).
+
+        PostgreSQL cannot tell how many patients a fragment such as ``401`` matches (digits cluster in
+        sequential CPFs and file numbers): guessing thousands, it walked the name order through 10,000
+        patients for a page of 80 and 30,000 more for the count, where the trigram indexes hold the 1,150
+        matches. Their bitmap, stopped at the cap (in no order, so that nothing but the cap stops it), finds
+        them all in a millisecond or two; they are sorted in the same statement when they are all there.
+        """
+        # The term's condition alone, as the ORM writes it (no rules, archived included: the ORM's search
+        # applies them to the candidates).
+        query = self.sudo().with_context(active_test=False)._where_calc([leaf])
+        query.limit = PATTERN_CANDIDATES + 1
+        [(count, matches)] = self.env.execute_query(
+            SQL(
+                """
+                WITH matches AS MATERIALIZED (%s)
+                SELECT (SELECT count(*) FROM matches), array(
+                    SELECT id FROM matches WHERE (SELECT count(*) FROM matches) <= %s ORDER BY search_name, id
+                )
+                """,
+                query.select(SQL.identifier(self._table, 'id'), SQL.identifier(self._table, 'search_name')),
+                PATTERN_CANDIDATES,
+            )
+        )
+
+        def candidates(size):
+            return None if count > PATTERN_CANDIDATES else matches[:size]
+
+        return candidates
 
     @api.model
     def _gc_name_words(self):

@@ -45,6 +45,7 @@ from . import test_reminder_page
 from . import test_recall
 from . import test_reminder_tour
 from . import test_clinical_lists_http
+from . import test_search_fragments
 from . import test_search_scale
 from . import test_server_wide
 from . import test_uninstall_guard

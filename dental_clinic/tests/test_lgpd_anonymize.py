@@ -36,6 +36,7 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
                 'city': 'São Paulo',
                 'zip': '01000-000',
                 'phone': '(11) 3333-4444',
+                'email': 'paciente@example.com',
                 'notes': '<p>Prefere manhã.</p>',
             }
         )
@@ -103,6 +104,7 @@ class TestLgpdAnonymize(AppointmentClinicalCase):
             'phone_national',
             'mobile_national',
             'email',
+            'search_email',
             'street',
             'city',
             'zip',

@@ -53,3 +53,13 @@ class TestMigrations(TransactionCase):
         self._run('18.0.1.3.0', 'pre-rebuild-word-index')
         self.env.cr.execute(SQL("SELECT to_regclass('dental_patient_name_word')"))
         self.assertIsNotNone(self.env.cr.fetchone()[0])
+
+    def test_search_email_filled(self):
+        """The patients' copy of their e-mail is filled in one statement on upgrade, and again harmlessly."""
+        patient = self.env['dental.patient'].create({'name': 'Zuleide Migração', 'email': 'Zuleide@Exemplo.com.br'})
+        self.env.flush_all()
+        self.env.cr.execute(SQL('ALTER TABLE dental_patient DROP COLUMN search_email'))
+        for _run in range(2):
+            self._run('18.0.1.3.0', 'pre-search-email')
+            self.env.cr.execute(SQL('SELECT search_email FROM dental_patient WHERE id = %s', patient.id))
+            self.assertEqual(self.env.cr.fetchone()[0], 'Zuleide@Exemplo.com.br')
