@@ -64,14 +64,17 @@ def uninstall_hook(env):
     ``ir.module.module``'s guard keeps the addon installed)."""
     if env['ir.module.module'].search([('name', '=', 'dental_clinic')])._dental_uninstall_refusal():
         return
+    # Every lock of signed rows (notes, addenda, each signed document and its lines): one trigger function
+    # per table, named <table>_lock or <table>_line_lock; CASCADE drops their triggers.
     env.cr.execute(
-        SQL("""
-        DROP TRIGGER IF EXISTS dental_clinical_note_lock ON dental_clinical_note;
-        DROP TRIGGER IF EXISTS dental_clinical_note_addendum_lock ON dental_clinical_note_addendum;
-        DROP FUNCTION IF EXISTS dental_clinical_note_lock();
-        DROP FUNCTION IF EXISTS dental_clinical_note_addendum_lock();
-        DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer);
-    """)
+        SQL(
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname LIKE %s "
+            "AND prorettype = 'trigger'::regtype",
+            r'dental\_%\_lock',
+        )
     )
+    for (function,) in env.cr.fetchall():
+        env.cr.execute(SQL('DROP FUNCTION IF EXISTS %s() CASCADE', SQL.identifier(function)))
+    env.cr.execute(SQL('DROP FUNCTION IF EXISTS dental_clinic_purge_allowed(integer)'))
     models.dental_patient_search.drop_word_index(env.cr)
     drop_partner_name_index(env.cr)
