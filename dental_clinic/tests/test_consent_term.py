@@ -1,3 +1,5 @@
+import socket
+
 from psycopg2.errors import RestrictViolation
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -21,6 +23,12 @@ class SignedDocumentCase(DentalClinicalCase):
         cls.user_dentist.write({'dental_cro': '12345', 'dental_cro_uf': 'SP'})
         cls.user_manager.write({'dental_cro': '67890', 'dental_cro_uf': 'RJ'})
         cls.Chain = cls.env['dental.integrity.chain']
+        # The PDFs rendered here are not served: wkhtmltopdf must not ask the test server for the styles (under
+        # Odoo's runner, the server waits for the registry this test holds), a closed port fails at once.
+        with socket.socket() as free:
+            free.bind(('127.0.0.1', 0))
+            closed_port = free.getsockname()[1]
+        cls.env['ir.config_parameter'].sudo().set_param('report.url', f'http://127.0.0.1:{closed_port}')
 
     def _sql_behind_odoo(self, tables, query):
         """Disable the locks of ``tables``, run ``query``, enable them back."""
