@@ -5,7 +5,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .dental_appointment import DEFAULT_DURATION
+from .dental_appointment import DEFAULT_DURATION, INACTIVE_STATES
 from .dental_roles import RECEPTIONIST_GROUP, dentist_domain
 
 WEEKDAY_FIELDS = ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')
@@ -305,7 +305,7 @@ class DentalWaitlist(models.Model):
             .search_fetch(
                 [
                     ('patient_id', 'in', entries.patient_id.ids),
-                    ('state', 'not in', ('cancelled', 'no_show')),
+                    ('state', 'not in', INACTIVE_STATES),
                     ('start', '<', max(slot['stop'] for slot in slots)),
                     ('stop', '>', min(slot['start'] for slot in slots)),
                 ],
