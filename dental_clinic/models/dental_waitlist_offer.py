@@ -350,8 +350,10 @@ class DentalWaitlistOffer(models.Model):
                 limit=1,
             )
         )
-        fits = offer.waitlist_id in self.env['dental.waitlist']._dental_candidates([offer._dental_slot()])[offer.id]
-        if booked or not fits:
+        if (
+            booked
+            or offer.waitlist_id not in self.env['dental.waitlist']._dental_candidates([offer._dental_slot()])[offer.id]
+        ):
             offer.write({'state': 'expired'})
             return 'unavailable'
         return 'valid'
@@ -397,6 +399,9 @@ class DentalWaitlistOffer(models.Model):
         offer.write({'state': 'accepted', 'answered_at': now, 'booked_appointment_id': appointment.id})
         entry.write({'state': 'booked', 'appointment_id': appointment.id})
         offer.freed_appointment_id._dental_freed_slot_filled()
+        # The patient's other offers (of this slot by another channel, or of other slots): they are booked
+        # now, off the list; withdrawn before the others' offers of the slot are marked taken.
+        entry._dental_close_offers()
         same_slot = offer.search(
             [
                 ('freed_appointment_id', '=', offer.freed_appointment_id.id),
@@ -406,11 +411,7 @@ class DentalWaitlistOffer(models.Model):
             ]
         )
         same_slot.write({'state': 'taken'})
-        # The patient's offers of other slots: they are booked now, off the list.
-        entry_others = offer.search([('waitlist_id', '=', entry.id), ('state', '=', 'sent')])
-        entry_others.write({'state': 'withdrawn'})
-        _ = offer.env._
-        appointment._message_log(body=_('Booked by the patient, who accepted a short-notice offer.'))
+        appointment._message_log(body=offer.env._('Booked by the patient, who accepted a short-notice offer.'))
         offer._dental_log(
             lambda o: o.env._('The patient accepted the short-notice offer of %s.', o._dental_slot_label())
         )

@@ -190,6 +190,16 @@ class TestWaitlistOffer(AppointmentCase, OfferMixin):
         with self.assertRaisesRegex(UserError, 'still waiting for an answer'):
             offer_bruno.with_user(self.user_receptionist).action_withdraw()
 
+    def test_offered_by_two_channels_accepted_by_one(self):
+        """The patient's own offer of the slot by another channel is withdrawn, not "taken by another patient"."""
+        self._offer(self.entry_ana)
+        self._offer(self.entry_ana, 'whatsapp')
+        offer_mail, offer_whatsapp = self._offers(self.entry_ana).sorted(lambda o: o.channel != 'email')
+        self.assertEqual(offer_mail.sudo()._dental_accept(), 'accepted')
+        self.assertEqual(offer_whatsapp.state, 'withdrawn')
+        self.assertFalse(self._mails(offer_mail | offer_whatsapp).filtered(lambda m: 'was taken' in m.subject))
+        self.assertNotIn('taken by another patient', self._patient_log(self.ana))
+
     def test_whatsapp_link_opened_by_the_front_desk(self):
         action = self._offer(self.entry_ana, 'whatsapp')
         offer = self._offers(self.entry_ana)
