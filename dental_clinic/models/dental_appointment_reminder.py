@@ -12,6 +12,23 @@ from .dental_roles import RECEPTIONIST_GROUP
 
 # 128 random bits, URL-safe: 22 characters, short enough for an SMS.
 TOKEN_BYTES = 16
+
+
+def token_matches(stored, given):
+    """Whether a link's token is the stored one, compared in constant time."""
+    # In bytes: compare_digest refuses a str with non-ASCII characters (any URL can carry them).
+    return bool(stored and given) and consteq(stored.encode(), given.encode('utf-8', 'replace'))
+
+
+def whatsapp_digits(partner):
+    """The digits of the partner's mobile (else phone) for a wa.me link, if in international format."""
+    number = partner.mobile or partner.phone
+    digits = ''.join(char for char in number or '' if char.isdigit())
+    if not number or not number.strip().startswith('+') or len(digits) < 8:
+        return False
+    return digits
+
+
 # Set by the patient's answer only (the public page, as superuser).
 SYSTEM_FIELDS = {'patient_response', 'patient_response_at', 'dental_confirm_token'}
 
@@ -185,10 +202,8 @@ class DentalAppointment(models.Model):
 
     def _dental_whatsapp_url(self):
         self.ensure_one()
-        partner = self.patient_id._dental_reminder_partner()
-        number = partner.mobile or partner.phone
-        digits = ''.join(char for char in number or '' if char.isdigit())
-        if not number or not number.strip().startswith('+') or len(digits) < 8:
+        digits = whatsapp_digits(self.patient_id._dental_reminder_partner())
+        if not digits:
             raise UserError(_('The patient (or their guardian) has no mobile number in international format.'))
         return f'https://wa.me/{digits}?text={quote(self._dental_whatsapp_text(), safe="")}'
 
@@ -200,13 +215,7 @@ class DentalAppointment(models.Model):
     def _dental_from_token(self, appointment_id, token):
         """The appointment the link is for, or an empty recordset; the token is compared in constant time."""
         appointment = self.sudo().browse(appointment_id).exists()
-        if (
-            not appointment
-            or not token
-            or not appointment.dental_confirm_token
-            # In bytes: compare_digest refuses a str with non-ASCII characters (any URL can carry them).
-            or not consteq(appointment.dental_confirm_token.encode(), token.encode('utf-8', 'replace'))
-        ):
+        if not appointment or not token_matches(appointment.dental_confirm_token, token):
             return self.browse()
         return appointment
 

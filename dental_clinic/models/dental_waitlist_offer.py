@@ -6,10 +6,10 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, consteq
+from odoo.tools import SQL
 
 from .dental_appointment import INACTIVE_STATES
-from .dental_appointment_reminder import TOKEN_BYTES
+from .dental_appointment_reminder import TOKEN_BYTES, token_matches, whatsapp_digits
 from .dental_reminder import local_values
 from .dental_roles import RECEPTIONIST_GROUP
 
@@ -196,17 +196,9 @@ class DentalWaitlistOffer(models.Model):
                 return _('%s has no e-mail address.', partner.name)
             if self.env['mail.blacklist'].sudo().search_count([('email', '=', partner.email_normalized)], limit=1):
                 return _('The e-mail address of %s is blacklisted.', partner.name)
-        elif channel == 'whatsapp' and not self._dental_whatsapp_number(partner):
+        elif channel == 'whatsapp' and not whatsapp_digits(partner):
             return _('%s has no mobile number in international format (+55...).', partner.name)
         return False
-
-    @api.model
-    def _dental_whatsapp_number(self, partner):
-        number = partner.mobile or partner.phone
-        digits = ''.join(char for char in number or '' if char.isdigit())
-        if not number or not number.strip().startswith('+') or len(digits) < 8:
-            return False
-        return digits
 
     def _dental_send(self, kind):
         """Send the ``kind`` message (``offer`` or ``taken``) of these offers by their channel; WhatsApp is
@@ -245,7 +237,7 @@ class DentalWaitlistOffer(models.Model):
             clinic=offer.company_id.name,
             url=offer.offer_url,
         )
-        return f'https://wa.me/{self._dental_whatsapp_number(self.partner_id)}?text={quote(text, safe="")}'
+        return f'https://wa.me/{whatsapp_digits(self.partner_id)}?text={quote(text, safe="")}'
 
     def _dental_message_values(self):
         """What the messages and the page say, in the current language and the clinic's time zone."""
@@ -293,13 +285,7 @@ class DentalWaitlistOffer(models.Model):
     def _dental_from_token(self, offer_id, token):
         """The offer the link is for, or an empty recordset; the token is compared in constant time."""
         offer = self.sudo().browse(offer_id).exists()
-        if (
-            not offer
-            or not token
-            or not offer.token
-            # In bytes: compare_digest refuses a str with non-ASCII characters (any URL can carry them).
-            or not consteq(offer.token.encode(), token.encode('utf-8', 'replace'))
-        ):
+        if not offer or not token_matches(offer.token, token):
             return self.browse()
         return offer
 
