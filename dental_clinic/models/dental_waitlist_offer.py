@@ -194,7 +194,8 @@ class DentalWaitlistOffer(models.Model):
         if channel == 'email':
             if not partner.email_normalized:
                 return _('%s has no e-mail address.', partner.name)
-            if self.env['mail.blacklist'].sudo().search_count([('email', '=', partner.email_normalized)], limit=1):
+            # Odoo's flag, computed for all the partners read together (one query, not one per patient).
+            if partner.is_blacklisted:
                 return _('The e-mail address of %s is blacklisted.', partner.name)
         elif channel == 'whatsapp' and not whatsapp_digits(partner):
             return _('%s has no mobile number in international format (+55...).', partner.name)

@@ -228,6 +228,10 @@ class TestWaitlistOffer(AppointmentCase, OfferMixin):
         no_email = self.Waitlist.create({'patient_id': self.patient_2.id})
         with self.assertRaisesRegex(UserError, 'has no e-mail address'):
             self._offer(no_email)
+        carla = self._create_patient(name='Carla Encaixe', email='carla@example.com')
+        self.env['mail.blacklist'].sudo()._add('carla@example.com')
+        with self.assertRaisesRegex(UserError, 'The e-mail address of Carla Encaixe is blacklisted'):
+            self._offer(self.Waitlist.create({'patient_id': carla.id}))
 
     def test_only_candidates_of_a_freed_slot(self):
         with self.assertRaisesRegex(UserError, 'Open the appointment whose freed slot'):
