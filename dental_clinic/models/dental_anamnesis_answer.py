@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .dental_anamnesis_question import ALERT_CATEGORIES, ANSWER_TYPES, QUESTION_SNAPSHOT_FIELDS
-from .dental_consent_term import check_patient_signed_text
 from .dental_field_guard import is_blank
 
 # What the patient answers: fixed once the patient has signed.
@@ -17,6 +16,7 @@ class DentalAnamnesisAnswer(models.Model):
     _inherit = ['dental.signed.document.line']
     _description = 'Anamnesis Answer'
     _dental_document_field = 'response_id'
+    _dental_patient_signed_fields = ANSWER_FIELDS
     _order = 'sequence, id'
     _check_company_auto = True
     # The question as asked: copied from the question at creation (whatever a client gives), never changed.
@@ -82,10 +82,6 @@ class DentalAnamnesisAnswer(models.Model):
             elif not self.env.su:
                 raise UserError(_('An answer answers a question of the questionnaire.'))
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_patient_signed_text(self.response_id, vals, ANSWER_FIELDS)
-        return super().write(vals)
 
     def _copy_values(self):
         """The reply, for the same question in a new version."""

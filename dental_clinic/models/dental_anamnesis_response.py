@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
-from .dental_consent_term import check_patient_signed_text
 from .dental_roles import DENTIST_GROUP
 
 
@@ -33,6 +32,7 @@ class DentalAnamnesisResponse(models.Model):
     _dental_access_kind = 'anamnesis'
     _dental_line_fields = ('answer_ids',)
     _dental_report_action = 'dental_clinic.action_report_anamnesis_response'
+    _dental_patient_signed_fields = ('date', 'answer_ids')
     _dental_system_fields = ('version',)
 
     version = fields.Integer(readonly=True, copy=False)
@@ -69,7 +69,6 @@ class DentalAnamnesisResponse(models.Model):
         return responses
 
     def write(self, vals):
-        check_patient_signed_text(self, vals, ('date', 'answer_ids'))
         if 'answer_ids' in vals and vals.get('patient_signature'):
             # Answers changed and signed in one save: the answers first, as the patient signed them.
             vals = dict(vals)

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_date
 
 from .dental_field_guard import is_blank
@@ -9,16 +9,6 @@ from .dental_roles import DENTIST_GROUP
 TERM_TEXT_FIELDS = ('name', 'procedure_names', 'teeth', 'body', 'risks', 'alternatives')
 # The date printed under the text, which the patient signs with it.
 TERM_SIGNED_FIELDS = (*TERM_TEXT_FIELDS, 'date')
-
-
-def check_patient_signed_text(documents, vals, fnames):
-    """Refuse to change ``fnames`` of documents the patient has signed on the screen: the patient signed that
-    text. Clearing the patient's signature in the same write (to have it signed again) is allowed."""
-    if set(vals) & set(fnames) and not ('patient_signature' in vals and not vals['patient_signature']):
-        if any(document.patient_signature for document in documents):
-            raise UserError(
-                _('The patient has signed this text already: clear the patient\'s signature before changing it.')
-            )
 
 
 class DentalConsentTerm(models.Model):
@@ -33,6 +23,7 @@ class DentalConsentTerm(models.Model):
     _description = 'Consent Term'
     _dental_patient_signature_required = True
     _dental_report_action = 'dental_clinic.action_report_consent_term'
+    _dental_patient_signed_fields = TERM_SIGNED_FIELDS
     # Where the term comes from and what it says are fixed once it exists: a new text is a new term.
     _dental_create_only_fields = ('patient_id', 'template_id', 'treatment_id', 'plan_id')
 
@@ -77,10 +68,6 @@ class DentalConsentTerm(models.Model):
                 filled = source._dental_term_values(template, source._dental_source_treatments())
                 vals.update({key: value for key, value in filled.items() if key not in vals})
         return super().create(vals_list)
-
-    def write(self, vals):
-        check_patient_signed_text(self, vals, TERM_SIGNED_FIELDS)
-        return super().write(vals)
 
     def _dental_source_treatments(self):
         self.ensure_one()

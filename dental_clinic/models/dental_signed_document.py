@@ -66,6 +66,9 @@ class DentalSignedDocument(models.AbstractModel):
     _dental_line_fields = ()
     # XML id of the document's report action.
     _dental_report_action = None
+    # Fields the patient signs on the screen (the text they read): fixed once they signed, unless the same write
+    # clears their signature (to have it signed again).
+    _dental_patient_signed_fields = ()
 
     date = fields.Date(required=True, default=fields.Date.context_today, help='Date printed on the document.')
     appointment_id = fields.Many2one(
@@ -224,6 +227,7 @@ class DentalSignedDocument(models.AbstractModel):
         return documents
 
     def write(self, vals):
+        self._dental_check_patient_signed(vals)
         if vals.get('state') == 'draft' and all(document.state == 'draft' for document in self):
             vals = {fname: value for fname, value in vals.items() if fname != 'state'}
         self._dental_check_client_values('write', [vals])
@@ -237,6 +241,16 @@ class DentalSignedDocument(models.AbstractModel):
         if self.env['dental.patient']._dental_purge_allowed(self.patient_id):
             return
         self._dental_check_draft()
+
+    def _dental_check_patient_signed(self, vals, fnames=None):
+        """Refuse to change ``fnames`` (default: ``_dental_patient_signed_fields``) of documents the patient has
+        signed on the screen: the patient signed that text. Clearing the signature in the same write is allowed."""
+        fnames = self._dental_patient_signed_fields if fnames is None else fnames
+        if set(vals) & set(fnames) and not ('patient_signature' in vals and not vals['patient_signature']):
+            if any(document.patient_signature for document in self):
+                raise UserError(
+                    _('The patient has signed this text already: clear the patient\'s signature before changing it.')
+                )
 
     def _dental_check_draft(self):
         if any(document.state != 'draft' for document in self):
@@ -435,6 +449,8 @@ class DentalSignedDocumentLine(models.AbstractModel):
     _inherit = ['dental.field.guard']
     _description = 'Signed Document Line'
     _dental_document_field = None
+    # Fields of the line the patient signs on the screen (see dental.signed.document).
+    _dental_patient_signed_fields = ()
 
     def init(self):
         super().init()
@@ -457,6 +473,7 @@ class DentalSignedDocumentLine(models.AbstractModel):
         return lines
 
     def write(self, vals):
+        self[self._dental_document_field]._dental_check_patient_signed(vals, self._dental_patient_signed_fields)
         self._dental_check_client_values('write', [vals])
         self[self._dental_document_field]._dental_check_draft()
         result = super().write(vals)

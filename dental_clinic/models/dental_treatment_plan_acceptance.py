@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
-from .dental_consent_term import check_patient_signed_text
 from .dental_roles import DENTIST_GROUP
 
 
@@ -15,6 +14,7 @@ class DentalTreatmentPlanAcceptance(models.Model):
     _description = 'Treatment Plan Acceptance'
     _dental_patient_signature_required = True
     _dental_report_action = 'dental_clinic.action_report_treatment_plan_acceptance'
+    _dental_patient_signed_fields = ('date',)
     _dental_create_only_fields = ('patient_id', 'plan_id')
     _dental_system_fields = ('plan_content',)
 
@@ -41,10 +41,6 @@ class DentalTreatmentPlanAcceptance(models.Model):
                 {'plan_content': acceptance.plan_id._dental_acceptance_content()}
             )
         return acceptances
-
-    def write(self, vals):
-        check_patient_signed_text(self, vals, ('date',))
-        return super().write(vals)
 
     def _check_plan_open(self):
         for acceptance in self:
