@@ -134,7 +134,3 @@ class DentalCertificate(models.Model):
         if content['certificate_type'] == 'leave':
             return _('%s day(s) off', content['leave_days'])
         return _('Attendance declaration')
-
-    def action_sign_and_print(self):
-        self.action_sign()
-        return self.action_print()

@@ -65,10 +65,6 @@ class DentalPrescription(models.Model):
             return self.env.ref('dental_clinic.action_report_prescription_a5').report_action(self)
         return self.env.ref(self._dental_report_action).report_action(self)
 
-    def action_sign_and_print(self):
-        self.action_sign()
-        return self.action_print()
-
 
 class DentalPrescriptionLine(models.Model):
     """A medicine of a prescription, as the dentist wrote it."""

@@ -266,6 +266,10 @@ class DentalSignedDocument(models.AbstractModel):
             document._dental_sign()
         return True
 
+    def action_sign_and_print(self):
+        self.action_sign()
+        return self.action_print()
+
     def action_print(self):
         """The document's PDF (the signed one is printed from what was sealed)."""
         self.check_access('read')
