@@ -508,12 +508,17 @@ class DentalPatient(models.Model):
                 patient[fname] = by_patient.get(patient.id, 0)
 
     def _dental_clinical_history(self):
-        """The patient's clinical history in date order: treatments done, signed notes and every signed
-        document (``dental.signed.document``), as dicts {date, kind, summary, author, record}."""
+        """The patient's clinical history in date order (see ``_dental_clinical_histories``)."""
         self.ensure_one()
-        entries = []
+        return self._dental_clinical_histories()[self.id]
+
+    def _dental_clinical_histories(self):
+        """{patient id: clinical history in date order}: treatments done, signed notes and every signed document
+        (``dental.signed.document``), as dicts {date, kind, summary, author, record}; one search per document
+        model for all the patients."""
+        entries = {patient.id: [] for patient in self}
         for treatment in self.treatment_ids.filtered(lambda t: t.state == 'done'):
-            entries.append(
+            entries[treatment.patient_id.id].append(
                 {
                     'date': fields.Datetime.to_datetime(treatment.date_done),
                     'kind': _('Treatment'),
@@ -524,7 +529,7 @@ class DentalPatient(models.Model):
             )
         for note in self.clinical_note_ids.filtered(lambda n: n.state == 'signed'):
             text = ' '.join(html2plaintext(note.body or '').split())
-            entries.append(
+            entries[note.patient_id.id].append(
                 {
                     'date': note.date,
                     'kind': _('Clinical Note'),
@@ -534,9 +539,14 @@ class DentalPatient(models.Model):
                 }
             )
         for name in self.env['dental.integrity.chain']._document_models():
-            documents = self.env[name].search([('patient_id', '=', self.id), ('state', '=', 'signed')])
-            entries += [document._dental_history_entry() for document in documents]
-        return sorted(entries, key=lambda entry: (entry['date'] or fields.Datetime.now(), entry['record'].id))
+            documents = self.env[name].search([('patient_id', 'in', self.ids), ('state', '=', 'signed')])
+            for document in documents:
+                entries[document.patient_id.id].append(document._dental_history_entry())
+        now = fields.Datetime.now()
+        return {
+            patient_id: sorted(history, key=lambda entry: (entry['date'] or now, entry['record'].id))
+            for patient_id, history in entries.items()
+        }
 
     @api.depends('treatment_ids.state', 'tooth_condition_ids')
     def _compute_odontogram_data(self):

@@ -23,8 +23,9 @@ class DentalPatient(models.Model):
     def _compute_clinical_history_html(self):
         # The reader's time zone (the web client's), as Odoo shows every other date and time.
         tz = self.env.context.get('tz') or self.env.user.tz or 'UTC'
+        histories = self.filtered('id')._dental_clinical_histories()
         for patient in self:
-            entries = patient._dental_clinical_history() if patient.id else []
+            entries = histories.get(patient.id, [])
             if not entries:
                 patient.clinical_history_html = Markup('<p class="text-muted">%s</p>') % _('No entry.')
                 continue

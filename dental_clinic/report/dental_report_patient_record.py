@@ -35,7 +35,7 @@ class ReportPatientRecord(models.AbstractModel):
             'doc_model': 'dental.patient',
             'docs': patients,
             'teeth': {patient.id: self._teeth_rows(patient) for patient in patients},
-            'history': {patient.id: patient._dental_clinical_history() for patient in patients},
+            'history': patients._dental_clinical_histories(),
             'selection_label': self._selection_label,
             **report_formatters(self.env, tz_name),
         }
