@@ -63,6 +63,11 @@ EVENT_SYNC_CONTEXT = {
 }
 
 
+def ceil_to_step(value, step):
+    """``value`` rounded up to the next multiple of ``step`` (a slot boundary)."""
+    return datetime.min + -((datetime.min - value) // step) * step
+
+
 def _round_interval_end(value):
     """Attendances ending at 24:00 end at 23:59:59.999999 in resource intervals: make that midnight."""
     if value.microsecond == 999999:
@@ -1458,8 +1463,7 @@ class DentalAppointment(models.Model):
             raise UserError(
                 _('Search for slots of at most one day within the next %s years.', SLOT_SEARCH_HORIZON_DAYS // 365)
             )
-        # Round up to the next step.
-        date_from = datetime.min + -((datetime.min - date_from) // step) * step
+        date_from = ceil_to_step(date_from, step)
         chairs = chair or self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
         if dentist:
             candidates = [(c, dentist) for c in chairs]
@@ -1585,11 +1589,11 @@ class DentalAppointment(models.Model):
             blocked_stops = [b[1] for b in blocked]
             found = 0
             for i_start, i_stop in naive_intervals(chair_calendar[chair_id], dentist_id):
-                cursor = datetime.min + -((datetime.min - i_start) // step) * step
+                cursor = ceil_to_step(i_start, step)
                 while cursor + length <= i_stop and found < limit and (bound is None or cursor <= bound):
                     index = bisect_right(blocked_stops, cursor)
                     if index < len(blocked) and blocked[index][0] < cursor + length:
-                        cursor = datetime.min + -((datetime.min - blocked[index][1]) // step) * step
+                        cursor = ceil_to_step(blocked[index][1], step)
                         continue
                     found_slots.append((cursor, chair_order[chair_id], chair_id, dentist_id))
                     if one_per_time and cursor not in times:

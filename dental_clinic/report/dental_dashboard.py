@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -6,7 +6,13 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.dental_appointment import DEFAULT_DURATION, INACTIVE_STATES, SLOT_STEP_MINUTES, _round_interval_end
+from ..models.dental_appointment import (
+    DEFAULT_DURATION,
+    INACTIVE_STATES,
+    SLOT_STEP_MINUTES,
+    _round_interval_end,
+    ceil_to_step,
+)
 from ..models.dental_roles import MANAGER_GROUP, RECEPTIONIST_GROUP
 from .dental_report_common import clinic_tz, local_day_bounds
 
@@ -92,7 +98,7 @@ class DentalDashboard(models.AbstractModel):
         step = timedelta(minutes=SLOT_STEP_MINUTES)
         now = fields.Datetime.now()
         date_from = max(now, day_start)
-        date_from = datetime.min + -((datetime.min - date_from) // step) * step
+        date_from = ceil_to_step(date_from, step)
         working = dentists.filtered(lambda d: d.id not in intervals or intervals[d.id])
         chairs = self.env['dental.chair'].search([('company_id', 'in', self.env.companies.ids)])
         candidates = [(c, d) for d in working for c in chairs if c.company_id in d.company_ids]
